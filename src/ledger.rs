@@ -1,0 +1,397 @@
+//! Double-entry ledger in integer minor units.
+//!
+//! Every movement of money in a run is a [`Posting`] from one account to
+//! another, of a non-negative [`Money`] amount, tagged with its
+//! [`PostingKind`]. Balances are never written directly, so the sum of all
+//! balances is always zero (money is conserved) and each balance equals its
+//! credits minus its debits. [`Ledger::check`] verifies both identities and
+//! the per-kind totals; with a journal enabled it also replays every posting.
+//!
+//! Money is an `i64` count of fen (cents): exact, so sums over 10^8 postings
+//! do not drift. Arithmetic is checked; an overflow is recorded and reported
+//! by [`Ledger::check`] rather than wrapping silently.
+
+use std::fmt;
+
+/// An amount of money in minor units (fen, cents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(pub i64);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// The amount in major units (yuan), for reporting and for utilities.
+    pub fn as_major(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// Rounds a major-unit amount (yuan) to the nearest minor unit; `None` if
+    /// it is not finite or does not fit.
+    pub fn from_major(yuan: f64) -> Option<Money> {
+        let fen = (yuan * 100.0).round();
+        // 2^62 fen leaves headroom for sums of a few such amounts.
+        if fen.is_finite() && fen.abs() < 4.0e18 {
+            Some(Money(fen as i64))
+        } else {
+            None
+        }
+    }
+
+    /// `self * rate`, rounded to the nearest minor unit (used for
+    /// commissions and other shares of a price).
+    pub fn times(self, rate: f64) -> Money {
+        Money((self.0 as f64 * rate).round() as i64)
+    }
+
+    /// The smaller of two amounts.
+    pub fn min(self, other: Money) -> Money {
+        Money(self.0.min(other.0))
+    }
+
+    /// The larger of two amounts.
+    pub fn max(self, other: Money) -> Money {
+        Money(self.0.max(other.0))
+    }
+}
+
+impl std::ops::Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0.saturating_add(rhs.0))
+    }
+}
+
+impl std::ops::Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0.saturating_sub(rhs.0))
+    }
+}
+
+impl std::ops::AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        *self = *self + rhs;
+    }
+}
+
+impl fmt::Display for Money {
+    /// Major units with exactly two decimals, computed from the integer so
+    /// the text is exact and reproducible (`-12.05`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+/// Index of an account in a [`Ledger`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AccountId(pub u32);
+
+/// What a posting is for. Totals are kept per kind so reports can be
+/// reconciled against the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PostingKind {
+    /// Investors fund a platform or a merchant's owner funds the merchant.
+    Funding,
+    /// A consumer pays the list price of an order to a platform.
+    ConsumerPayment,
+    /// A consumer pays a platform's per-order fee.
+    ConsumerFee,
+    /// A platform pays a coupon (per-order subsidy) back to a consumer.
+    Coupon,
+    /// A platform pays a merchant the list price of an order.
+    MerchantPayout,
+    /// A merchant pays a platform its commission.
+    Commission,
+    /// A consumer pays a merchant directly (offline or own channel).
+    DirectSale,
+    /// A merchant pays for the goods or service it sold.
+    MerchantUnitCost,
+    /// A platform's per-order variable cost (delivery, servers, support).
+    PlatformVariableCost,
+    /// A platform's fixed daily operating cost.
+    PlatformFixedCost,
+}
+
+impl PostingKind {
+    /// Every kind, in a fixed order (used to index totals).
+    pub const ALL: [PostingKind; 10] = [
+        PostingKind::Funding,
+        PostingKind::ConsumerPayment,
+        PostingKind::ConsumerFee,
+        PostingKind::Coupon,
+        PostingKind::MerchantPayout,
+        PostingKind::Commission,
+        PostingKind::DirectSale,
+        PostingKind::MerchantUnitCost,
+        PostingKind::PlatformVariableCost,
+        PostingKind::PlatformFixedCost,
+    ];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One movement of money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// Account the money leaves.
+    pub from: AccountId,
+    /// Account the money reaches.
+    pub to: AccountId,
+    /// Amount moved; never negative.
+    pub amount: Money,
+    /// What the movement is for.
+    pub kind: PostingKind,
+}
+
+/// A broken accounting identity, found by [`Ledger::check`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LedgerError {
+    /// The balances do not sum to zero.
+    #[error("money not conserved: balances sum to {0} fen")]
+    NotConserved(i128),
+    /// An account's balance differs from its credits minus debits.
+    #[error("account {account}: balance {balance} fen but credits - debits = {expected} fen")]
+    BalanceMismatch {
+        /// The account.
+        account: u32,
+        /// Its balance.
+        balance: i64,
+        /// Credits minus debits.
+        expected: i128,
+    },
+    /// Per-kind totals do not add up to the total posted.
+    #[error("per-kind totals {by_kind} fen differ from total posted {total} fen")]
+    KindTotals {
+        /// Sum of per-kind totals.
+        by_kind: i128,
+        /// Total of all postings.
+        total: i128,
+    },
+    /// Replaying the journal gives a different balance.
+    #[error("account {account}: journal replay gives {replayed} fen, balance is {balance} fen")]
+    JournalMismatch {
+        /// The account.
+        account: u32,
+        /// Replayed balance.
+        replayed: i128,
+        /// Ledger balance.
+        balance: i64,
+    },
+    /// A negative amount was posted.
+    #[error("a posting of a negative amount was attempted")]
+    NegativeAmount,
+    /// An amount overflowed the 64-bit range.
+    #[error("an account balance overflowed the 64-bit range")]
+    Overflow,
+}
+
+/// The double-entry ledger of one run.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    balance: Vec<i64>,
+    credits: Vec<i128>,
+    debits: Vec<i128>,
+    by_kind: [i128; PostingKind::ALL.len()],
+    total: i128,
+    postings: u64,
+    journal: Option<Vec<Posting>>,
+    fault: Option<LedgerError>,
+}
+
+impl Ledger {
+    /// A ledger with `accounts` accounts, all at zero.
+    pub fn new(accounts: usize) -> Self {
+        Ledger {
+            balance: vec![0; accounts],
+            credits: vec![0; accounts],
+            debits: vec![0; accounts],
+            by_kind: [0; PostingKind::ALL.len()],
+            total: 0,
+            postings: 0,
+            journal: None,
+            fault: None,
+        }
+    }
+
+    /// Keeps every posting in memory so [`Ledger::check`] can replay them.
+    /// Meant for tests and audits of small runs.
+    pub fn with_journal(mut self) -> Self {
+        self.journal = Some(Vec::new());
+        self
+    }
+
+    /// Moves `amount` from `from` to `to`. Zero amounts are not recorded.
+    pub fn post(&mut self, from: AccountId, to: AccountId, amount: Money, kind: PostingKind) {
+        if amount.0 == 0 {
+            return;
+        }
+        if amount.0 < 0 {
+            self.fault.get_or_insert(LedgerError::NegativeAmount);
+            return;
+        }
+        let (f, t) = (from.0 as usize, to.0 as usize);
+        match (
+            self.balance[f].checked_sub(amount.0),
+            self.balance[t].checked_add(amount.0),
+        ) {
+            (Some(fb), Some(tb)) => {
+                self.balance[f] = fb;
+                if f != t {
+                    self.balance[t] = tb;
+                } else {
+                    self.balance[t] = fb + amount.0;
+                }
+            }
+            _ => {
+                self.fault.get_or_insert(LedgerError::Overflow);
+                return;
+            }
+        }
+        let a = i128::from(amount.0);
+        self.debits[f] += a;
+        self.credits[t] += a;
+        self.by_kind[kind.index()] += a;
+        self.total += a;
+        self.postings += 1;
+        if let Some(journal) = &mut self.journal {
+            journal.push(Posting {
+                from,
+                to,
+                amount,
+                kind,
+            });
+        }
+    }
+
+    /// Current balance of an account.
+    pub fn balance(&self, account: AccountId) -> Money {
+        Money(self.balance[account.0 as usize])
+    }
+
+    /// Total ever posted of one kind.
+    pub fn total_of(&self, kind: PostingKind) -> i128 {
+        self.by_kind[kind.index()]
+    }
+
+    /// Total ever credited to an account.
+    pub fn credits(&self, account: AccountId) -> i128 {
+        self.credits[account.0 as usize]
+    }
+
+    /// Number of postings made.
+    pub fn postings(&self) -> u64 {
+        self.postings
+    }
+
+    /// Number of accounts.
+    pub fn accounts(&self) -> usize {
+        self.balance.len()
+    }
+
+    /// The journal, if enabled.
+    pub fn journal(&self) -> Option<&[Posting]> {
+        self.journal.as_deref()
+    }
+
+    /// Verifies the accounting identities: no fault occurred, balances sum
+    /// to zero, each balance equals credits minus debits, per-kind totals
+    /// add up, and (with a journal) a replay reproduces every balance.
+    pub fn check(&self) -> Result<(), LedgerError> {
+        if let Some(fault) = &self.fault {
+            return Err(fault.clone());
+        }
+        let sum: i128 = self.balance.iter().map(|&b| i128::from(b)).sum();
+        if sum != 0 {
+            return Err(LedgerError::NotConserved(sum));
+        }
+        for (i, &b) in self.balance.iter().enumerate() {
+            let expected = self.credits[i] - self.debits[i];
+            if i128::from(b) != expected {
+                return Err(LedgerError::BalanceMismatch {
+                    account: i as u32,
+                    balance: b,
+                    expected,
+                });
+            }
+        }
+        let by_kind: i128 = self.by_kind.iter().sum();
+        if by_kind != self.total {
+            return Err(LedgerError::KindTotals {
+                by_kind,
+                total: self.total,
+            });
+        }
+        if let Some(journal) = &self.journal {
+            let mut replay = vec![0i128; self.balance.len()];
+            for p in journal {
+                replay[p.from.0 as usize] -= i128::from(p.amount.0);
+                replay[p.to.0 as usize] += i128::from(p.amount.0);
+            }
+            for (i, (&r, &b)) in replay.iter().zip(&self.balance).enumerate() {
+                if r != i128::from(b) {
+                    return Err(LedgerError::JournalMismatch {
+                        account: i as u32,
+                        replayed: r,
+                        balance: b,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_display_is_exact() {
+        assert_eq!(Money(0).to_string(), "0.00");
+        assert_eq!(Money(5).to_string(), "0.05");
+        assert_eq!(Money(-1205).to_string(), "-12.05");
+        assert_eq!(Money(123_456_789).to_string(), "1234567.89");
+        assert_eq!(Money(i64::MIN).to_string(), "-92233720368547758.08");
+    }
+
+    #[test]
+    fn money_from_major_rounds_and_rejects_non_finite() {
+        assert_eq!(Money::from_major(12.345), Some(Money(1235)));
+        assert_eq!(Money::from_major(0.1 + 0.2), Some(Money(30)));
+        assert_eq!(Money::from_major(f64::NAN), None);
+        assert_eq!(Money::from_major(f64::INFINITY), None);
+        assert_eq!(Money::from_major(1e300), None);
+    }
+
+    #[test]
+    fn postings_conserve_money() {
+        let (a, b, c) = (AccountId(0), AccountId(1), AccountId(2));
+        let mut l = Ledger::new(3).with_journal();
+        l.post(a, b, Money(500), PostingKind::Funding);
+        l.post(b, c, Money(120), PostingKind::ConsumerPayment);
+        l.post(c, c, Money(7), PostingKind::Commission);
+        l.post(c, a, Money(0), PostingKind::Coupon);
+        assert_eq!(l.balance(a), Money(-500));
+        assert_eq!(l.balance(b), Money(380));
+        assert_eq!(l.balance(c), Money(120));
+        assert_eq!(l.postings(), 3);
+        assert_eq!(l.total_of(PostingKind::Funding), 500);
+        assert_eq!(l.check(), Ok(()));
+    }
+
+    #[test]
+    fn negative_amount_and_overflow_are_reported() {
+        let mut l = Ledger::new(2);
+        l.post(AccountId(0), AccountId(1), Money(-1), PostingKind::Coupon);
+        assert_eq!(l.check(), Err(LedgerError::NegativeAmount));
+        let mut l = Ledger::new(2);
+        l.post(AccountId(0), AccountId(1), Money(i64::MAX), PostingKind::Funding);
+        l.post(AccountId(0), AccountId(1), Money(i64::MAX), PostingKind::Funding);
+        assert_eq!(l.check(), Err(LedgerError::Overflow));
+    }
+}

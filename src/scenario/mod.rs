@@ -1,0 +1,282 @@
+//! Scenario files: from TOML text to a validated [`Scenario`].
+//!
+//! Loading runs in stages, each with its own kind of message:
+//!
+//! 1. **Syntax**: the text is parsed as TOML; errors carry the line.
+//! 2. **Overrides**: values given on the command line are written into the
+//!    parsed table by key path.
+//! 3. **Shape**: the table is read into the serde mirror ([`RawScenario`]);
+//!    wrong types and missing keys are reported with their key path, and
+//!    every unknown key is reported (with the closest known key).
+//! 4. **Rules**: every value is range-checked and cross-field rules are
+//!    applied, collecting all problems rather than stopping at the first.
+//!
+//! The engine only ever sees a [`Scenario`], so it never re-checks input.
+
+mod dist;
+mod error;
+mod locate;
+mod raw;
+mod validate;
+
+use std::path::Path;
+
+pub use dist::{Dist, RawDist, Support};
+pub use error::{Problem, ScenarioError};
+pub use locate::{Segment, line_of_path, parse_path};
+pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
+
+use crate::ledger::Money;
+
+/// Longest run accepted, in days (a century).
+pub const MAX_HORIZON_DAYS: u32 = 36_500;
+/// Most platforms in one market (they are tracked in a bit set).
+pub const MAX_PLATFORMS: usize = 32;
+
+/// A validated scenario: everything a run needs, in model units.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Short name, safe to use as a directory name.
+    pub name: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Number of replications.
+    pub replications: u32,
+    /// Run length in days.
+    pub horizon_days: u32,
+    /// Market sizes and outside options.
+    pub market: Market,
+    /// Consumer traits.
+    pub consumers: ConsumerSpec,
+    /// Merchant traits.
+    pub merchants: MerchantSpec,
+    /// Competing platforms, in file order (their index is their identity).
+    pub platforms: Vec<PlatformSpec>,
+    /// The resolved file (defaults filled, overrides applied), recorded in
+    /// manifests so a run can be reproduced.
+    pub resolved: RawScenario,
+}
+
+/// Market sizes and the utilities of the options outside platforms.
+#[derive(Debug, Clone)]
+pub struct Market {
+    /// Number of consumers.
+    pub consumers: u32,
+    /// Number of merchants.
+    pub merchants: u32,
+    /// Utility of not buying.
+    pub no_purchase_utility: f64,
+    /// Utility constant of buying direct from the merchant.
+    pub direct_utility: f64,
+}
+
+/// Distributions of consumer traits.
+#[derive(Debug, Clone)]
+pub struct ConsumerSpec {
+    /// Purchase occasions per day.
+    pub purchase_rate: Dist,
+    /// Utility lost per yuan.
+    pub price_sensitivity: Dist,
+}
+
+/// Distributions of merchant traits.
+#[derive(Debug, Clone)]
+pub struct MerchantSpec {
+    /// List price per order, in yuan.
+    pub price: Dist,
+    /// Cost of goods as a share of price.
+    pub unit_cost_share: Dist,
+    /// Opening cash.
+    pub cash: Money,
+}
+
+/// One platform's terms and policy.
+#[derive(Debug, Clone)]
+pub struct PlatformSpec {
+    /// Display name (unique).
+    pub name: String,
+    /// Opening cash.
+    pub cash: Money,
+    /// Commission rate on order price, in `[0, 1]`.
+    pub commission: f64,
+    /// Consumer fee per order.
+    pub consumer_fee: Money,
+    /// Utility constant of ordering through this platform.
+    pub brand_utility: f64,
+    /// Share of merchants listed, in `[0, 1]`.
+    pub merchant_reach: f64,
+    /// Variable cost per order.
+    pub variable_cost: Money,
+    /// Fixed operating cost per day.
+    pub fixed_daily_cost: Money,
+    /// Coupon per order for each day of the horizon (index = day).
+    pub coupon_by_day: Vec<Money>,
+}
+
+/// A value set from outside the file, by key path (`--seed`, `--set`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    /// Key path, e.g. `platforms[0].subsidy[0].per_order`.
+    pub path: String,
+    /// The new value.
+    pub value: toml::Value,
+    /// Where it came from, for messages (e.g. `--seed`).
+    pub origin: String,
+}
+
+impl Override {
+    /// Parses `KEY.PATH=VALUE`, reading VALUE as a TOML value and falling
+    /// back to a string when it is not one.
+    pub fn parse(spec: &str, origin: &str) -> Result<Override, String> {
+        let (path, text) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("`{spec}` is not KEY.PATH=VALUE"))?;
+        let path = path.trim();
+        if parse_path(path).is_none() {
+            return Err(format!("`{path}` is not a key path like platforms[0].cash"));
+        }
+        let text = text.trim();
+        let value = format!("v = {text}")
+            .parse::<toml::Table>()
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| toml::Value::String(text.to_string()));
+        Ok(Override {
+            path: path.to_string(),
+            value,
+            origin: origin.to_string(),
+        })
+    }
+}
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
+    let label = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None))?;
+    let default_name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".to_string());
+    parse(&text, &label, &default_name, overrides)
+}
+
+/// Validates scenario `text`; `label` names it in messages and
+/// `default_name` is used when the file sets no `name`.
+pub fn parse(
+    text: &str,
+    label: &str,
+    default_name: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let mut table = parse_syntax(text, label)?;
+    for o in overrides {
+        set_path(&mut table, &o.path, o.value.clone()).map_err(|rule| ScenarioError {
+            file: label.to_string(),
+            problems: vec![Problem {
+                path: o.path.clone(),
+                rule,
+                line: None,
+                origin: Some(o.origin.clone()),
+            }],
+        })?;
+    }
+    let attach = |mut problems: Vec<Problem>| {
+        for p in &mut problems {
+            if let Some(o) = overrides.iter().find(|o| p.path == o.path || p.path.starts_with(&format!("{}.", o.path))) {
+                p.origin = Some(o.origin.clone());
+            } else if p.line.is_none() && !p.path.is_empty() {
+                p.line = line_of_path(text, &p.path);
+            }
+        }
+        ScenarioError {
+            file: label.to_string(),
+            problems,
+        }
+    };
+    let raw = validate::read_shape(table).map_err(attach)?;
+    validate::check(raw, default_name).map_err(attach)
+}
+
+fn parse_syntax(text: &str, label: &str) -> Result<toml::Table, ScenarioError> {
+    text.parse::<toml::Table>().map_err(|e| {
+        let line = e.span().map(|s| locate::line_of_offset(text, s.start));
+        let path = line.map(|l| key_at_line(text, l)).unwrap_or_default();
+        let rule = format!("TOML syntax error: {}", e.message().trim());
+        ScenarioError::single(label, &path, rule, line)
+    })
+}
+
+/// Best guess at the key being written on a line with a syntax error: the
+/// table header in force plus the key before `=`.
+fn key_at_line(text: &str, line: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut header = String::new();
+    for l in lines.iter().take(line.saturating_sub(1)) {
+        let t = l.trim();
+        if t.starts_with('[') {
+            header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();
+        }
+    }
+    let key = lines
+        .get(line.saturating_sub(1))
+        .and_then(|l| l.split_once('='))
+        .map(|(k, _)| k.trim().to_string())
+        .filter(|k| !k.is_empty() && !k.starts_with('#'))
+        .unwrap_or_default();
+    match (header.is_empty(), key.is_empty()) {
+        (true, _) => key,
+        (false, true) => header,
+        (false, false) => format!("{header}.{key}"),
+    }
+}
+
+/// Writes `value` at `path` in `table`, creating intermediate tables. The
+/// path must reach an existing array element where it indexes one.
+pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Result<(), String> {
+    let segments = parse_path(path).ok_or_else(|| format!("`{path}` is not a key path"))?;
+    let (first, rest) = match segments.split_first() {
+        Some((Segment::Key(k), rest)) => (k.clone(), rest),
+        _ => return Err(format!("`{path}` must start with a key")),
+    };
+    if rest.is_empty() {
+        table.insert(first, value);
+        return Ok(());
+    }
+    let slot = table
+        .entry(first)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    set_in(slot, rest, value)
+}
+
+fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> Result<(), String> {
+    let Some((seg, rest)) = segments.split_first() else {
+        *slot = value;
+        return Ok(());
+    };
+    match seg {
+        Segment::Key(k) => {
+            let toml::Value::Table(t) = slot else {
+                return Err(format!("cannot set `{k}`: the value above it is not a table"));
+            };
+            if rest.is_empty() {
+                t.insert(k.clone(), value);
+                return Ok(());
+            }
+            let next = t
+                .entry(k.clone())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            set_in(next, rest, value)
+        }
+        Segment::Index(i) => {
+            let toml::Value::Array(a) = slot else {
+                return Err(format!("cannot index [{i}]: the value there is not an array"));
+            };
+            let len = a.len();
+            let next = a
+                .get_mut(*i)
+                .ok_or_else(|| format!("index [{i}] is out of range: the array has {len} element(s)"))?;
+            set_in(next, rest, value)
+        }
+    }
+}
