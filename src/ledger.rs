@@ -390,8 +390,18 @@ mod tests {
         l.post(AccountId(0), AccountId(1), Money(-1), PostingKind::Coupon);
         assert_eq!(l.check(), Err(LedgerError::NegativeAmount));
         let mut l = Ledger::new(2);
-        l.post(AccountId(0), AccountId(1), Money(i64::MAX), PostingKind::Funding);
-        l.post(AccountId(0), AccountId(1), Money(i64::MAX), PostingKind::Funding);
+        l.post(
+            AccountId(0),
+            AccountId(1),
+            Money(i64::MAX),
+            PostingKind::Funding,
+        );
+        l.post(
+            AccountId(0),
+            AccountId(1),
+            Money(i64::MAX),
+            PostingKind::Funding,
+        );
         assert_eq!(l.check(), Err(LedgerError::Overflow));
     }
 }

@@ -38,7 +38,10 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The seed of replication `replication` of a scenario seeded with `seed`.
 pub fn replication_seed(seed: u64, replication: u32) -> u64 {
-    mix64(mix64(seed ^ (Purpose::Replication as u64).wrapping_mul(0xA24B_AED4_963E_E407)) ^ u64::from(replication))
+    mix64(
+        mix64(seed ^ (Purpose::Replication as u64).wrapping_mul(0xA24B_AED4_963E_E407))
+            ^ u64::from(replication),
+    )
 }
 
 /// A generator for `purpose` and `agent` within the replication whose seed

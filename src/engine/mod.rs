@@ -66,7 +66,10 @@ mod tests {
         fn handle(&mut self, time: Tick, event: Event, queue: &mut EventQueue<Event>) {
             self.seen.push((time, event));
             if let Event::Purchase { consumer } = event {
-                queue.push(Tick(time.0 + TICKS_PER_DAY / 2), Event::Purchase { consumer });
+                queue.push(
+                    Tick(time.0 + TICKS_PER_DAY / 2),
+                    Event::Purchase { consumer },
+                );
             }
         }
     }
@@ -85,7 +88,14 @@ mod tests {
         let p = Event::Purchase { consumer: 0 };
         assert_eq!(
             kinds,
-            vec![p, p, Event::DayEnd { day: 0 }, p, p, Event::DayEnd { day: 1 }]
+            vec![
+                p,
+                p,
+                Event::DayEnd { day: 0 },
+                p,
+                p,
+                Event::DayEnd { day: 1 }
+            ]
         );
         // Six handled plus the horizon itself.
         assert_eq!(events, 7);

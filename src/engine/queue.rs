@@ -130,7 +130,9 @@ mod tests {
         let mut popped = Vec::new();
         let mut now = 0u64;
         for _ in 0..5000 {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             if state >> 62 == 0 && !q.is_empty() {
                 let s = q.pop().map(|s| (s.time, s.seq));
                 if let Some((t, seq)) = s {

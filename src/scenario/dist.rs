@@ -240,7 +240,8 @@ impl Dist {
                 if min == max {
                     (Sampler::Fixed(min), min)
                 } else {
-                    let u = Uniform::new_inclusive(min, max).map_err(|e| format!("uniform: {e}"))?;
+                    let u =
+                        Uniform::new_inclusive(min, max).map_err(|e| format!("uniform: {e}"))?;
                     (Sampler::Uniform(u), (min + max) / 2.0)
                 }
             }
@@ -312,7 +313,9 @@ mod tests {
         struct W {
             d: RawDist,
         }
-        toml::from_str::<W>(s).map(|w| w.d).map_err(|e| e.to_string())
+        toml::from_str::<W>(s)
+            .map(|w| w.d)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -338,22 +341,43 @@ mod tests {
         let n = RawDist::Normal { mean: 1.0, sd: 1.0 };
         assert!(Dist::new(&n, Support::NON_NEGATIVE).is_err());
         assert!(Dist::new(&n, Support::REAL).is_ok());
-        let g = RawDist::Gamma { shape: 1.0, mean: 1.0 };
+        let g = RawDist::Gamma {
+            shape: 1.0,
+            mean: 1.0,
+        };
         assert!(Dist::new(&g, Support::UNIT).is_err());
         assert!(Dist::new(&RawDist::Fixed(1.5), Support::UNIT).is_err());
         assert!(Dist::new(&RawDist::Fixed(f64::NAN), Support::REAL).is_err());
-        assert!(Dist::new(&RawDist::Gamma { shape: 0.0, mean: 1.0 }, Support::NON_NEGATIVE).is_err());
+        assert!(
+            Dist::new(
+                &RawDist::Gamma {
+                    shape: 0.0,
+                    mean: 1.0
+                },
+                Support::NON_NEGATIVE
+            )
+            .is_err()
+        );
         assert!(Dist::new(&RawDist::Uniform { min: 2.0, max: 1.0 }, Support::REAL).is_err());
     }
 
     #[test]
     fn sample_means_match_parameters() {
         let cases = [
-            RawDist::Gamma { shape: 2.0, mean: 0.3 },
-            RawDist::Lognormal { mean: 30.0, sd: 10.0 },
+            RawDist::Gamma {
+                shape: 2.0,
+                mean: 0.3,
+            },
+            RawDist::Lognormal {
+                mean: 30.0,
+                sd: 10.0,
+            },
             RawDist::Uniform { min: 1.0, max: 3.0 },
             RawDist::Exponential { mean: 4.0 },
-            RawDist::Beta { alpha: 2.0, beta: 6.0 },
+            RawDist::Beta {
+                alpha: 2.0,
+                beta: 6.0,
+            },
         ];
         for raw in cases {
             let d = Dist::new(&raw, Support::NON_NEGATIVE.min_with_unit(&raw)).unwrap();

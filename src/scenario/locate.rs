@@ -39,13 +39,21 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
             rest = &rest[close + 1..];
         }
     }
-    if segments.is_empty() { None } else { Some(segments) }
+    if segments.is_empty() {
+        None
+    } else {
+        Some(segments)
+    }
 }
 
 /// 1-based line of byte offset `offset` in `text`.
 pub fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
-    text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// 1-based line where `path` (or its deepest existing ancestor) is written
@@ -59,11 +67,22 @@ pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
     let mut value: Option<&DeValue> = None;
     for seg in &segments {
         let next = match (seg, table, value) {
-            (Segment::Key(k), Some(t), _) => t.iter().find(|(key, _)| key.get_ref() == k).map(|(key, v)| {
-                // Prefer the key's own position: it is where the reader looks.
-                let key_span = key.span();
-                (if key_span.is_empty() { v.span() } else { key_span }, v)
-            }),
+            (Segment::Key(k), Some(t), _) => {
+                t.iter()
+                    .find(|(key, _)| key.get_ref() == k)
+                    .map(|(key, v)| {
+                        // Prefer the key's own position: it is where the reader looks.
+                        let key_span = key.span();
+                        (
+                            if key_span.is_empty() {
+                                v.span()
+                            } else {
+                                key_span
+                            },
+                            v,
+                        )
+                    })
+            }
             (Segment::Index(i), _, Some(DeValue::Array(a))) => a.get(*i).map(|v| (v.span(), v)),
             _ => None,
         };
@@ -103,9 +122,15 @@ mod tests {
         assert_eq!(line_of_path(DOC, "seed"), Some(1));
         assert_eq!(line_of_path(DOC, "market.consumers"), Some(4));
         assert_eq!(line_of_path(DOC, "platforms[1].name"), Some(10));
-        assert_eq!(line_of_path(DOC, "platforms[1].subsidy[0].per_order"), Some(13));
+        assert_eq!(
+            line_of_path(DOC, "platforms[1].subsidy[0].per_order"),
+            Some(13)
+        );
         // Missing key: falls back to the deepest existing ancestor.
-        assert_eq!(line_of_path(DOC, "market.merchants"), line_of_path(DOC, "market"));
+        assert_eq!(
+            line_of_path(DOC, "market.merchants"),
+            line_of_path(DOC, "market")
+        );
         assert_eq!(line_of_path(DOC, "nothing"), None);
     }
 }

@@ -152,8 +152,9 @@ impl Override {
 /// Reads and validates a scenario file.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let label = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
+    })?;
     let default_name = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -183,7 +184,10 @@ pub fn parse(
     }
     let attach = |mut problems: Vec<Problem>| {
         for p in &mut problems {
-            if let Some(o) = overrides.iter().find(|o| p.path == o.path || p.path.starts_with(&format!("{}.", o.path))) {
+            if let Some(o) = overrides
+                .iter()
+                .find(|o| p.path == o.path || p.path.starts_with(&format!("{}.", o.path)))
+            {
                 p.origin = Some(o.origin.clone());
             } else if p.line.is_none() && !p.path.is_empty() {
                 p.line = line_of_path(text, &p.path);
@@ -257,7 +261,9 @@ fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> R
     match seg {
         Segment::Key(k) => {
             let toml::Value::Table(t) = slot else {
-                return Err(format!("cannot set `{k}`: the value above it is not a table"));
+                return Err(format!(
+                    "cannot set `{k}`: the value above it is not a table"
+                ));
             };
             if rest.is_empty() {
                 t.insert(k.clone(), value);
@@ -270,12 +276,14 @@ fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> R
         }
         Segment::Index(i) => {
             let toml::Value::Array(a) = slot else {
-                return Err(format!("cannot index [{i}]: the value there is not an array"));
+                return Err(format!(
+                    "cannot index [{i}]: the value there is not an array"
+                ));
             };
             let len = a.len();
-            let next = a
-                .get_mut(*i)
-                .ok_or_else(|| format!("index [{i}] is out of range: the array has {len} element(s)"))?;
+            let next = a.get_mut(*i).ok_or_else(|| {
+                format!("index [{i}] is out of range: the array has {len} element(s)")
+            })?;
             set_in(next, rest, value)
         }
     }

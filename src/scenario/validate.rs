@@ -37,7 +37,11 @@ fn ignored_path(path: &serde_ignored::Path) -> String {
         P::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
         P::Map { parent, key } => {
             let p = ignored_path(parent);
-            if p.is_empty() { key.clone() } else { format!("{p}.{key}") }
+            if p.is_empty() {
+                key.clone()
+            } else {
+                format!("{p}.{key}")
+            }
         }
         P::Some { parent } | P::NewtypeStruct { parent } | P::NewtypeVariant { parent } => {
             ignored_path(parent)
@@ -158,7 +162,11 @@ pub(super) fn read_shape(table: toml::Table) -> Result<RawScenario, Vec<Problem>
                 .strip_prefix("missing field `")
                 .and_then(|m| m.strip_suffix('`'))
             {
-                path = if path.is_empty() { field.to_string() } else { format!("{path}.{field}") };
+                path = if path.is_empty() {
+                    field.to_string()
+                } else {
+                    format!("{path}.{field}")
+                };
                 problems.push(problem(path, "required key is missing"));
             } else {
                 problems.push(problem(path, message));
@@ -253,18 +261,37 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         );
     }
     let replications = c.count("replications", raw.replications, 1, MAX_REPLICATIONS);
-    let horizon_days = c.count("horizon_days", raw.horizon_days, 1, i64::from(MAX_HORIZON_DAYS));
+    let horizon_days = c.count(
+        "horizon_days",
+        raw.horizon_days,
+        1,
+        i64::from(MAX_HORIZON_DAYS),
+    );
 
     let m = &raw.market;
     let market = Market {
         consumers: c.count("market.consumers", m.consumers, 1, MAX_CONSUMERS),
         merchants: c.count("market.merchants", m.merchants, 1, MAX_MERCHANTS),
-        no_purchase_utility: c.real("market.no_purchase_utility", m.no_purchase_utility, -MAX_UTILITY, MAX_UTILITY),
-        direct_utility: c.real("market.direct_utility", m.direct_utility, -MAX_UTILITY, MAX_UTILITY),
+        no_purchase_utility: c.real(
+            "market.no_purchase_utility",
+            m.no_purchase_utility,
+            -MAX_UTILITY,
+            MAX_UTILITY,
+        ),
+        direct_utility: c.real(
+            "market.direct_utility",
+            m.direct_utility,
+            -MAX_UTILITY,
+            MAX_UTILITY,
+        ),
     };
 
     let consumers = ConsumerSpec {
-        purchase_rate: c.dist("consumers.purchase_rate", &raw.consumers.purchase_rate, Support::NON_NEGATIVE),
+        purchase_rate: c.dist(
+            "consumers.purchase_rate",
+            &raw.consumers.purchase_rate,
+            Support::NON_NEGATIVE,
+        ),
         price_sensitivity: c.dist(
             "consumers.price_sensitivity",
             &raw.consumers.price_sensitivity,
@@ -274,22 +301,39 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
     if consumers.purchase_rate.mean() > 1000.0 {
         c.fail(
             "consumers.purchase_rate",
-            format!("mean of {} purchases per day per consumer is implausible (at most 1000)", consumers.purchase_rate.mean()),
+            format!(
+                "mean of {} purchases per day per consumer is implausible (at most 1000)",
+                consumers.purchase_rate.mean()
+            ),
         );
     }
     let merchants = MerchantSpec {
-        price: c.dist("merchants.price", &raw.merchants.price, Support::NON_NEGATIVE),
-        unit_cost_share: c.dist("merchants.unit_cost_share", &raw.merchants.unit_cost_share, Support::UNIT),
+        price: c.dist(
+            "merchants.price",
+            &raw.merchants.price,
+            Support::NON_NEGATIVE,
+        ),
+        unit_cost_share: c.dist(
+            "merchants.unit_cost_share",
+            &raw.merchants.unit_cost_share,
+            Support::UNIT,
+        ),
         cash: c.money("merchants.cash", raw.merchants.cash),
     };
 
     if raw.platforms.is_empty() {
-        c.fail("platforms", "at least one platform is required ([[platforms]])");
+        c.fail(
+            "platforms",
+            "at least one platform is required ([[platforms]])",
+        );
     }
     if raw.platforms.len() > MAX_PLATFORMS {
         c.fail(
             "platforms",
-            format!("at most {MAX_PLATFORMS} platforms are supported, got {}", raw.platforms.len()),
+            format!(
+                "at most {MAX_PLATFORMS} platforms are supported, got {}",
+                raw.platforms.len()
+            ),
         );
     }
     let mut platforms = Vec::with_capacity(raw.platforms.len());
@@ -330,7 +374,10 @@ fn check_platform(
     } else if all[..i].iter().any(|q| q.name.trim() == name) {
         c.fail(at("name"), format!("platform name `{name}` is used twice"));
     } else if name.eq_ignore_ascii_case("direct") || name.eq_ignore_ascii_case("none") {
-        c.fail(at("name"), format!("`{name}` is reserved for the options outside platforms"));
+        c.fail(
+            at("name"),
+            format!("`{name}` is reserved for the options outside platforms"),
+        );
     }
     let mut coupon_by_day = vec![Money::ZERO; horizon_days as usize];
     let mut windows: Vec<(i64, i64, usize)> = Vec::new();
@@ -341,7 +388,11 @@ fn check_platform(
         if s.from_day < 0 || s.from_day >= i64::from(horizon_days) {
             c.fail(
                 sat("from_day"),
-                format!("must be a day within the horizon (0 to {}), got {}", horizon_days.saturating_sub(1), s.from_day),
+                format!(
+                    "must be a day within the horizon (0 to {}), got {}",
+                    horizon_days.saturating_sub(1),
+                    s.from_day
+                ),
             );
             ok = false;
         }
@@ -354,7 +405,10 @@ fn check_platform(
         } else if s.to_day > i64::from(horizon_days) {
             c.fail(
                 sat("to_day"),
-                format!("must be at most horizon_days ({horizon_days}), got {}", s.to_day),
+                format!(
+                    "must be at most horizon_days ({horizon_days}), got {}",
+                    s.to_day
+                ),
             );
             ok = false;
         }
@@ -364,7 +418,10 @@ fn check_platform(
         {
             c.fail(
                 sat("from_day"),
-                format!("window [{}, {}) overlaps platforms[{i}].subsidy[{k}]", s.from_day, s.to_day),
+                format!(
+                    "window [{}, {}) overlaps platforms[{i}].subsidy[{k}]",
+                    s.from_day, s.to_day
+                ),
             );
             ok = false;
         }
@@ -380,7 +437,12 @@ fn check_platform(
         cash: c.money(&at("cash"), p.cash),
         commission: c.share(&at("commission"), p.commission),
         consumer_fee: c.money(&at("consumer_fee"), p.consumer_fee),
-        brand_utility: c.real(&at("brand_utility"), p.brand_utility, -MAX_UTILITY, MAX_UTILITY),
+        brand_utility: c.real(
+            &at("brand_utility"),
+            p.brand_utility,
+            -MAX_UTILITY,
+            MAX_UTILITY,
+        ),
         merchant_reach: c.share(&at("merchant_reach"), p.merchant_reach),
         variable_cost: c.money(&at("variable_cost"), p.variable_cost),
         fixed_daily_cost: c.money(&at("fixed_daily_cost"), p.fixed_daily_cost),

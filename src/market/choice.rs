@@ -1,0 +1,140 @@
+//! The consumer's choice on a purchase occasion: a multinomial logit over
+//! the platforms that list the merchant, buying direct, or not buying.
+
+use rand::{Rng, RngExt};
+
+/// What a consumer does on one purchase occasion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// Order through platform `p`.
+    Platform(usize),
+    /// Buy direct from the merchant (offline or its own channel).
+    Direct,
+    /// Do not buy.
+    NoPurchase,
+}
+
+/// Utilities of the options on one occasion; platform entries are `None`
+/// when the platform is not available (not listed, or exited).
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    /// Utility of each platform, by platform index.
+    pub platforms: &'a [Option<f64>],
+    /// Utility of buying direct.
+    pub direct: f64,
+    /// Utility of not buying.
+    pub no_purchase: f64,
+}
+
+/// Logit choice probabilities in the order (platforms…, direct, none);
+/// unavailable platforms get 0. Used by tests and reports.
+pub fn probabilities(options: &Options) -> Vec<f64> {
+    let max = max_utility(options);
+    let mut w: Vec<f64> = options
+        .platforms
+        .iter()
+        .map(|u| u.map_or(0.0, |u| (u - max).exp()))
+        .collect();
+    w.push((options.direct - max).exp());
+    w.push((options.no_purchase - max).exp());
+    let total: f64 = w.iter().sum();
+    w.iter_mut().for_each(|x| *x /= total);
+    w
+}
+
+fn max_utility(options: &Options) -> f64 {
+    options
+        .platforms
+        .iter()
+        .flatten()
+        .copied()
+        .fold(options.direct.max(options.no_purchase), f64::max)
+}
+
+/// Draws one choice by inverting the logit distribution with one uniform
+/// draw. Utilities are shifted by their maximum so `exp` cannot overflow.
+pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
+    let max = max_utility(options);
+    let mut weights = [0.0f64; crate::scenario::MAX_PLATFORMS];
+    let mut total = 0.0;
+    for (w, u) in weights.iter_mut().zip(options.platforms) {
+        if let Some(u) = u {
+            *w = (u - max).exp();
+            total += *w;
+        }
+    }
+    let direct = (options.direct - max).exp();
+    let none = (options.no_purchase - max).exp();
+    total += direct + none;
+    let mut target = rng.random::<f64>() * total;
+    for (p, w) in weights.iter().enumerate().take(options.platforms.len()) {
+        if options.platforms[p].is_some() {
+            if target < *w {
+                return Choice::Platform(p);
+            }
+            target -= *w;
+        }
+    }
+    if target < direct {
+        Choice::Direct
+    } else {
+        Choice::NoPurchase
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::{Purpose, stream};
+
+    #[test]
+    fn frequencies_match_logit_probabilities() {
+        let platforms = [Some(1.0), None, Some(-0.5)];
+        let options = Options {
+            platforms: &platforms,
+            direct: 0.2,
+            no_purchase: 0.0,
+        };
+        let p = probabilities(&options);
+        assert_eq!(p[1], 0.0);
+        assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let mut rng = stream(3, Purpose::ConsumerBehaviour, 0);
+        let n = 400_000;
+        let mut counts = [0usize; 5];
+        for _ in 0..n {
+            let i = match choose(&options, &mut rng) {
+                Choice::Platform(k) => k,
+                Choice::Direct => 3,
+                Choice::NoPurchase => 4,
+            };
+            counts[i] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let f = c as f64 / n as f64;
+            // Four standard errors.
+            let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
+            assert!(
+                (f - p[i]).abs() <= 4.0 * se + 1e-12,
+                "option {i}: {f} vs {}",
+                p[i]
+            );
+        }
+    }
+
+    #[test]
+    fn extreme_utilities_do_not_overflow() {
+        let platforms = [Some(1e3), Some(-1e3)];
+        let options = Options {
+            platforms: &platforms,
+            direct: 999.0,
+            no_purchase: -1e3,
+        };
+        let p = probabilities(&options);
+        assert!(p.iter().all(|x| x.is_finite()));
+        let mut rng = stream(1, Purpose::ConsumerBehaviour, 0);
+        assert!(matches!(
+            choose(&options, &mut rng),
+            Choice::Platform(0) | Choice::Direct
+        ));
+    }
+}

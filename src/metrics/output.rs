@@ -1,0 +1,335 @@
+//! Result files. A run directory holds `summary.csv`, `timeseries.csv` and
+//! `manifest.json`. Files are written into a hidden staging directory next
+//! to the destination and the directory is renamed into place only when
+//! every file is complete, so a results directory under its final name is
+//! never partial. Timing appears only in the manifest, so the CSV files of
+//! a scenario and seed are identical byte for byte on every machine and
+//! thread count.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::RunOutput;
+use crate::scenario::{Override, RawScenario, Scenario};
+
+/// Columns of `summary.csv`, in order.
+pub const SUMMARY_COLUMNS: [&str; 11] = [
+    "replication",
+    "seed",
+    "platform",
+    "orders",
+    "gmv",
+    "subsidy_spend",
+    "revenue",
+    "cumulative_burn",
+    "final_cash",
+    "final_share",
+    "exit_day",
+];
+
+/// Columns of `timeseries.csv`, in order.
+pub const TIMESERIES_COLUMNS: [&str; 11] = [
+    "replication",
+    "day",
+    "platform",
+    "orders",
+    "gmv",
+    "subsidy_spend",
+    "revenue",
+    "cash",
+    "cumulative_burn",
+    "share",
+    "active_consumers",
+];
+
+/// Name of the marker file that makes a directory a results directory.
+pub const MANIFEST: &str = "manifest.json";
+
+/// A failure to write results, naming the path.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write results to `{path}`: {source}")]
+pub struct OutputError {
+    /// The file or directory.
+    pub path: PathBuf,
+    /// The I/O error.
+    pub source: io::Error,
+}
+
+fn at(path: &Path) -> impl FnOnce(io::Error) -> OutputError + '_ {
+    move |source| OutputError {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// A hidden directory next to the destination that becomes the
+/// destination on [`Staging::commit`], and is removed if dropped before.
+#[derive(Debug)]
+pub struct Staging {
+    destination: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+fn sibling(destination: &Path, tag: &str) -> PathBuf {
+    let name = destination
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "results".to_string());
+    let parent = destination.parent().unwrap_or(Path::new("."));
+    parent.join(format!(".{name}.{tag}-{}", std::process::id()))
+}
+
+/// Whether `dir` may be replaced by new results: it does not exist, is
+/// empty, or is a previous results directory (holds a manifest).
+pub fn replaceable(dir: &Path) -> bool {
+    match fs::read_dir(dir) {
+        Err(_) => !dir.exists(),
+        Ok(mut entries) => entries.next().is_none() || dir.join(MANIFEST).is_file(),
+    }
+}
+
+impl Staging {
+    /// Creates the staging directory for `destination`.
+    pub fn create(destination: &Path) -> Result<Staging, OutputError> {
+        let dir = sibling(destination, "partial");
+        if let Some(parent) = dir.parent() {
+            fs::create_dir_all(parent).map_err(at(parent))?;
+        }
+        if dir.exists() {
+            fs::remove_dir_all(&dir).map_err(at(&dir))?;
+        }
+        fs::create_dir(&dir).map_err(at(&dir))?;
+        Ok(Staging {
+            destination: destination.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    /// Path of `file` inside the staging directory.
+    pub fn path(&self, file: &str) -> PathBuf {
+        self.dir.join(file)
+    }
+
+    /// Writes a file into the staging directory with `write`, flushing and
+    /// syncing it.
+    pub fn write_file(
+        &self,
+        file: &str,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), OutputError> {
+        let path = self.path(file);
+        let f = fs::File::create(&path).map_err(at(&path))?;
+        let mut w = BufWriter::new(f);
+        write(&mut w).map_err(at(&path))?;
+        let f = w.into_inner().map_err(|e| OutputError {
+            path: path.clone(),
+            source: e.into_error(),
+        })?;
+        f.sync_all().map_err(at(&path))
+    }
+
+    /// Moves the staging directory to the destination, replacing a previous
+    /// results directory there.
+    pub fn commit(mut self) -> Result<PathBuf, OutputError> {
+        let old = sibling(&self.destination, "old");
+        let had_old = self.destination.exists();
+        if had_old {
+            fs::rename(&self.destination, &old).map_err(at(&self.destination))?;
+        }
+        fs::rename(&self.dir, &self.destination).map_err(at(&self.destination))?;
+        self.committed = true;
+        if had_old {
+            // The new results are in place; a leftover old copy is harmless.
+            let _ = fs::remove_dir_all(&old);
+        }
+        Ok(self.destination.clone())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn exit_day(d: Option<u32>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
+}
+
+/// Writes `summary.csv`: one row per (replication, platform).
+pub fn write_summary(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(SUMMARY_COLUMNS)?;
+    for run in runs {
+        for s in &run.summary {
+            csv.write_record([
+                run.replication.to_string(),
+                run.seed.to_string(),
+                scenario.platforms[s.platform].name.clone(),
+                s.flows.orders.to_string(),
+                s.flows.gmv.to_string(),
+                s.flows.subsidy_spend.to_string(),
+                s.flows.revenue.to_string(),
+                s.cumulative_burn.to_string(),
+                s.final_cash.to_string(),
+                format!("{:.6}", s.final_share),
+                exit_day(s.exit_day),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// Writes `timeseries.csv`: one row per (replication, day, platform).
+pub fn write_timeseries(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(TIMESERIES_COLUMNS)?;
+    for run in runs {
+        for d in &run.days {
+            csv.write_record([
+                run.replication.to_string(),
+                d.day.to_string(),
+                scenario.platforms[d.platform].name.clone(),
+                d.flows.orders.to_string(),
+                d.flows.gmv.to_string(),
+                d.flows.subsidy_spend.to_string(),
+                d.flows.revenue.to_string(),
+                d.cash.to_string(),
+                d.cumulative_burn.to_string(),
+                format!("{:.6}", d.share),
+                d.active_consumers.to_string(),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// What a manifest records about one replication.
+#[derive(Debug, Serialize)]
+pub struct ReplicationRecord {
+    /// Replication index.
+    pub replication: u32,
+    /// Its seed.
+    pub seed: u64,
+    /// Events processed.
+    pub events: u64,
+    /// Ledger postings.
+    pub postings: u64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
+
+/// The manifest of a run directory: enough to reproduce it exactly.
+#[derive(Debug, Serialize)]
+pub struct Manifest<'a> {
+    /// Flywheel's version.
+    pub flywheel_version: &'static str,
+    /// Source revision the binary was built from, if known.
+    pub git_revision: Option<&'static str>,
+    /// The scenario file as given.
+    pub scenario_path: String,
+    /// Scenario name.
+    pub scenario_name: &'a str,
+    /// Values set from the command line.
+    pub overrides: Vec<String>,
+    /// The fully resolved scenario.
+    pub scenario: &'a RawScenario,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Per-replication records.
+    pub replications: Vec<ReplicationRecord>,
+    /// Total events over all replications.
+    pub events: u64,
+    /// Wall-clock seconds of the whole command's simulation phase.
+    pub wall_seconds: f64,
+    /// Events per wall-clock second.
+    pub events_per_second: f64,
+    /// Peak resident memory of the process, in bytes, where known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Files in the directory.
+    pub files: Vec<&'static str>,
+}
+
+impl<'a> Manifest<'a> {
+    /// Builds the manifest of a finished set of replications.
+    pub fn new(
+        scenario: &'a Scenario,
+        scenario_path: &Path,
+        overrides: &[Override],
+        threads: usize,
+        runs: &[RunOutput],
+        wall_seconds: f64,
+    ) -> Manifest<'a> {
+        let events: u64 = runs.iter().map(|r| r.events).sum();
+        Manifest {
+            flywheel_version: env!("CARGO_PKG_VERSION"),
+            git_revision: option_env!("FLYWHEEL_GIT_REVISION"),
+            scenario_path: scenario_path.display().to_string(),
+            scenario_name: &scenario.name,
+            overrides: overrides
+                .iter()
+                .map(|o| format!("{}={}", o.path, o.value))
+                .collect(),
+            scenario: &scenario.resolved,
+            seed: scenario.seed,
+            threads,
+            replications: runs
+                .iter()
+                .map(|r| ReplicationRecord {
+                    replication: r.replication,
+                    seed: r.seed,
+                    events: r.events,
+                    postings: r.postings,
+                    wall_seconds: r.wall_seconds,
+                })
+                .collect(),
+            events,
+            wall_seconds,
+            events_per_second: if wall_seconds > 0.0 {
+                events as f64 / wall_seconds
+            } else {
+                0.0
+            },
+            peak_rss_bytes: peak_rss_bytes(),
+            files: vec!["summary.csv", "timeseries.csv", MANIFEST],
+        }
+    }
+}
+
+/// Peak resident set size of this process (Linux `VmHWM`).
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Writes a complete run directory at `destination`.
+pub fn write_run_dir(
+    destination: &Path,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+    manifest: &Manifest,
+) -> Result<PathBuf, OutputError> {
+    let staging = Staging::create(destination)?;
+    staging.write_file("summary.csv", |w| write_summary(w, scenario, runs))?;
+    staging.write_file("timeseries.csv", |w| write_timeseries(w, scenario, runs))?;
+    staging.write_file(MANIFEST, |w| {
+        serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    staging.commit()
+}

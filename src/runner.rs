@@ -1,0 +1,105 @@
+//! Running replications: one function runs one replication, and the
+//! parallel path calls the same function for every replication on a rayon
+//! pool, then sorts results by replication index. No result depends on the
+//! number of threads.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::engine::{self, EventQueue};
+use crate::ledger::LedgerError;
+use crate::market::Market;
+use crate::metrics::RunOutput;
+use crate::rng::replication_seed;
+use crate::scenario::Scenario;
+
+/// A run that failed its own consistency checks (an internal error, not
+/// bad input).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    /// The ledger's accounting identities did not hold.
+    #[error("replication {replication}: ledger check failed: {source}")]
+    Ledger {
+        /// Replication index.
+        replication: u32,
+        /// The broken identity.
+        source: LedgerError,
+    },
+    /// The worker pool could not be built.
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads {
+        /// Threads requested.
+        threads: usize,
+        /// Why it failed.
+        message: String,
+    },
+}
+
+/// How to run a scenario.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunOptions {
+    /// Worker threads; 0 means one per core.
+    pub threads: usize,
+    /// Keep every ledger posting and replay them in the final check
+    /// (slower; for audits and tests).
+    pub journal: bool,
+}
+
+/// Runs replication `replication` of `scenario`; `on_day_closed` is called
+/// after each simulated day. The ledger is checked before returning.
+pub fn run_one(
+    scenario: &Scenario,
+    replication: u32,
+    options: &RunOptions,
+    on_day_closed: &(dyn Fn() + Sync),
+) -> Result<RunOutput, RunError> {
+    let started = Instant::now();
+    let seed = replication_seed(scenario.seed, replication);
+    let mut queue = EventQueue::with_capacity(
+        scenario.market.consumers as usize + scenario.horizon_days as usize + 1,
+    );
+    let mut market = Market::new(scenario, seed, options.journal, on_day_closed, &mut queue);
+    let events = engine::run(&mut market, &mut queue);
+    market.ledger.check().map_err(|source| RunError::Ledger {
+        replication,
+        source,
+    })?;
+    let postings = market.ledger.postings();
+    let exit_days: Vec<Option<u32>> = market.platforms.iter().map(|p| p.exit_day).collect();
+    let (days, summary, totals) = market.recorder.finish(&exit_days);
+    Ok(RunOutput {
+        replication,
+        seed,
+        events,
+        postings,
+        days,
+        summary,
+        totals,
+        wall_seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Runs every replication of `scenario` in parallel and returns them in
+/// replication order.
+pub fn run_all(
+    scenario: &Scenario,
+    options: &RunOptions,
+    on_day_closed: &(dyn Fn() + Sync),
+) -> Result<Vec<RunOutput>, RunError> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+        .map_err(|e| RunError::Threads {
+            threads: options.threads,
+            message: e.to_string(),
+        })?;
+    let mut outputs = pool.install(|| {
+        (0..scenario.replications)
+            .into_par_iter()
+            .map(|r| run_one(scenario, r, options, on_day_closed))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
+    outputs.sort_by_key(|o| o.replication);
+    Ok(outputs)
+}
