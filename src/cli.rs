@@ -46,7 +46,7 @@ pub enum Command {
         #[arg(long, default_value_t = 0)]
         threads: usize,
         /// Print nothing but errors (no progress bar, no table).
-        #[arg(long)]
+        #[arg(long, short)]
         quiet: bool,
     },
     /// Check a scenario file without running it.

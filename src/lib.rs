@@ -1,5 +1,57 @@
 //! Flywheel: a discrete-event, agent-based simulator of platform
-//! competition.
+//! competition — subsidies, payments and embedded lending — that reports
+//! cash burn, market share and, as the model grows, retention and loan
+//! defaults.
+//!
+//! # How a run flows
+//!
+//! ```text
+//!  scenario.toml ──► scenario::load ──► Scenario (validated; engine never re-checks)
+//!                                         │
+//!            runner::run_all (rayon) ─────┤ one run_one per replication, seeded
+//!                                         ▼ from (seed, replication, agent)
+//!   engine::run ◄──► market::Market ──► ledger::Ledger (double entry, integer fen)
+//!     (time, seq)        │
+//!                        ▼
+//!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
+//! ```
+//!
+//! The engine pops events in (time, sequence) order and hands each to the
+//! market; the market moves money only through ledger postings and reports
+//! what happened to the recorder; nothing in the library prints, reads
+//! arguments or exits.
+//!
+//! # Example
+//!
+//! ```
+//! use flywheel::runner::{run_one, RunOptions};
+//! use flywheel::scenario;
+//!
+//! let text = r#"
+//!     seed = 1
+//!     horizon_days = 5
+//!     [market]
+//!     consumers = 200
+//!     merchants = 10
+//!     [consumers]
+//!     purchase_rate = 1.0
+//!     price_sensitivity = { gamma = { shape = 4.0, mean = 0.1 } }
+//!     [merchants]
+//!     price = 25.0
+//!     [[platforms]]
+//!     name = "Solo"
+//!     cash = 10000.0
+//!     commission = 0.1
+//! "#;
+//! let s = scenario::parse(text, "example.toml", "example", &[]).unwrap();
+//! let run = run_one(&s, 0, &RunOptions::default(), &|| {}).unwrap();
+//! let t = run.totals;
+//! // Every purchase occasion ends in exactly one outcome.
+//! assert_eq!(t.occasions, t.platform_orders + t.direct_orders + t.no_purchase);
+//! assert_eq!(run.summary[0].flows.orders, t.platform_orders);
+//! ```
+#![warn(missing_docs)]
+
 pub mod agents;
 pub mod cli;
 pub mod engine;

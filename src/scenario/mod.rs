@@ -216,7 +216,7 @@ fn parse_syntax(text: &str, label: &str) -> Result<toml::Table, ScenarioError> {
 fn key_at_line(text: &str, line: usize) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut header = String::new();
-    for l in lines.iter().take(line.saturating_sub(1)) {
+    for l in lines.iter().take(line) {
         let t = l.trim();
         if t.starts_with('[') {
             header = t.trim_matches(|c| c == '[' || c == ']').trim().to_string();

@@ -261,12 +261,16 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         );
     }
     let replications = c.count("replications", raw.replications, 1, MAX_REPLICATIONS);
+    let problems_before = c.problems.len();
     let horizon_days = c.count(
         "horizon_days",
         raw.horizon_days,
         1,
         i64::from(MAX_HORIZON_DAYS),
     );
+    // Windows are checked against the horizon only when it is itself valid,
+    // so one bad horizon does not cascade into a problem per window.
+    let horizon_ok = c.problems.len() == problems_before;
 
     let m = &raw.market;
     let market = Market {
@@ -338,10 +342,17 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
     }
     let mut platforms = Vec::with_capacity(raw.platforms.len());
     for (i, p) in raw.platforms.iter().enumerate() {
-        platforms.push(check_platform(&mut c, i, p, &raw.platforms, horizon_days));
+        platforms.push(check_platform(
+            &mut c,
+            i,
+            p,
+            &raw.platforms,
+            horizon_days,
+            horizon_ok,
+        ));
     }
 
-    check_memory(&mut c, &market, platforms.len());
+    check_memory(&mut c, &market, platforms.len(), replications);
 
     if c.problems.is_empty() {
         Ok(Scenario {
@@ -366,6 +377,7 @@ fn check_platform(
     p: &RawPlatform,
     all: &[RawPlatform],
     horizon_days: u32,
+    horizon_ok: bool,
 ) -> PlatformSpec {
     let at = |key: &str| format!("platforms[{i}].{key}");
     let name = p.name.trim().to_string();
@@ -385,7 +397,7 @@ fn check_platform(
         let sat = |key: &str| format!("platforms[{i}].subsidy[{j}].{key}");
         let per_order = c.money(&sat("per_order"), s.per_order);
         let mut ok = true;
-        if s.from_day < 0 || s.from_day >= i64::from(horizon_days) {
+        if s.from_day < 0 || (horizon_ok && s.from_day >= i64::from(horizon_days)) {
             c.fail(
                 sat("from_day"),
                 format!(
@@ -402,7 +414,7 @@ fn check_platform(
                 format!("must be after from_day ({}), got {}", s.from_day, s.to_day),
             );
             ok = false;
-        } else if s.to_day > i64::from(horizon_days) {
+        } else if horizon_ok && s.to_day > i64::from(horizon_days) {
             c.fail(
                 sat("to_day"),
                 format!(
@@ -426,7 +438,7 @@ fn check_platform(
             ok = false;
         }
         windows.push((s.from_day, s.to_day, j));
-        if ok {
+        if ok && horizon_ok {
             for day in s.from_day..s.to_day {
                 coupon_by_day[day as usize] = per_order;
             }
@@ -450,30 +462,42 @@ fn check_platform(
     }
 }
 
-/// Estimated bytes of state for a market of this size (consumers dominate).
+/// Estimated bytes of state of one replication of a market of this size:
+/// per consumer, two traits, a 32-byte random stream, a last-order day per
+/// platform and a pending event; per merchant, price, cost and listings.
 pub fn estimated_bytes(consumers: u64, merchants: u64, platforms: u64) -> u64 {
-    let per_consumer = 64 + 2 * platforms;
-    consumers * per_consumer + merchants * (64 + platforms)
+    let per_consumer = 8 + 8 + 32 + 2 * platforms + 32;
+    consumers * per_consumer + merchants * (48 + platforms)
 }
 
 /// Refuses markets whose state would not fit in memory, with the estimate.
-fn check_memory(c: &mut Checker, market: &Market, platforms: usize) {
-    let need = estimated_bytes(
+/// Replications run in parallel, up to one per core.
+fn check_memory(c: &mut Checker, market: &Market, platforms: usize, replications: u32) {
+    let in_flight = std::thread::available_parallelism()
+        .map_or(1, |n| n.get() as u64)
+        .min(u64::from(replications).max(1));
+    let one = estimated_bytes(
         u64::from(market.consumers),
         u64::from(market.merchants),
         platforms as u64,
     );
-    let limit = available_memory().unwrap_or(16 << 30);
+    let need = one.saturating_mul(in_flight);
+    let total = available_memory().unwrap_or(16 << 30);
+    // Leave a fifth of the machine for the system and result buffers.
+    let limit = total / 5 * 4;
     if need > limit {
+        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
         c.fail(
             "market.consumers",
             format!(
-                "a market of {} consumers and {} merchants needs about {:.1} GiB per replication in flight; \
-                 this machine has {:.1} GiB",
+                "a market of {} consumers and {} merchants needs about {:.1} GiB per replication \
+                 ({:.1} GiB for {in_flight} in parallel); this machine allows {:.1} GiB of its {:.1} GiB",
                 market.consumers,
                 market.merchants,
-                need as f64 / (1u64 << 30) as f64,
-                limit as f64 / (1u64 << 30) as f64
+                gib(one),
+                gib(need),
+                gib(limit),
+                gib(total)
             ),
         );
     }

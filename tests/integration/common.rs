@@ -1,0 +1,71 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use flywheel::scenario::{self, Scenario};
+
+/// Path of a file under `tests/data`.
+pub fn data(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+/// Loads a scenario from `tests/data`.
+pub fn scenario(name: &str) -> Scenario {
+    match scenario::load(&data(name), &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Loads a scenario from text.
+pub fn scenario_from(text: &str) -> Scenario {
+    match scenario::parse(text, "inline.toml", "inline", &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Runs the `flywheel` binary with `args` in `dir`.
+pub fn flywheel(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flywheel"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the flywheel binary runs")
+}
+
+/// A fresh empty temporary directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    /// Creates `target/test-tmp/<name>-<pid>`.
+    pub fn new(name: &str) -> TempDir {
+        let dir =
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Text of stdout and stderr.
+pub fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}

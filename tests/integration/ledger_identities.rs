@@ -1,0 +1,144 @@
+//! After a full run the ledger balances, every posting replays to the same
+//! balances, and the recorded flows reconcile with the ledger's totals.
+
+use flywheel::agents::Accounts;
+use flywheel::engine::{self, EventQueue};
+use flywheel::ledger::{Money, PostingKind};
+use flywheel::market::Market;
+use flywheel::rng::replication_seed;
+
+use crate::common::scenario;
+
+#[test]
+fn full_run_reconciles_with_the_ledger() {
+    let s = scenario("tiny.toml");
+    for replication in 0..s.replications {
+        let mut queue = EventQueue::default();
+        let seed = replication_seed(s.seed, replication);
+        let mut market = Market::new(&s, seed, true, &|| {}, &mut queue);
+        let events = engine::run(&mut market, &mut queue);
+        assert!(events > 1000, "the run did something: {events} events");
+        market.ledger.check().expect("accounting identities hold");
+        assert_eq!(
+            market.ledger.journal().map(<[_]>::len),
+            Some(market.ledger.postings() as usize)
+        );
+
+        let ledger = market.ledger.clone();
+        let platforms = market.platforms.clone();
+        let cash: Vec<Money> = (0..s.platforms.len())
+            .map(|p| market.platform_cash(p))
+            .collect();
+        let exit_days: Vec<Option<u32>> = platforms.iter().map(|p| p.exit_day).collect();
+        let (days, summary, totals) = market.recorder.finish(&exit_days);
+
+        let sum = |f: fn(&flywheel::metrics::PlatformSummary) -> Money| -> i128 {
+            summary.iter().map(|x| i128::from(f(x).0)).sum()
+        };
+        assert_eq!(
+            ledger.total_of(PostingKind::Coupon),
+            sum(|x| x.flows.subsidy_spend)
+        );
+        assert_eq!(
+            ledger.total_of(PostingKind::ConsumerPayment),
+            sum(|x| x.flows.gmv)
+        );
+        assert_eq!(
+            ledger.total_of(PostingKind::MerchantPayout),
+            sum(|x| x.flows.gmv)
+        );
+        assert_eq!(
+            ledger.total_of(PostingKind::Commission) + ledger.total_of(PostingKind::ConsumerFee),
+            sum(|x| x.flows.revenue)
+        );
+        let funding: i128 = s
+            .platforms
+            .iter()
+            .map(|p| i128::from(p.cash.0))
+            .sum::<i128>()
+            + i128::from(s.merchants.cash.0) * i128::from(s.market.merchants);
+        assert_eq!(ledger.total_of(PostingKind::Funding), funding);
+        assert_eq!(
+            totals.occasions,
+            totals.platform_orders + totals.direct_orders + totals.no_purchase
+        );
+        assert_eq!(
+            totals.platform_orders,
+            summary.iter().map(|x| x.flows.orders).sum::<u64>()
+        );
+
+        for (p, spec) in s.platforms.iter().enumerate() {
+            // No platform's cash ever goes negative, and the summary agrees
+            // with the ledger.
+            assert!(cash[p] >= Money::ZERO);
+            assert_eq!(summary[p].final_cash, cash[p]);
+            assert_eq!(summary[p].cumulative_burn, spec.cash - cash[p]);
+            // Each platform's balance is its inflows minus outflows by kind.
+            let daily: Vec<_> = days.iter().filter(|d| d.platform == p).collect();
+            assert_eq!(daily.len(), s.horizon_days as usize);
+            assert!(daily.iter().all(|d| d.cash >= Money::ZERO));
+            let orders: u64 = daily.iter().map(|d| d.flows.orders).sum();
+            assert_eq!(orders, summary[p].flows.orders);
+        }
+        // Households pay list prices and fees and receive coupons.
+        let households = ledger.balance(Accounts::HOUSEHOLDS);
+        let spent = ledger.total_of(PostingKind::ConsumerPayment)
+            + ledger.total_of(PostingKind::ConsumerFee)
+            + ledger.total_of(PostingKind::DirectSale)
+            - ledger.total_of(PostingKind::Coupon);
+        assert_eq!(i128::from(households.0), -spent);
+        // Shares on each day sum to one when any platform sold.
+        for day in 0..s.horizon_days {
+            let row: Vec<_> = days.iter().filter(|d| d.day == day).collect();
+            let orders: u64 = row.iter().map(|d| d.flows.orders).sum();
+            let share: f64 = row.iter().map(|d| d.share).sum();
+            if orders > 0 {
+                assert!(
+                    (share - 1.0).abs() < 1e-9,
+                    "day {day}: shares sum to {share}"
+                );
+            } else {
+                assert_eq!(share, 0.0);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_platform_that_runs_out_of_cash_exits_and_stops_trading() {
+    let s = scenario("tiny.toml");
+    // Beta starts with 3,000 yuan, pays 6-yuan coupons and 200 a day.
+    let mut queue = EventQueue::default();
+    let mut market = Market::new(&s, replication_seed(s.seed, 0), false, &|| {}, &mut queue);
+    engine::run(&mut market, &mut queue);
+    let beta = &market.platforms[1];
+    let exit = beta.exit_day.expect("Beta runs out of cash");
+    assert!(!beta.alive);
+    assert!(exit < 15, "exit on day {exit}, during the coupon window");
+    let exit_days: Vec<Option<u32>> = market.platforms.iter().map(|p| p.exit_day).collect();
+    let (days, summary, _) = market.recorder.finish(&exit_days);
+    assert!(
+        days.iter()
+            .filter(|d| d.platform == 1 && d.day > exit)
+            .all(|d| d.flows.orders == 0)
+    );
+    // Its customers moved: Alpha sells more after Beta's exit than before.
+    let alpha_before: u64 = days
+        .iter()
+        .filter(|d| d.platform == 0 && d.day < exit)
+        .map(|d| d.flows.orders)
+        .sum();
+    let alpha_after: u64 = days
+        .iter()
+        .filter(|d| d.platform == 0 && d.day > exit)
+        .map(|d| d.flows.orders)
+        .sum();
+    let per_day_before = alpha_before as f64 / f64::from(exit.max(1));
+    let per_day_after = alpha_after as f64 / f64::from(s.horizon_days - exit - 1);
+    assert!(
+        per_day_after > per_day_before,
+        "{per_day_after} vs {per_day_before}"
+    );
+    assert_eq!(summary[1].exit_day, Some(exit));
+    assert_eq!(summary[0].final_share, 1.0);
+}
