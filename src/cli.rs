@@ -10,9 +10,9 @@ use std::time::Instant;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::metrics::RunOutput;
 use crate::metrics::output::{Manifest, replaceable, write_run_dir};
 use crate::metrics::stats::estimate;
+use crate::metrics::{HEADLINES, RunOutput};
 use crate::runner::{RunOptions, run_all};
 use crate::scenario::{self, Override, Scenario};
 
@@ -182,11 +182,11 @@ fn run_command(
     Ok(())
 }
 
-fn with_interval(values: &[f64], digits: usize, scale: f64) -> String {
+fn with_interval(values: &[f64], digits: usize) -> String {
     let e = estimate(values, 0.95);
-    let mean = e.mean * scale;
+    let mean = e.mean;
     match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", digits, mean, digits, h * scale),
+        Some(h) => format!("{:.*} ± {:.*}", digits, mean, digits, h),
         None => format!("{:.*}", digits, mean),
     }
 }
@@ -210,46 +210,23 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
     );
     let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
     let width = 24;
-    let _ = write!(s, "{:<22}", "");
+    let _ = write!(s, "{:<26}", "");
     for p in &scenario.platforms {
         let _ = write!(s, "{:>width$}", p.name);
     }
     s.push('\n');
-    type Metric = (
-        &'static str,
-        usize,
-        f64,
-        fn(&crate::metrics::PlatformSummary) -> f64,
-    );
-    let metrics: [Metric; 7] = [
-        ("orders", 0, 1.0, |x| x.flows.orders as f64),
-        ("GMV (yuan)", 0, 1.0, |x| x.flows.gmv.as_major()),
-        ("subsidy spend (yuan)", 0, 1.0, |x| {
-            x.flows.subsidy_spend.as_major()
-        }),
-        ("revenue (yuan)", 0, 1.0, |x| x.flows.revenue.as_major()),
-        ("cumulative burn (yuan)", 0, 1.0, |x| {
-            x.cumulative_burn.as_major()
-        }),
-        ("final cash (yuan)", 0, 1.0, |x| x.final_cash.as_major()),
-        ("final share (%)", 1, 100.0, |x| x.final_share),
-    ];
-    for (label, digits, scale, get) in metrics {
-        let _ = write!(s, "{label:<22}");
+    for h in HEADLINES {
+        let _ = write!(s, "{:<26}", h.label);
         for p in 0..scenario.platforms.len() {
-            let values: Vec<f64> = runs.iter().map(|r| get(&r.summary[p])).collect();
-            let _ = write!(s, "{:>width$}", with_interval(&values, digits, scale));
+            let values: Vec<f64> = runs.iter().map(|r| (h.value)(&r.summary[p])).collect();
+            let digits = if h.name.contains("share") || h.name == "exited" {
+                3
+            } else {
+                0
+            };
+            let _ = write!(s, "{:>width$}", with_interval(&values, digits));
         }
         s.push('\n');
     }
-    let _ = write!(s, "{:<22}", "exited (runs)");
-    for p in 0..scenario.platforms.len() {
-        let exits = runs
-            .iter()
-            .filter(|r| r.summary[p].exit_day.is_some())
-            .count();
-        let _ = write!(s, "{:>width$}", format!("{exits} of {}", runs.len()));
-    }
-    s.push('\n');
     s
 }

@@ -66,6 +66,62 @@ pub struct PlatformSummary {
     pub exit_day: Option<u32>,
 }
 
+/// A headline figure of a platform's run: what the summary table, sweep
+/// aggregates and paired comparisons report with confidence intervals.
+#[derive(Debug, Clone, Copy)]
+pub struct Headline {
+    /// Column name, as in `summary.csv`.
+    pub name: &'static str,
+    /// Label with unit, for tables.
+    pub label: &'static str,
+    /// The value in reporting units (yuan for money, a fraction for shares).
+    pub value: fn(&PlatformSummary) -> f64,
+}
+
+/// The headline figures, in reporting order.
+pub const HEADLINES: &[Headline] = &[
+    Headline {
+        name: "orders",
+        label: "orders",
+        value: |s| s.flows.orders as f64,
+    },
+    Headline {
+        name: "gmv",
+        label: "GMV (yuan)",
+        value: |s| s.flows.gmv.as_major(),
+    },
+    Headline {
+        name: "subsidy_spend",
+        label: "subsidy spend (yuan)",
+        value: |s| s.flows.subsidy_spend.as_major(),
+    },
+    Headline {
+        name: "revenue",
+        label: "revenue (yuan)",
+        value: |s| s.flows.revenue.as_major(),
+    },
+    Headline {
+        name: "cumulative_burn",
+        label: "cumulative burn (yuan)",
+        value: |s| s.cumulative_burn.as_major(),
+    },
+    Headline {
+        name: "final_cash",
+        label: "final cash (yuan)",
+        value: |s| s.final_cash.as_major(),
+    },
+    Headline {
+        name: "final_share",
+        label: "final share",
+        value: |s| s.final_share,
+    },
+    Headline {
+        name: "exited",
+        label: "exited (fraction of runs)",
+        value: |s| if s.exit_day.is_some() { 1.0 } else { 0.0 },
+    },
+];
+
 /// Market-wide counts over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MarketTotals {

@@ -12,14 +12,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::RunOutput;
+use super::{PlatformSummary, RunOutput};
 use crate::scenario::{Override, RawScenario, Scenario};
 
-/// Columns of `summary.csv`, in order.
-pub const SUMMARY_COLUMNS: [&str; 11] = [
-    "replication",
-    "seed",
-    "platform",
+/// Identifying columns that open every `summary.csv` row, before
+/// [`SUMMARY_METRIC_COLUMNS`].
+pub const SUMMARY_ID_COLUMNS: [&str; 3] = ["replication", "seed", "platform"];
+
+/// The per-platform figures of a summary row, after its identifying
+/// columns; shared by every file that reports per-run summaries.
+pub const SUMMARY_METRIC_COLUMNS: [&str; 8] = [
     "orders",
     "gmv",
     "subsidy_spend",
@@ -163,25 +165,34 @@ fn exit_day(d: Option<u32>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+/// The values of [`SUMMARY_METRIC_COLUMNS`] for one platform's run, as
+/// exact text (money from integer fen, shares to six decimals).
+pub fn summary_metric_fields(s: &PlatformSummary) -> Vec<String> {
+    vec![
+        s.flows.orders.to_string(),
+        s.flows.gmv.to_string(),
+        s.flows.subsidy_spend.to_string(),
+        s.flows.revenue.to_string(),
+        s.cumulative_burn.to_string(),
+        s.final_cash.to_string(),
+        format!("{:.6}", s.final_share),
+        exit_day(s.exit_day),
+    ]
+}
+
 /// Writes `summary.csv`: one row per (replication, platform).
 pub fn write_summary(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(SUMMARY_COLUMNS)?;
+    csv.write_record(SUMMARY_ID_COLUMNS.iter().chain(&SUMMARY_METRIC_COLUMNS))?;
     for run in runs {
         for s in &run.summary {
-            csv.write_record([
+            let mut row = vec![
                 run.replication.to_string(),
                 run.seed.to_string(),
                 scenario.platforms[s.platform].name.clone(),
-                s.flows.orders.to_string(),
-                s.flows.gmv.to_string(),
-                s.flows.subsidy_spend.to_string(),
-                s.flows.revenue.to_string(),
-                s.cumulative_burn.to_string(),
-                s.final_cash.to_string(),
-                format!("{:.6}", s.final_share),
-                exit_day(s.exit_day),
-            ])?;
+            ];
+            row.extend(summary_metric_fields(s));
+            csv.write_record(row)?;
         }
     }
     csv.flush()
@@ -332,4 +343,27 @@ pub fn write_run_dir(
         w.write_all(b"\n")
     })?;
     staging.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::Flows;
+
+    #[test]
+    fn summary_fields_match_columns() {
+        let s = PlatformSummary {
+            platform: 0,
+            flows: Flows::default(),
+            cumulative_burn: crate::ledger::Money(-5),
+            final_cash: crate::ledger::Money(12_345),
+            final_share: 0.5,
+            exit_day: None,
+        };
+        let fields = summary_metric_fields(&s);
+        assert_eq!(fields.len(), SUMMARY_METRIC_COLUMNS.len());
+        assert_eq!(fields[4], "-0.05");
+        assert_eq!(fields[5], "123.45");
+        assert_eq!(fields[7], "");
+    }
 }
