@@ -52,6 +52,9 @@ pub struct RawScenario {
     /// The competing platforms.
     #[serde(default)]
     pub platforms: Vec<RawPlatform>,
+    /// Parameter sweep: read by `flywheel sweep`, ignored by `flywheel run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<toml::Table>,
 }
 
 /// `[market]`: sizes and the utilities of the options outside platforms.

@@ -50,8 +50,9 @@ fn ignored_path(path: &serde_ignored::Path) -> String {
 }
 
 /// A scenario with every optional part present, used to list the keys each
-/// table accepts (for "did you mean" hints) without a hand-kept list.
-fn sample() -> RawScenario {
+/// table accepts (for "did you mean" hints and the parameter reference)
+/// without a hand-kept list. Every new key must appear here.
+pub(crate) fn sample() -> RawScenario {
     RawScenario {
         name: Some(String::new()),
         description: Some(String::new()),
@@ -88,6 +89,7 @@ fn sample() -> RawScenario {
                 per_order: 0.0,
             }],
         }],
+        sweep: None,
     }
 }
 
