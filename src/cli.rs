@@ -218,7 +218,10 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
     for h in HEADLINES {
         let _ = write!(s, "{:<26}", h.label);
         for p in 0..scenario.platforms.len() {
-            let values: Vec<f64> = runs.iter().map(|r| (h.value)(&r.summary[p])).collect();
+            let values: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| (h.value)(&r.summary[p]))
+                .collect();
             let digits = if h.name.contains("share") || h.name == "exited" {
                 3
             } else {

@@ -113,11 +113,33 @@ pub enum PostingKind {
     PlatformVariableCost,
     /// A platform's fixed daily operating cost.
     PlatformFixedCost,
+    /// A platform's one-off coupon on a consumer's first order.
+    NewUserBonus,
+    /// A platform's extra payout to a merchant per order.
+    MerchantSubsidy,
+    /// A platform's red packet to a consumer paying with its wallet.
+    RedPacket,
+    /// A consumer pays a merchant through a platform's wallet.
+    WalletPayment,
+    /// A merchant pays a platform's fee on a wallet payment.
+    PaymentFee,
+    /// A bank pays a platform interest on money it holds.
+    FloatIncome,
+    /// A platform pays for marketing (acquisitions).
+    Marketing,
+    /// A merchant's fixed daily cost and platform listing costs.
+    MerchantFixedCost,
+    /// Creditors absorb the unpaid bills of a merchant that closes.
+    MerchantClosureLoss,
+    /// A platform holds a merchant's takings until settlement.
+    SettlementHold,
+    /// A platform releases held takings to the merchant.
+    SettlementRelease,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 10] = [
+    pub const ALL: [PostingKind; 21] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -128,6 +150,17 @@ impl PostingKind {
         PostingKind::MerchantUnitCost,
         PostingKind::PlatformVariableCost,
         PostingKind::PlatformFixedCost,
+        PostingKind::NewUserBonus,
+        PostingKind::MerchantSubsidy,
+        PostingKind::RedPacket,
+        PostingKind::WalletPayment,
+        PostingKind::PaymentFee,
+        PostingKind::FloatIncome,
+        PostingKind::Marketing,
+        PostingKind::MerchantFixedCost,
+        PostingKind::MerchantClosureLoss,
+        PostingKind::SettlementHold,
+        PostingKind::SettlementRelease,
     ];
 
     fn index(self) -> usize {

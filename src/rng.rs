@@ -26,6 +26,10 @@ pub enum Purpose {
     ConsumerBehaviour = 3,
     /// Drawing a merchant's fixed attributes.
     MerchantTraits = 4,
+    /// A merchant's decisions during the run (which platforms to be on).
+    MerchantBehaviour = 5,
+    /// A platform's acquisition draws (marketing, word of mouth).
+    PlatformGrowth = 6,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

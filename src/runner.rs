@@ -66,16 +66,16 @@ pub fn run_one(
         source,
     })?;
     let postings = market.ledger.postings();
-    let exit_days: Vec<Option<u32>> = market.platforms.iter().map(|p| p.exit_day).collect();
-    let (days, summary, totals) = market.recorder.finish(&exit_days);
+    let finished = market.finish();
     Ok(RunOutput {
         replication,
         seed,
         events,
         postings,
-        days,
-        summary,
-        totals,
+        days: finished.days,
+        summary: finished.summary,
+        cohorts: finished.cohorts,
+        totals: finished.totals,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
 }

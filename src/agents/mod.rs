@@ -3,13 +3,54 @@
 //! the fields it needs and never allocates.
 
 use rand::RngExt;
+use rand_distr::{Beta, Distribution};
 
+use crate::engine::Tick;
 use crate::ledger::{AccountId, Money};
 use crate::rng::{Purpose, StreamRng, stream};
-use crate::scenario::Scenario;
+use crate::scenario::{Churn, Lever, Scenario};
 
-/// Sentinel for "never ordered on this platform".
+/// Sentinel day for "never".
 pub const NEVER: u16 = u16::MAX;
+/// Sentinel index for "none".
+pub const NONE: u32 = u32::MAX;
+/// Sentinel platform for "none".
+pub const NO_PLATFORM: u8 = u8::MAX;
+
+/// A consumer's relationship with one platform.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Relation {
+    /// Last day the consumer ordered on the platform (`NEVER` if not in
+    /// this install spell).
+    pub last_order_day: u16,
+    /// Day the current install spell began (`NEVER` if not installed).
+    pub spell_start: u16,
+    /// Day of first acquisition: the consumer's cohort (`NEVER` if never).
+    pub first_acquired: u16,
+    /// Day the first install spell ended (`NEVER` if it has not).
+    pub first_churned: u16,
+    /// Habit stock as of `loyalty_day`.
+    pub loyalty: f32,
+    /// Day the loyalty value refers to.
+    pub loyalty_day: u16,
+}
+
+impl Relation {
+    const EMPTY: Relation = Relation {
+        last_order_day: NEVER,
+        spell_start: NEVER,
+        first_acquired: NEVER,
+        first_churned: NEVER,
+        loyalty: 0.0,
+        loyalty_day: 0,
+    };
+
+    /// Loyalty decayed to `day` at `daily_decay` per day.
+    pub fn loyalty_at(&self, day: u32, daily_decay: f64) -> f64 {
+        let age = day.saturating_sub(u32::from(self.loyalty_day));
+        f64::from(self.loyalty) * daily_decay.powi(age as i32)
+    }
+}
 
 /// The consumer population.
 #[derive(Debug, Clone)]
@@ -18,11 +59,37 @@ pub struct Consumers {
     pub rate: Vec<f64>,
     /// Utility lost per yuan of effective price.
     pub price_sensitivity: Vec<f64>,
+    /// Churn probability per period (0 without churn).
+    pub churn_theta: Vec<f32>,
+    /// Segment index.
+    pub segment: Vec<u8>,
+    /// Home district.
+    pub district: Vec<u32>,
+    /// Installed platforms, one bit per platform index.
+    pub installed: Vec<u32>,
+    /// Platform of the last platform order (`NO_PLATFORM` if none).
+    pub last_platform: Vec<u8>,
+    /// Merchant of the last purchase (`NONE` if none).
+    pub last_merchant: Vec<u32>,
+    /// Merchant whose membership the consumer holds (`NONE` if none).
+    pub member_of: Vec<u32>,
     /// Each consumer's own behaviour stream (arrivals and choices).
     pub rng: Vec<StreamRng>,
-    /// Last day each consumer ordered on each platform (`NEVER` if not),
-    /// consumer-major: `[consumer * platforms + platform]`.
-    pub last_order_day: Vec<u16>,
+    /// Relations, consumer-major: `[consumer * platforms + platform]`.
+    pub relation: Vec<Relation>,
+}
+
+/// Picks an index by cumulative shares with one uniform draw.
+fn pick_share<R: rand::Rng + ?Sized>(shares: &[f64], rng: &mut R) -> usize {
+    let u: f64 = rng.random();
+    let mut acc = 0.0;
+    for (i, s) in shares.iter().enumerate() {
+        acc += s;
+        if u < acc {
+            return i;
+        }
+    }
+    shares.len().saturating_sub(1)
 }
 
 impl Consumers {
@@ -32,33 +99,53 @@ impl Consumers {
     pub fn draw(scenario: &Scenario, run_seed: u64) -> Consumers {
         let n = scenario.market.consumers as usize;
         let p = scenario.platforms.len();
-        let mut rate = Vec::with_capacity(n);
-        let mut price_sensitivity = Vec::with_capacity(n);
-        let mut rng = Vec::with_capacity(n);
+        let shares: Vec<f64> = scenario
+            .consumers
+            .segments
+            .iter()
+            .map(|s| s.share)
+            .collect();
+        let betas: Vec<Option<Beta<f64>>> = scenario
+            .consumers
+            .segments
+            .iter()
+            .map(|s| match s.churn {
+                Churn::Sbg { alpha, beta, .. } => Beta::new(alpha, beta).ok(),
+                _ => None,
+            })
+            .collect();
+        let mut c = Consumers {
+            rate: Vec::with_capacity(n),
+            price_sensitivity: Vec::with_capacity(n),
+            churn_theta: Vec::with_capacity(n),
+            segment: Vec::with_capacity(n),
+            district: Vec::with_capacity(n),
+            installed: vec![0; n],
+            last_platform: vec![NO_PLATFORM; n],
+            last_merchant: vec![NONE; n],
+            member_of: vec![NONE; n],
+            rng: Vec::with_capacity(n),
+            relation: vec![Relation::EMPTY; n * p],
+        };
         for i in 0..n as u64 {
             let mut traits = stream(run_seed, Purpose::ConsumerTraits, i);
-            rate.push(
-                scenario
-                    .consumers
-                    .purchase_rate
-                    .sample(&mut traits)
-                    .max(0.0),
-            );
-            price_sensitivity.push(
-                scenario
-                    .consumers
-                    .price_sensitivity
-                    .sample(&mut traits)
-                    .max(0.0),
-            );
-            rng.push(stream(run_seed, Purpose::ConsumerBehaviour, i));
+            let s = pick_share(&shares, &mut traits);
+            let seg = &scenario.consumers.segments[s];
+            c.segment.push(s as u8);
+            c.rate.push(seg.purchase_rate.sample(&mut traits).max(0.0));
+            c.price_sensitivity
+                .push(seg.price_sensitivity.sample(&mut traits).max(0.0));
+            let theta = match (seg.churn, &betas[s]) {
+                (Churn::Sbg { .. }, Some(b)) => b.sample(&mut traits),
+                (Churn::Geometric { p, .. }, _) => p,
+                _ => 0.0,
+            };
+            c.churn_theta.push(theta as f32);
+            c.district
+                .push(traits.random_range(0..scenario.market.districts));
+            c.rng.push(stream(run_seed, Purpose::ConsumerBehaviour, i));
         }
-        Consumers {
-            rate,
-            price_sensitivity,
-            rng,
-            last_order_day: vec![NEVER; n * p],
-        }
+        c
     }
 
     /// Number of consumers.
@@ -79,8 +166,31 @@ pub struct Merchants {
     pub price: Vec<Money>,
     /// Cost of the goods sold in one order.
     pub unit_cost: Vec<Money>,
+    /// Fixed cost per day.
+    pub fixed_cost: Vec<Money>,
+    /// Category index.
+    pub category: Vec<u8>,
+    /// District.
+    pub district: Vec<u32>,
     /// Platforms the merchant is listed on, one bit per platform index.
     pub listed_on: Vec<u32>,
+    /// Whether the merchant still trades.
+    pub open: Vec<bool>,
+    /// Whether it accepts wallet payments.
+    pub accepts_wallet: Vec<bool>,
+    /// Whether it runs its own membership programme.
+    pub membership: Vec<bool>,
+    /// Mean service time in ticks (0: no queue).
+    pub service_ticks: Vec<f64>,
+    /// Tick at which the merchant's server is next free.
+    pub busy_until: Vec<Tick>,
+    /// Smoothed recent time in system, in hours (what consumers expect).
+    pub expected_wait_hours: Vec<f64>,
+    /// Orders through each platform since the merchant's last review:
+    /// `[merchant * platforms + platform]`.
+    pub orders_since_review: Vec<u32>,
+    /// Each merchant's own behaviour stream (listing decisions).
+    pub rng: Vec<StreamRng>,
 }
 
 /// Largest list price a draw may produce, in fen (a million yuan): keeps
@@ -89,38 +199,72 @@ const MAX_PRICE_FEN: i64 = 100_000_000;
 
 impl Merchants {
     /// Draws the merchants of replication `run_seed`, one stream per
-    /// merchant.
+    /// merchant. Districts are dealt round-robin so each has merchants.
     pub fn draw(scenario: &Scenario, run_seed: u64) -> Merchants {
         let n = scenario.market.merchants as usize;
-        let mut price = Vec::with_capacity(n);
-        let mut unit_cost = Vec::with_capacity(n);
-        let mut listed_on = Vec::with_capacity(n);
-        for j in 0..n as u64 {
-            let mut traits = stream(run_seed, Purpose::MerchantTraits, j);
-            let p = Money::from_major(scenario.merchants.price.sample(&mut traits))
+        let p = scenario.platforms.len();
+        let spec = &scenario.merchants;
+        let shares: Vec<f64> = spec.categories.iter().map(|c| c.share).collect();
+        let mut m = Merchants {
+            price: Vec::with_capacity(n),
+            unit_cost: Vec::with_capacity(n),
+            fixed_cost: Vec::with_capacity(n),
+            category: Vec::with_capacity(n),
+            district: Vec::with_capacity(n),
+            listed_on: Vec::with_capacity(n),
+            open: vec![true; n],
+            accepts_wallet: Vec::with_capacity(n),
+            membership: Vec::with_capacity(n),
+            service_ticks: Vec::with_capacity(n),
+            busy_until: vec![Tick(0); n],
+            expected_wait_hours: vec![0.0; n],
+            orders_since_review: vec![0; n * p],
+            rng: Vec::with_capacity(n),
+        };
+        for j in 0..n {
+            let mut traits = stream(run_seed, Purpose::MerchantTraits, j as u64);
+            let cat = pick_share(&shares, &mut traits);
+            let price = Money::from_major(spec.categories[cat].price.sample(&mut traits))
                 .unwrap_or(Money::ZERO)
                 .max(Money::ZERO)
                 .min(Money(MAX_PRICE_FEN));
-            let share = scenario
-                .merchants
-                .unit_cost_share
-                .sample(&mut traits)
-                .clamp(0.0, 1.0);
+            let share = spec.unit_cost_share.sample(&mut traits).clamp(0.0, 1.0);
             let mut mask = 0u32;
             for (k, platform) in scenario.platforms.iter().enumerate() {
                 if traits.random::<f64>() < platform.merchant_reach {
                     mask |= 1 << k;
                 }
             }
-            price.push(p);
-            unit_cost.push(p.times(share));
-            listed_on.push(mask);
+            let fixed = Money::from_major(spec.fixed_daily_cost.sample(&mut traits))
+                .unwrap_or(Money::ZERO)
+                .max(Money::ZERO)
+                .min(Money(MAX_PRICE_FEN));
+            let service_ticks = match &spec.service_rate {
+                Some(d) => {
+                    let per_hour = d.sample(&mut traits);
+                    if per_hour > 0.0 {
+                        3600.0 / per_hour
+                    } else {
+                        0.0
+                    }
+                }
+                None => 0.0,
+            };
+            m.price.push(price);
+            m.unit_cost.push(price.times(share));
+            m.fixed_cost.push(fixed);
+            m.category.push(cat as u8);
+            m.district.push((j as u32) % scenario.market.districts);
+            m.listed_on.push(mask);
+            m.accepts_wallet
+                .push(traits.random::<f64>() < spec.accepts_wallet);
+            m.membership
+                .push(traits.random::<f64>() < spec.membership.share);
+            m.service_ticks.push(service_ticks);
+            m.rng
+                .push(stream(run_seed, Purpose::MerchantBehaviour, j as u64));
         }
-        Merchants {
-            price,
-            unit_cost,
-            listed_on,
-        }
+        m
     }
 
     /// Number of merchants.
@@ -135,7 +279,7 @@ impl Merchants {
 }
 
 /// A platform's state during a run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlatformState {
     /// Whether it still trades.
     pub alive: bool,
@@ -143,6 +287,43 @@ pub struct PlatformState {
     pub exit_day: Option<u32>,
     /// Total funding received so far.
     pub funding: Money,
+    /// Money owed to merchants and not yet settled.
+    pub payables: Money,
+    /// Current value of each lever (yuan for money levers, a share for
+    /// commission), after schedules and rules.
+    pub levers: [f64; Lever::ALL.len()],
+    /// Lever changes of the rules that held at the last review, resolved
+    /// to numbers.
+    pub active_rules: Vec<(crate::scenario::Lever, RuleEffect)>,
+    /// Which funding rounds have been received.
+    pub funded: Vec<bool>,
+    /// Consumers with the app installed.
+    pub installed: u32,
+    /// Consumers acquired by marketing.
+    pub marketing_acquisitions: u64,
+    /// Money spent on marketing.
+    pub marketing_spend: Money,
+    /// Spendable cash (cash minus payables) at the end of each of the last
+    /// 31 days, oldest first, for runway.
+    pub recent_available: std::collections::VecDeque<Money>,
+    /// Metric values at the last review (index [`crate::scenario::Metric::index`]).
+    pub metrics: [f64; crate::scenario::Metric::ALL.len()],
+}
+
+/// A rule's resolved effect on a lever.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RuleEffect {
+    /// Set the lever to this value.
+    Set(f64),
+    /// Multiply the lever by this factor.
+    Scale(f64),
+}
+
+impl PlatformState {
+    /// The current value of a money lever, in fen.
+    pub fn lever_money(&self, lever: Lever) -> Money {
+        Money::from_major(self.levers[lever.index()].max(0.0)).unwrap_or(Money::ZERO)
+    }
 }
 
 /// Where each agent's money is held in the ledger.
@@ -159,11 +340,14 @@ impl Accounts {
     pub const HOUSEHOLDS: AccountId = AccountId(0);
     /// Investors who fund platforms.
     pub const INVESTORS: AccountId = AccountId(1);
-    /// Suppliers and staff paid for goods and operating costs.
+    /// Suppliers, staff and advertisers paid for goods and operating costs;
+    /// also the creditors who absorb a closed merchant's unpaid bills.
     pub const SUPPLIERS: AccountId = AccountId(2);
     /// Merchants' owners, who put in their opening cash.
     pub const OWNERS: AccountId = AccountId(3);
-    const EXTERNAL: u32 = 4;
+    /// Banks that pay interest on platforms' float.
+    pub const BANKS: AccountId = AccountId(4);
+    const EXTERNAL: u32 = 5;
 
     /// The layout for a market with `platforms` platforms.
     pub fn new(platforms: usize) -> Accounts {

@@ -23,6 +23,16 @@ pub enum Event {
         /// Index of the consumer.
         consumer: u32,
     },
+    /// A consumer's churn clock runs out for one install spell.
+    Churn {
+        /// Index of the consumer.
+        consumer: u32,
+        /// Platform index.
+        platform: u8,
+        /// Start day of the install spell the clock belongs to (a later
+        /// spell ignores it).
+        spell: u16,
+    },
     /// The end of a day: daily costs, exits and the day's record.
     DayEnd {
         /// The day that ends.

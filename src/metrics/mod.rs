@@ -1,6 +1,7 @@
-//! What a run records: daily rows per platform, a summary per platform and
-//! market totals. The market reports each order and each day's close to a
-//! [`Recorder`]; writers in [`output`] turn finished runs into files.
+//! What a run records: daily rows per platform, a summary per platform,
+//! cohort retention and market totals. The market reports each order and
+//! each day's close to a [`Recorder`]; writers in [`output`] turn finished
+//! runs into files.
 
 pub mod output;
 pub mod stats;
@@ -11,9 +12,13 @@ use crate::ledger::Money;
 /// Consumers count as active on a platform for this many days after an
 /// order there.
 pub const ACTIVE_WINDOW_DAYS: u32 = 30;
-/// `final_share` is the platform's share of platform orders over this many
-/// final days (fewer if the horizon is shorter).
-pub const FINAL_SHARE_DAYS: u32 = 7;
+/// Shares reported as "final" or used by strategy rules are over this many
+/// days (fewer if the run is shorter).
+pub const SHARE_WINDOW_DAYS: u32 = 7;
+/// Days in a cohort month.
+pub const COHORT_MONTH_DAYS: u32 = 30;
+/// `retention_90d` looks this many days after acquisition.
+pub const RETENTION_DAYS: u32 = 90;
 
 /// Flows of one platform over some period.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -22,10 +27,26 @@ pub struct Flows {
     pub orders: u64,
     /// Gross merchandise value at list price.
     pub gmv: Money,
-    /// Coupons paid to consumers.
+    /// Subsidies paid: coupons, new-user bonuses, merchant subsidies and
+    /// red packets.
     pub subsidy_spend: Money,
-    /// Commission plus consumer fees.
+    /// Marketing spent on acquisitions.
+    pub marketing_spend: Money,
+    /// Commission, consumer fees, payment fees and float income.
     pub revenue: Money,
+    /// Variable cost of orders.
+    pub variable_cost: Money,
+}
+
+impl Flows {
+    fn add(&mut self, other: &Flows) {
+        self.orders += other.orders;
+        self.gmv += other.gmv;
+        self.subsidy_spend += other.subsidy_spend;
+        self.marketing_spend += other.marketing_spend;
+        self.revenue += other.revenue;
+        self.variable_cost += other.variable_cost;
+    }
 }
 
 /// One platform on one day.
@@ -42,11 +63,22 @@ pub struct DayRecord {
     /// Funding received minus cash: money spent so far (negative when the
     /// platform has made money).
     pub cumulative_burn: Money,
+    /// Months of spendable cash left at the last 30 days' burn rate (`None`
+    /// when not burning).
+    pub runway_months: Option<f64>,
     /// Share of the day's platform orders (0 for every platform on a day
     /// with no platform orders).
     pub share: f64,
     /// Consumers who ordered on the platform in the last 30 days.
     pub active_consumers: u64,
+    /// Consumers acquired for the first time this day.
+    pub new_consumers: u64,
+    /// Consumers who uninstalled this day.
+    pub churned_consumers: u64,
+    /// Consumers with the app installed at the end of the day.
+    pub installed_consumers: u64,
+    /// Open merchants listed on the platform at the end of the day.
+    pub merchants: u64,
 }
 
 /// One platform over a whole run.
@@ -64,6 +96,21 @@ pub struct PlatformSummary {
     pub final_share: f64,
     /// Day the platform ran out of cash and exited.
     pub exit_day: Option<u32>,
+    /// Of consumers acquired at least 90 days before the end, the share
+    /// still installed 90 days after acquisition (`None` if none were).
+    pub retention_90d: Option<f64>,
+    /// 30-day active consumers on the last day.
+    pub active_users_end: u64,
+    /// Highest 7-day share of platform orders.
+    pub peak_share: f64,
+    /// Merchants listed on the last day.
+    pub merchants_end: u64,
+    /// Contribution (revenue − subsidies − variable cost) per consumer
+    /// ever acquired, in yuan (`None` if none were).
+    pub ltv_per_user: Option<f64>,
+    /// Marketing spend per consumer acquired by marketing, in yuan (`None`
+    /// if marketing acquired nobody).
+    pub cac: Option<f64>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -74,8 +121,9 @@ pub struct Headline {
     pub name: &'static str,
     /// Label with unit, for tables.
     pub label: &'static str,
-    /// The value in reporting units (yuan for money, a fraction for shares).
-    pub value: fn(&PlatformSummary) -> f64,
+    /// The value in reporting units (yuan for money, a fraction for
+    /// shares); `None` where undefined for this run.
+    pub value: fn(&PlatformSummary) -> Option<f64>,
 }
 
 /// The headline figures, in reporting order.
@@ -83,42 +131,77 @@ pub const HEADLINES: &[Headline] = &[
     Headline {
         name: "orders",
         label: "orders",
-        value: |s| s.flows.orders as f64,
+        value: |s| Some(s.flows.orders as f64),
     },
     Headline {
         name: "gmv",
         label: "GMV (yuan)",
-        value: |s| s.flows.gmv.as_major(),
+        value: |s| Some(s.flows.gmv.as_major()),
     },
     Headline {
         name: "subsidy_spend",
         label: "subsidy spend (yuan)",
-        value: |s| s.flows.subsidy_spend.as_major(),
+        value: |s| Some(s.flows.subsidy_spend.as_major()),
+    },
+    Headline {
+        name: "marketing_spend",
+        label: "marketing spend (yuan)",
+        value: |s| Some(s.flows.marketing_spend.as_major()),
     },
     Headline {
         name: "revenue",
         label: "revenue (yuan)",
-        value: |s| s.flows.revenue.as_major(),
+        value: |s| Some(s.flows.revenue.as_major()),
     },
     Headline {
         name: "cumulative_burn",
         label: "cumulative burn (yuan)",
-        value: |s| s.cumulative_burn.as_major(),
+        value: |s| Some(s.cumulative_burn.as_major()),
     },
     Headline {
         name: "final_cash",
         label: "final cash (yuan)",
-        value: |s| s.final_cash.as_major(),
+        value: |s| Some(s.final_cash.as_major()),
     },
     Headline {
         name: "final_share",
         label: "final share",
-        value: |s| s.final_share,
+        value: |s| Some(s.final_share),
+    },
+    Headline {
+        name: "peak_share",
+        label: "peak share",
+        value: |s| Some(s.peak_share),
+    },
+    Headline {
+        name: "retention_90d",
+        label: "90-day retention",
+        value: |s| s.retention_90d,
+    },
+    Headline {
+        name: "active_users_end",
+        label: "active users at end",
+        value: |s| Some(s.active_users_end as f64),
+    },
+    Headline {
+        name: "merchants_end",
+        label: "merchants at end",
+        value: |s| Some(s.merchants_end as f64),
+    },
+    Headline {
+        name: "ltv_per_user",
+        label: "LTV per user (yuan)",
+        value: |s| s.ltv_per_user,
+    },
+    Headline {
+        name: "cac",
+        label: "CAC (yuan)",
+        value: |s| s.cac,
     },
     Headline {
         name: "exited",
         label: "exited (fraction of runs)",
-        value: |s| if s.exit_day.is_some() { 1.0 } else { 0.0 },
+        value: |s| Some(if s.exit_day.is_some() { 1.0 } else { 0.0 }),
     },
 ];
 
@@ -131,8 +214,33 @@ pub struct MarketTotals {
     pub platform_orders: u64,
     /// Purchases made direct from merchants.
     pub direct_orders: u64,
+    /// Direct purchases by members of the merchant's own programme.
+    pub member_orders: u64,
     /// Occasions on which the consumer did not buy.
     pub no_purchase: u64,
+    /// Orders served through a merchant queue.
+    pub queued_orders: u64,
+    /// Total time in system of queued orders, in ticks (seconds).
+    pub time_in_system: u64,
+    /// Merchants that closed for lack of cash.
+    pub merchants_closed: u64,
+}
+
+/// Retention of one acquisition cohort at one age.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CohortRecord {
+    /// Platform index.
+    pub platform: usize,
+    /// Consumer segment index.
+    pub segment: usize,
+    /// Month of first acquisition (30-day months from day 0).
+    pub cohort_month: u32,
+    /// Months since acquisition.
+    pub age_months: u32,
+    /// Members observed to this age (acquired early enough).
+    pub observed: u64,
+    /// Of those, still in their first install spell at this age.
+    pub retained: u64,
 }
 
 /// Everything one replication produced.
@@ -150,10 +258,30 @@ pub struct RunOutput {
     pub days: Vec<DayRecord>,
     /// One summary per platform.
     pub summary: Vec<PlatformSummary>,
+    /// Cohort retention.
+    pub cohorts: Vec<CohortRecord>,
     /// Market totals.
     pub totals: MarketTotals,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
+}
+
+/// A platform's state at a day's close, as the recorder needs it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlatformClose {
+    /// Cash.
+    pub cash: Money,
+    /// Funding received so far.
+    pub funding: Money,
+    /// Runway in months, if burning.
+    pub runway_months: Option<f64>,
+    /// Consumers with the app installed.
+    pub installed: u64,
+    /// Open merchants listed.
+    pub merchants: u64,
+    /// Whether the platform still trades (an exited platform has no active
+    /// users).
+    pub alive: bool,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -162,7 +290,10 @@ pub struct Recorder {
     platforms: usize,
     horizon: u32,
     today: Vec<Flows>,
+    new_today: Vec<u64>,
+    churned_today: Vec<u64>,
     totals: Vec<Flows>,
+    acquired: Vec<u64>,
     /// Consumers whose last order on a platform was on a given day:
     /// `[platform * horizon + day]`.
     last_order_hist: Vec<u32>,
@@ -177,7 +308,10 @@ impl Recorder {
             platforms,
             horizon,
             today: vec![Flows::default(); platforms],
+            new_today: vec![0; platforms],
+            churned_today: vec![0; platforms],
             totals: vec![Flows::default(); platforms],
+            acquired: vec![0; platforms],
             last_order_hist: vec![0; platforms * horizon as usize],
             days: Vec::with_capacity(platforms * horizon as usize),
             market: MarketTotals::default(),
@@ -189,9 +323,13 @@ impl Recorder {
         self.market.occasions += 1;
     }
 
-    /// A direct purchase happened.
-    pub fn direct(&mut self) {
+    /// A direct purchase happened (`member`: by a member of the merchant's
+    /// programme).
+    pub fn direct(&mut self, member: bool) {
         self.market.direct_orders += 1;
+        if member {
+            self.market.member_orders += 1;
+        }
     }
 
     /// An occasion ended without a purchase.
@@ -199,34 +337,102 @@ impl Recorder {
         self.market.no_purchase += 1;
     }
 
+    /// An order waited `ticks` in a merchant's queue and service.
+    pub fn time_in_system(&mut self, ticks: u64) {
+        self.market.queued_orders += 1;
+        self.market.time_in_system += ticks;
+    }
+
+    /// A merchant closed.
+    pub fn merchant_closed(&mut self) {
+        self.market.merchants_closed += 1;
+    }
+
+    /// Money flowed for platform `platform` outside an order (payment fees,
+    /// float income, red packets, marketing).
+    pub fn platform_flows(&mut self, platform: usize, flows: Flows) {
+        self.today[platform].add(&flows);
+    }
+
+    /// A consumer was acquired by `platform` for the first time
+    /// (`by_marketing`: through paid marketing).
+    pub fn acquired(&mut self, platform: usize) {
+        self.new_today[platform] += 1;
+        self.acquired[platform] += 1;
+    }
+
+    /// A consumer uninstalled `platform`.
+    pub fn churned(&mut self, platform: usize) {
+        self.churned_today[platform] += 1;
+    }
+
     /// A platform order happened on `day`; `previous_day` is the consumer's
     /// previous order day on that platform (`NEVER` if none).
     pub fn platform_order(&mut self, platform: usize, day: u32, previous_day: u16, flows: Flows) {
         self.market.platform_orders += 1;
-        let t = &mut self.today[platform];
-        t.orders += flows.orders;
-        t.gmv += flows.gmv;
-        t.subsidy_spend += flows.subsidy_spend;
-        t.revenue += flows.revenue;
+        self.today[platform].add(&flows);
         if u32::from(previous_day) != day {
             let base = platform * self.horizon as usize;
-            if previous_day != NEVER {
+            if previous_day != NEVER && u32::from(previous_day) < self.horizon {
                 self.last_order_hist[base + previous_day as usize] -= 1;
             }
             self.last_order_hist[base + day as usize] += 1;
         }
     }
 
-    /// Closes `day`, given each platform's cash and funding at its end.
-    pub fn close_day(&mut self, day: u32, cash: &[Money], funding: &[Money]) {
+    /// Orders of `platform` over the last `window` closed days.
+    pub fn recent_orders(&self, platform: usize, window: u32) -> u64 {
+        self.days
+            .iter()
+            .rev()
+            .take(self.platforms * window as usize)
+            .filter(|r| r.platform == platform)
+            .map(|r| r.flows.orders)
+            .sum()
+    }
+
+    /// Shares of platform orders over the last `window` closed days (all 0
+    /// when there were none).
+    pub fn recent_shares(&self, window: u32) -> Vec<f64> {
+        let orders: Vec<u64> = (0..self.platforms)
+            .map(|p| self.recent_orders(p, window))
+            .collect();
+        let total: u64 = orders.iter().sum();
+        orders
+            .iter()
+            .map(|&o| {
+                if total == 0 {
+                    0.0
+                } else {
+                    o as f64 / total as f64
+                }
+            })
+            .collect()
+    }
+
+    /// The last closed day's record of `platform`.
+    pub fn last_day(&self, platform: usize) -> Option<&DayRecord> {
+        self.days
+            .iter()
+            .rev()
+            .take(self.platforms)
+            .find(|r| r.platform == platform)
+    }
+
+    /// Closes `day`, given each platform's state at its end.
+    pub fn close_day(&mut self, day: u32, close: &[PlatformClose]) {
         let platform_orders: u64 = self.today.iter().map(|f| f.orders).sum();
         let from = day.saturating_sub(ACTIVE_WINDOW_DAYS - 1) as usize;
-        for p in 0..self.platforms {
+        for (p, c) in close.iter().enumerate() {
             let base = p * self.horizon as usize;
-            let active = self.last_order_hist[base + from..=base + day as usize]
-                .iter()
-                .map(|&n| u64::from(n))
-                .sum();
+            let active = if c.alive {
+                self.last_order_hist[base + from..=base + day as usize]
+                    .iter()
+                    .map(|&n| u64::from(n))
+                    .sum()
+            } else {
+                0
+            };
             let flows = self.today[p];
             let share = if platform_orders == 0 {
                 0.0
@@ -237,46 +443,70 @@ impl Recorder {
                 day,
                 platform: p,
                 flows,
-                cash: cash[p],
-                cumulative_burn: funding[p] - cash[p],
+                cash: c.cash,
+                cumulative_burn: c.funding - c.cash,
+                runway_months: c.runway_months,
                 share,
                 active_consumers: active,
+                new_consumers: self.new_today[p],
+                churned_consumers: self.churned_today[p],
+                installed_consumers: c.installed,
+                merchants: c.merchants,
             });
-            let total = &mut self.totals[p];
-            total.orders += flows.orders;
-            total.gmv += flows.gmv;
-            total.subsidy_spend += flows.subsidy_spend;
-            total.revenue += flows.revenue;
+            self.totals[p].add(&flows);
             self.today[p] = Flows::default();
+            self.new_today[p] = 0;
+            self.churned_today[p] = 0;
         }
     }
 
-    /// Finishes the run: per-platform summaries from the daily records.
+    /// Finishes the run: per-platform summaries from the daily records;
+    /// `retention_90d` and `cac` come from the market.
     pub fn finish(
         self,
         exit_days: &[Option<u32>],
+        retention_90d: &[Option<f64>],
+        cac: &[Option<f64>],
     ) -> (Vec<DayRecord>, Vec<PlatformSummary>, MarketTotals) {
-        let last_day = self.days.last().map_or(0, |r| r.day);
-        let from = last_day.saturating_sub(FINAL_SHARE_DAYS - 1);
-        let mut recent = vec![0u64; self.platforms];
-        for r in self.days.iter().filter(|r| r.day >= from) {
-            recent[r.platform] += r.flows.orders;
+        let final_shares = self.recent_shares(SHARE_WINDOW_DAYS);
+        // Peak of the 7-day rolling share.
+        let mut peak = vec![0.0f64; self.platforms];
+        let days = self.days.len() / self.platforms.max(1);
+        let mut window = vec![0u64; self.platforms];
+        let lag = SHARE_WINDOW_DAYS as usize;
+        for d in 0..days {
+            for (p, w) in window.iter_mut().enumerate() {
+                *w += self.days[d * self.platforms + p].flows.orders;
+                if d >= lag {
+                    *w -= self.days[(d - lag) * self.platforms + p].flows.orders;
+                }
+            }
+            let total: u64 = window.iter().sum();
+            if total > 0 {
+                for (pk, w) in peak.iter_mut().zip(&window) {
+                    *pk = pk.max(*w as f64 / total as f64);
+                }
+            }
         }
-        let recent_total: u64 = recent.iter().sum();
         let summary = (0..self.platforms)
             .map(|p| {
-                let last = self.days.iter().rev().find(|r| r.platform == p);
+                let last = self.last_day(p);
+                let t = self.totals[p];
+                let contribution = t.revenue - t.subsidy_spend - t.variable_cost;
                 PlatformSummary {
                     platform: p,
-                    flows: self.totals[p],
+                    flows: t,
                     cumulative_burn: last.map_or(Money::ZERO, |r| r.cumulative_burn),
                     final_cash: last.map_or(Money::ZERO, |r| r.cash),
-                    final_share: if recent_total == 0 {
-                        0.0
-                    } else {
-                        recent[p] as f64 / recent_total as f64
-                    },
+                    final_share: final_shares[p],
                     exit_day: exit_days[p],
+                    retention_90d: retention_90d[p],
+                    active_users_end: last.map_or(0, |r| r.active_consumers),
+                    peak_share: peak[p],
+                    merchants_end: last.map_or(0, |r| r.merchants),
+                    ltv_per_user: (self.acquired[p] > 0)
+                        .then(|| contribution.as_major() / self.acquired[p] as f64),
+                    cac: cac[p],
                 }
             })
             .collect();

@@ -21,7 +21,7 @@ pub const SUMMARY_ID_COLUMNS: [&str; 3] = ["replication", "seed", "platform"];
 
 /// The per-platform figures of a summary row, after its identifying
 /// columns; shared by every file that reports per-run summaries.
-pub const SUMMARY_METRIC_COLUMNS: [&str; 8] = [
+pub const SUMMARY_METRIC_COLUMNS: [&str; 15] = [
     "orders",
     "gmv",
     "subsidy_spend",
@@ -30,10 +30,17 @@ pub const SUMMARY_METRIC_COLUMNS: [&str; 8] = [
     "final_cash",
     "final_share",
     "exit_day",
+    "marketing_spend",
+    "retention_90d",
+    "active_users_end",
+    "peak_share",
+    "merchants_end",
+    "ltv_per_user",
+    "cac",
 ];
 
 /// Columns of `timeseries.csv`, in order.
-pub const TIMESERIES_COLUMNS: [&str; 11] = [
+pub const TIMESERIES_COLUMNS: [&str; 17] = [
     "replication",
     "day",
     "platform",
@@ -45,6 +52,24 @@ pub const TIMESERIES_COLUMNS: [&str; 11] = [
     "cumulative_burn",
     "share",
     "active_consumers",
+    "marketing_spend",
+    "runway_months",
+    "new_consumers",
+    "churned_consumers",
+    "installed_consumers",
+    "merchants",
+];
+
+/// Columns of `cohorts.csv`, in order.
+pub const COHORT_COLUMNS: [&str; 8] = [
+    "replication",
+    "platform",
+    "segment",
+    "cohort_month",
+    "age_months",
+    "observed",
+    "retained",
+    "retention",
 ];
 
 /// Name of the marker file that makes a directory a results directory.
@@ -177,7 +202,19 @@ pub fn summary_metric_fields(s: &PlatformSummary) -> Vec<String> {
         s.final_cash.to_string(),
         format!("{:.6}", s.final_share),
         exit_day(s.exit_day),
+        s.flows.marketing_spend.to_string(),
+        optional(s.retention_90d),
+        s.active_users_end.to_string(),
+        format!("{:.6}", s.peak_share),
+        s.merchants_end.to_string(),
+        optional(s.ltv_per_user),
+        optional(s.cac),
     ]
+}
+
+/// A figure that may be undefined, to six decimals; empty when undefined.
+fn optional(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.6}")).unwrap_or_default()
 }
 
 /// Writes `summary.csv`: one row per (replication, platform).
@@ -220,6 +257,34 @@ pub fn write_timeseries(
                 d.cumulative_burn.to_string(),
                 format!("{:.6}", d.share),
                 d.active_consumers.to_string(),
+                d.flows.marketing_spend.to_string(),
+                optional(d.runway_months),
+                d.new_consumers.to_string(),
+                d.churned_consumers.to_string(),
+                d.installed_consumers.to_string(),
+                d.merchants.to_string(),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// Writes `cohorts.csv`: retention by platform, segment, acquisition
+/// month and age in months.
+pub fn write_cohorts(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(COHORT_COLUMNS)?;
+    for run in runs {
+        for c in &run.cohorts {
+            csv.write_record([
+                run.replication.to_string(),
+                scenario.platforms[c.platform].name.clone(),
+                scenario.consumers.segments[c.segment].name.clone(),
+                c.cohort_month.to_string(),
+                c.age_months.to_string(),
+                c.observed.to_string(),
+                c.retained.to_string(),
+                format!("{:.6}", c.retained as f64 / c.observed.max(1) as f64),
             ])?;
         }
     }
@@ -315,7 +380,7 @@ impl<'a> Manifest<'a> {
                 0.0
             },
             peak_rss_bytes: peak_rss_bytes(),
-            files: vec!["summary.csv", "timeseries.csv", MANIFEST],
+            files: vec!["summary.csv", "timeseries.csv", "cohorts.csv", MANIFEST],
         }
     }
 }
@@ -338,6 +403,7 @@ pub fn write_run_dir(
     let staging = Staging::create(destination)?;
     staging.write_file("summary.csv", |w| write_summary(w, scenario, runs))?;
     staging.write_file("timeseries.csv", |w| write_timeseries(w, scenario, runs))?;
+    staging.write_file("cohorts.csv", |w| write_cohorts(w, scenario, runs))?;
     staging.write_file(MANIFEST, |w| {
         serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
         w.write_all(b"\n")
@@ -359,6 +425,12 @@ mod tests {
             final_cash: crate::ledger::Money(12_345),
             final_share: 0.5,
             exit_day: None,
+            retention_90d: None,
+            active_users_end: 0,
+            peak_share: 0.25,
+            merchants_end: 3,
+            ltv_per_user: Some(1.5),
+            cac: None,
         };
         let fields = summary_metric_fields(&s);
         assert_eq!(fields.len(), SUMMARY_METRIC_COLUMNS.len());

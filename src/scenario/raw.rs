@@ -49,6 +49,9 @@ pub struct RawScenario {
     pub consumers: RawConsumers,
     /// Merchant population.
     pub merchants: RawMerchants,
+    /// Utility coefficients of the consumer's choice.
+    #[serde(default)]
+    pub choice: RawChoice,
     /// The competing platforms.
     #[serde(default)]
     pub platforms: Vec<RawPlatform>,
@@ -71,6 +74,127 @@ pub struct RawMarket {
     /// through its own channel), before price.
     #[serde(default)]
     pub direct_utility: f64,
+    /// Number of districts; consumers and merchants each have a home
+    /// district.
+    #[serde(default = "one")]
+    pub districts: i64,
+    /// Share of purchase occasions spent at a merchant outside the
+    /// consumer's home district.
+    #[serde(default)]
+    pub cross_district_share: f64,
+    /// Probability that an occasion goes back to the consumer's last
+    /// merchant rather than a random one.
+    #[serde(default)]
+    pub repeat_merchant: f64,
+    /// Who holds the customer relationship of platform orders: `platform`
+    /// (merchants learn only of customers who buy direct) or `merchant`
+    /// (merchants can enrol platform customers in their own membership).
+    #[serde(default = "default_data_owner")]
+    pub customer_data: String,
+}
+
+fn default_data_owner() -> String {
+    "platform".to_string()
+}
+
+/// `[choice]`: utility coefficients of the consumer's logit choice.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RawChoice {
+    /// Utility per unit of ln(1 + merchants a platform lists in the
+    /// consumer's district): the cross-side network effect.
+    #[serde(default)]
+    pub variety: f64,
+    /// Utility lost per hour of expected waiting time at the merchant.
+    #[serde(default)]
+    pub wait_per_hour: f64,
+    /// Utility per unit of loyalty (habit) towards a platform.
+    #[serde(default)]
+    pub loyalty: f64,
+    /// Utility lost when choosing a platform other than the one used last.
+    #[serde(default)]
+    pub switching_cost: f64,
+    /// Utility of paying a merchant directly with a mobile wallet rather
+    /// than cash (for merchants that accept wallets).
+    #[serde(default)]
+    pub wallet_convenience: f64,
+}
+
+/// `[consumers.loyalty]`: how habit builds and fades.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawLoyalty {
+    /// Loyalty gained from an order served within the tolerance.
+    #[serde(default)]
+    pub gain: f64,
+    /// Loyalty lost from an order that waited longer than the tolerance.
+    #[serde(default)]
+    pub loss: f64,
+    /// Days for loyalty to halve without orders.
+    #[serde(default = "default_half_life")]
+    pub half_life_days: f64,
+    /// Longest time in system (hours) that still counts as a good
+    /// experience.
+    #[serde(default = "default_tolerance")]
+    pub wait_tolerance_hours: f64,
+}
+
+fn default_half_life() -> f64 {
+    30.0
+}
+
+fn default_tolerance() -> f64 {
+    1.0
+}
+
+impl Default for RawLoyalty {
+    fn default() -> Self {
+        RawLoyalty {
+            gain: 0.0,
+            loss: 0.0,
+            half_life_days: default_half_life(),
+            wait_tolerance_hours: default_tolerance(),
+        }
+    }
+}
+
+/// How consumers leave platforms they have installed.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawChurn {
+    /// Shifted-beta-geometric: each consumer has a churn probability per
+    /// period drawn from Beta(alpha, beta).
+    Sbg {
+        /// Beta α > 0.
+        alpha: f64,
+        /// Beta β > 0.
+        beta: f64,
+        /// Length of a period in days.
+        period_days: f64,
+    },
+    /// The same churn probability per period for everyone.
+    Geometric {
+        /// Probability of churning in each period.
+        p: f64,
+        /// Length of a period in days.
+        period_days: f64,
+    },
+}
+
+/// `[[consumers.segments]]`: a share of consumers with its own traits.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawSegment {
+    /// Segment name (for reports).
+    pub name: String,
+    /// Share of consumers in the segment; shares must sum to 1.
+    pub share: f64,
+    /// Purchase occasions per day (default: `consumers.purchase_rate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_rate: Option<RawDist>,
+    /// Utility lost per yuan (default: `consumers.price_sensitivity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_sensitivity: Option<RawDist>,
+    /// Churn (default: `consumers.churn`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub churn: Option<RawChurn>,
 }
 
 /// `[consumers]`: distributions of consumer traits.
@@ -80,6 +204,19 @@ pub struct RawConsumers {
     pub purchase_rate: RawDist,
     /// Utility lost per yuan of effective price.
     pub price_sensitivity: RawDist,
+    /// How consumers leave installed platforms (none if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub churn: Option<RawChurn>,
+    /// Days without an order after which a consumer uninstalls a platform
+    /// (0: never).
+    #[serde(default)]
+    pub dormancy_days: i64,
+    /// Habit formation.
+    #[serde(default)]
+    pub loyalty: RawLoyalty,
+    /// Consumer segments (one segment of everyone if absent).
+    #[serde(default)]
+    pub segments: Vec<RawSegment>,
 }
 
 /// `[merchants]`: distributions of merchant traits.
@@ -93,6 +230,71 @@ pub struct RawMerchants {
     /// Opening cash of each merchant, in yuan.
     #[serde(default = "default_merchant_cash")]
     pub cash: f64,
+    /// Fixed cost per day (rent, staff), in yuan.
+    #[serde(default = "zero_dist")]
+    pub fixed_daily_cost: RawDist,
+    /// Orders served per hour by the merchant's single server; absent
+    /// means no queue (orders are served at once).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_rate: Option<RawDist>,
+    /// Cost per day of being listed on one platform (devices, staff time),
+    /// in yuan.
+    #[serde(default)]
+    pub listing_cost: f64,
+    /// Days between a merchant's reviews of which platforms to be on.
+    #[serde(default = "default_merchant_review")]
+    pub review_days: i64,
+    /// Probability that a merchant acts on its review (0: listings never
+    /// change).
+    #[serde(default)]
+    pub switch_probability: f64,
+    /// Share of merchants that accept wallet payments.
+    #[serde(default = "one_f")]
+    pub accepts_wallet: f64,
+    /// Merchant categories (one category if absent).
+    #[serde(default)]
+    pub categories: Vec<RawCategory>,
+    /// The merchants' own membership programmes.
+    #[serde(default)]
+    pub membership: RawMembership,
+}
+
+fn zero_dist() -> RawDist {
+    RawDist::Fixed(0.0)
+}
+
+fn one_f() -> f64 {
+    1.0
+}
+
+fn default_merchant_review() -> i64 {
+    30
+}
+
+/// `[[merchants.categories]]`: a kind of merchant.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawCategory {
+    /// Category name.
+    pub name: String,
+    /// Share of merchants in the category; shares must sum to 1.
+    pub share: f64,
+    /// List price in yuan (default: `merchants.price`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<RawDist>,
+}
+
+/// `[merchants.membership]`: merchants' own membership ("会员") programmes.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RawMembership {
+    /// Share of merchants that run a programme.
+    #[serde(default)]
+    pub share: f64,
+    /// Member discount per direct order, in yuan.
+    #[serde(default)]
+    pub discount: f64,
+    /// Probability that a known customer joins on a purchase.
+    #[serde(default)]
+    pub join_probability: f64,
 }
 
 /// `[[platforms]]`: one competing platform.
@@ -123,6 +325,117 @@ pub struct RawPlatform {
     /// Per-order coupons by date window.
     #[serde(default)]
     pub subsidy: Vec<RawSubsidy>,
+    /// Share of consumers who have the app installed at the start.
+    #[serde(default = "one_f")]
+    pub initial_users: f64,
+    /// Marketing spend per day, in yuan.
+    #[serde(default)]
+    pub marketing_budget: f64,
+    /// Cost per acquisition when no consumer has the app yet, in yuan.
+    #[serde(default = "default_cpa")]
+    pub cpa: f64,
+    /// How fast acquisition cost rises as the unreached pool shrinks:
+    /// cost = cpa / (unreached share)^cpa_elasticity.
+    #[serde(default = "one_f")]
+    pub cpa_elasticity: f64,
+    /// Daily adoption probability of an unreached consumer per unit of the
+    /// platform's active-user share (word of mouth; Bass q).
+    #[serde(default)]
+    pub word_of_mouth: f64,
+    /// Daily adoption probability of an unreached consumer without any
+    /// contact (Bass p).
+    #[serde(default)]
+    pub innovation: f64,
+    /// One-off coupon on a consumer's first order, in yuan.
+    #[serde(default)]
+    pub new_user_bonus: f64,
+    /// Extra payout to the merchant per order, in yuan.
+    #[serde(default)]
+    pub merchant_subsidy: f64,
+    /// Red packet to the consumer per wallet payment at a merchant, in yuan.
+    #[serde(default)]
+    pub red_packet: f64,
+    /// Utility of the platform's payment experience.
+    #[serde(default)]
+    pub payment_convenience: f64,
+    /// Days between reviews of the strategy rules.
+    #[serde(default = "default_review")]
+    pub review_days: i64,
+    /// The payments arm.
+    #[serde(default)]
+    pub payments: RawPayments,
+    /// Funding rounds.
+    #[serde(default)]
+    pub funding: Vec<RawFunding>,
+    /// Dated policy entries.
+    #[serde(default)]
+    pub schedule: Vec<RawScheduleEntry>,
+    /// Conditional policy rules, evaluated at each review.
+    #[serde(default)]
+    pub rules: Vec<RawRule>,
+}
+
+fn default_cpa() -> f64 {
+    20.0
+}
+
+fn default_review() -> i64 {
+    7
+}
+
+/// `[platforms.payments]`: the payments arm.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RawPayments {
+    /// Whether consumers can pay merchants directly with the platform's
+    /// wallet.
+    #[serde(default)]
+    pub wallet: bool,
+    /// Fee on each wallet payment, as a share of the amount, paid by the
+    /// merchant.
+    #[serde(default)]
+    pub fee_rate: f64,
+    /// Days the platform holds money before paying merchants.
+    #[serde(default)]
+    pub settlement_days: i64,
+    /// Annual interest earned on money held (the float).
+    #[serde(default)]
+    pub float_rate: f64,
+}
+
+/// `[[platforms.funding]]`: a funding round, on a day or when conditions
+/// first hold.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawFunding {
+    /// Amount raised, in yuan.
+    pub amount: f64,
+    /// Day the money arrives (if no conditions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day: Option<i64>,
+    /// Conditions that must all hold at a review (e.g. `"share >= 0.3"`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<String>,
+}
+
+/// `[[platforms.schedule]]`: policy levers set during a window of days.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawScheduleEntry {
+    /// First day (inclusive).
+    pub from_day: i64,
+    /// Last day (exclusive).
+    pub to_day: i64,
+    /// Levers and values, e.g. `{ coupon = 5.0, marketing_budget = 20000 }`.
+    pub set: toml::Table,
+}
+
+/// `[[platforms.rules]]`: when every condition holds at a review, apply
+/// the levers until the next review.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawRule {
+    /// Conditions, each `"metric op number"` or `"metric op metric"`.
+    pub when: Vec<String>,
+    /// Levers and values: a number, a metric name (e.g. `"rival_coupon"`)
+    /// or `{ scale = 0.5 }`.
+    pub then: toml::Table,
 }
 
 /// `[[platforms.subsidy]]`: a per-order coupon paid during a window of days.

@@ -2,11 +2,18 @@
 //! mirror, then checking every rule. Problems are collected, not thrown, so
 //! one pass reports everything wrong with a file.
 
+use super::Problem;
 use super::dist::{Dist, RawDist, Support};
-use super::raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
-use super::{
-    ConsumerSpec, MAX_HORIZON_DAYS, MAX_PLATFORMS, Market, MerchantSpec, PlatformSpec, Problem,
-    Scenario,
+use super::raw::{
+    RawCategory, RawChoice, RawChurn, RawConsumers, RawFunding, RawLoyalty, RawMarket,
+    RawMembership, RawMerchants, RawPayments, RawPlatform, RawRule, RawScenario, RawScheduleEntry,
+    RawSegment, RawSubsidy,
+};
+use super::spec::{
+    CategorySpec, ChoiceSpec, Churn, Condition, ConsumerSpec, DataOwner, FundingRound, Lever,
+    LeverChange, LoyaltySpec, MAX_HORIZON_DAYS, MAX_PLATFORMS, Market, MembershipSpec,
+    MerchantSpec, Metric, Op, Operand, PaymentsSpec, PlatformSpec, Rule, Scenario, ScheduleEntry,
+    SegmentSpec,
 };
 use crate::ledger::Money;
 
@@ -53,6 +60,16 @@ fn ignored_path(path: &serde_ignored::Path) -> String {
 /// table accepts (for "did you mean" hints and the parameter reference)
 /// without a hand-kept list. Every new key must appear here.
 pub(crate) fn sample() -> RawScenario {
+    let dist = || RawDist::Fixed(0.0);
+    let churn = || {
+        Some(RawChurn::Sbg {
+            alpha: 1.0,
+            beta: 1.0,
+            period_days: 30.0,
+        })
+    };
+    let mut set = toml::Table::new();
+    set.insert("coupon".into(), toml::Value::Float(0.0));
     RawScenario {
         name: Some(String::new()),
         description: Some(String::new()),
@@ -64,15 +81,42 @@ pub(crate) fn sample() -> RawScenario {
             merchants: 1,
             no_purchase_utility: 0.0,
             direct_utility: 0.0,
+            districts: 1,
+            cross_district_share: 0.0,
+            repeat_merchant: 0.0,
+            customer_data: String::new(),
         },
+        choice: RawChoice::default(),
         consumers: RawConsumers {
-            purchase_rate: RawDist::Fixed(0.0),
-            price_sensitivity: RawDist::Fixed(0.0),
+            purchase_rate: dist(),
+            price_sensitivity: dist(),
+            churn: churn(),
+            dormancy_days: 0,
+            loyalty: RawLoyalty::default(),
+            segments: vec![RawSegment {
+                name: String::new(),
+                share: 1.0,
+                purchase_rate: Some(dist()),
+                price_sensitivity: Some(dist()),
+                churn: churn(),
+            }],
         },
         merchants: RawMerchants {
-            price: RawDist::Fixed(0.0),
-            unit_cost_share: RawDist::Fixed(0.0),
+            price: dist(),
+            unit_cost_share: dist(),
             cash: 0.0,
+            fixed_daily_cost: dist(),
+            service_rate: Some(dist()),
+            listing_cost: 0.0,
+            review_days: 1,
+            switch_probability: 0.0,
+            accepts_wallet: 1.0,
+            categories: vec![RawCategory {
+                name: String::new(),
+                share: 1.0,
+                price: Some(dist()),
+            }],
+            membership: RawMembership::default(),
         },
         platforms: vec![RawPlatform {
             name: String::new(),
@@ -88,8 +132,34 @@ pub(crate) fn sample() -> RawScenario {
                 to_day: 0,
                 per_order: 0.0,
             }],
+            initial_users: 1.0,
+            marketing_budget: 0.0,
+            cpa: 1.0,
+            cpa_elasticity: 1.0,
+            word_of_mouth: 0.0,
+            innovation: 0.0,
+            new_user_bonus: 0.0,
+            merchant_subsidy: 0.0,
+            red_packet: 0.0,
+            payment_convenience: 0.0,
+            review_days: 1,
+            payments: RawPayments::default(),
+            funding: vec![RawFunding {
+                amount: 0.0,
+                day: Some(0),
+                when: vec![String::new()],
+            }],
+            schedule: vec![RawScheduleEntry {
+                from_day: 0,
+                to_day: 1,
+                set: set.clone(),
+            }],
+            rules: vec![RawRule {
+                when: vec![String::new()],
+                then: set,
+            }],
         }],
-        sweep: None,
+        sweep: Some(toml::Table::new()),
     }
 }
 
@@ -247,6 +317,169 @@ fn valid_name(name: &str) -> bool {
         && !name.starts_with('.')
 }
 
+fn metric_names() -> String {
+    Metric::ALL
+        .iter()
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lever_names() -> String {
+    Lever::ALL
+        .iter()
+        .map(|(_, n)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `"metric op number"` or `"metric op metric"`.
+fn parse_condition(text: &str) -> Result<Condition, String> {
+    const OPS: [(&str, Op); 6] = [
+        (">=", Op::Ge),
+        ("<=", Op::Le),
+        ("==", Op::Eq),
+        ("!=", Op::Ne),
+        (">", Op::Gt),
+        ("<", Op::Lt),
+    ];
+    let Some((pos, sym, op)) = OPS
+        .iter()
+        .filter_map(|(sym, op)| text.find(sym).map(|p| (p, *sym, *op)))
+        .min_by_key(|(p, sym, _)| (*p, std::cmp::Reverse(sym.len())))
+    else {
+        return Err(format!(
+            "condition `{text}` must be `metric op value` with op one of >=, <=, >, <, ==, !="
+        ));
+    };
+    let left = text[..pos].trim();
+    let right = text[pos + sym.len()..].trim();
+    let metric = Metric::from_name(left).ok_or_else(|| {
+        format!(
+            "unknown metric `{left}` in `{text}`; metrics are: {}",
+            metric_names()
+        )
+    })?;
+    let rhs = parse_operand(right).map_err(|e| format!("{e} in `{text}`"))?;
+    Ok(Condition { metric, op, rhs })
+}
+
+fn parse_operand(text: &str) -> Result<Operand, String> {
+    if let Ok(v) = text.parse::<f64>() {
+        if v.is_finite() {
+            return Ok(Operand::Number(v));
+        }
+        return Err(format!("`{text}` is not a finite number"));
+    }
+    Metric::from_name(text).map(Operand::Metric).ok_or_else(|| {
+        format!(
+            "`{text}` is neither a number nor a metric ({})",
+            metric_names()
+        )
+    })
+}
+
+/// Reads `{ lever = value, ... }`: value a number, a metric name, or
+/// `{ scale = factor }`.
+fn parse_levers(c: &mut Checker, path: &str, table: &toml::Table) -> Vec<(Lever, LeverChange)> {
+    let mut out = Vec::new();
+    if table.is_empty() {
+        c.fail(
+            path,
+            format!("must set at least one lever ({})", lever_names()),
+        );
+    }
+    for (key, value) in table {
+        let at = format!("{path}.{key}");
+        let Some(lever) = Lever::from_name(key) else {
+            c.fail(&at, format!("unknown lever; levers are: {}", lever_names()));
+            continue;
+        };
+        let change = match value {
+            toml::Value::Integer(i) => Ok(LeverChange::Set(Operand::Number(*i as f64))),
+            toml::Value::Float(f) if f.is_finite() && *f >= 0.0 => {
+                Ok(LeverChange::Set(Operand::Number(*f)))
+            }
+            toml::Value::Float(f) => Err(format!("must be a finite number ≥ 0, got {f}")),
+            toml::Value::String(s) => parse_operand(s).map(LeverChange::Set),
+            toml::Value::Table(t) => match (t.get("scale"), t.len()) {
+                (Some(toml::Value::Float(f)), 1) if f.is_finite() && *f >= 0.0 => {
+                    Ok(LeverChange::Scale(*f))
+                }
+                (Some(toml::Value::Integer(i)), 1) if *i >= 0 => Ok(LeverChange::Scale(*i as f64)),
+                _ => Err("a table value must be `{ scale = factor }` with factor ≥ 0".to_string()),
+            },
+            other => Err(format!(
+                "must be a number, a metric name or {{ scale = factor }}, got {}",
+                other.type_str()
+            )),
+        };
+        match change {
+            Ok(LeverChange::Set(Operand::Number(v))) if v < 0.0 => {
+                c.fail(&at, format!("must be ≥ 0, got {v}"))
+            }
+            Ok(LeverChange::Set(Operand::Number(v))) if lever == Lever::Commission && v > 1.0 => c
+                .fail(
+                    &at,
+                    format!("commission is a share between 0 and 1, got {v}"),
+                ),
+            Ok(change) => out.push((lever, change)),
+            Err(rule) => c.fail(&at, rule),
+        }
+    }
+    out
+}
+
+fn check_churn(c: &mut Checker, path: &str, churn: &Option<RawChurn>) -> Churn {
+    match churn {
+        None => Churn::None,
+        Some(RawChurn::Sbg {
+            alpha,
+            beta,
+            period_days,
+        }) => Churn::Sbg {
+            alpha: c.real(&format!("{path}.sbg.alpha"), *alpha, 1e-6, 1e6),
+            beta: c.real(&format!("{path}.sbg.beta"), *beta, 1e-6, 1e6),
+            period_days: c.real(
+                &format!("{path}.sbg.period_days"),
+                *period_days,
+                1.0 / 24.0,
+                3650.0,
+            ),
+        },
+        Some(RawChurn::Geometric { p, period_days }) => Churn::Geometric {
+            p: c.share(&format!("{path}.geometric.p"), *p),
+            period_days: c.real(
+                &format!("{path}.geometric.period_days"),
+                *period_days,
+                1.0 / 24.0,
+                3650.0,
+            ),
+        },
+    }
+}
+
+fn check_shares(c: &mut Checker, path: &str, shares: &[f64]) {
+    let total: f64 = shares.iter().sum();
+    if !shares.is_empty() && (total - 1.0).abs() > 1e-6 {
+        c.fail(path, format!("shares must sum to 1, got {total}"));
+    }
+}
+
+fn day_in(c: &mut Checker, path: &str, day: i64, horizon: u32, horizon_ok: bool) -> u32 {
+    if day < 0 || (horizon_ok && day >= i64::from(horizon)) {
+        c.fail(
+            path,
+            format!(
+                "must be a day within the horizon (0 to {}), got {day}",
+                horizon.saturating_sub(1)
+            ),
+        );
+        return 0;
+    }
+    u32::try_from(day).unwrap_or(0)
+}
+
 /// Checks every rule and builds the validated scenario.
 pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker {
@@ -270,11 +503,22 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         1,
         i64::from(MAX_HORIZON_DAYS),
     );
-    // Windows are checked against the horizon only when it is itself valid,
-    // so one bad horizon does not cascade into a problem per window.
+    // Days are checked against the horizon only when it is itself valid, so
+    // one bad horizon does not cascade into a problem per window.
     let horizon_ok = c.problems.len() == problems_before;
 
     let m = &raw.market;
+    let customer_data = match m.customer_data.as_str() {
+        "platform" => DataOwner::Platform,
+        "merchant" => DataOwner::Merchant,
+        other => {
+            c.fail(
+                "market.customer_data",
+                format!("must be \"platform\" or \"merchant\", got \"{other}\""),
+            );
+            DataOwner::Platform
+        }
+    };
     let market = Market {
         consumers: c.count("market.consumers", m.consumers, 1, MAX_CONSUMERS),
         merchants: c.count("market.merchants", m.merchants, 1, MAX_MERCHANTS),
@@ -290,41 +534,189 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
             -MAX_UTILITY,
             MAX_UTILITY,
         ),
+        districts: c.count("market.districts", m.districts, 1, 100_000),
+        cross_district_share: c.share("market.cross_district_share", m.cross_district_share),
+        repeat_merchant: c.share("market.repeat_merchant", m.repeat_merchant),
+        customer_data,
     };
-
-    let consumers = ConsumerSpec {
-        purchase_rate: c.dist(
-            "consumers.purchase_rate",
-            &raw.consumers.purchase_rate,
-            Support::NON_NEGATIVE,
-        ),
-        price_sensitivity: c.dist(
-            "consumers.price_sensitivity",
-            &raw.consumers.price_sensitivity,
-            Support::NON_NEGATIVE,
-        ),
-    };
-    if consumers.purchase_rate.mean() > 1000.0 {
+    if market.merchants < market.districts {
         c.fail(
-            "consumers.purchase_rate",
+            "market.districts",
             format!(
-                "mean of {} purchases per day per consumer is implausible (at most 1000)",
-                consumers.purchase_rate.mean()
+                "{} districts need at least as many merchants, got {}",
+                market.districts, market.merchants
             ),
         );
     }
-    let merchants = MerchantSpec {
-        price: c.dist(
-            "merchants.price",
-            &raw.merchants.price,
-            Support::NON_NEGATIVE,
+
+    let ch = &raw.choice;
+    let choice = ChoiceSpec {
+        variety: c.real("choice.variety", ch.variety, -MAX_UTILITY, MAX_UTILITY),
+        wait_per_hour: c.real("choice.wait_per_hour", ch.wait_per_hour, 0.0, MAX_UTILITY),
+        loyalty: c.real("choice.loyalty", ch.loyalty, -MAX_UTILITY, MAX_UTILITY),
+        switching_cost: c.real("choice.switching_cost", ch.switching_cost, 0.0, MAX_UTILITY),
+        wallet_convenience: c.real(
+            "choice.wallet_convenience",
+            ch.wallet_convenience,
+            -MAX_UTILITY,
+            MAX_UTILITY,
         ),
+    };
+
+    let rc = &raw.consumers;
+    let purchase_rate = c.dist(
+        "consumers.purchase_rate",
+        &rc.purchase_rate,
+        Support::NON_NEGATIVE,
+    );
+    let price_sensitivity = c.dist(
+        "consumers.price_sensitivity",
+        &rc.price_sensitivity,
+        Support::NON_NEGATIVE,
+    );
+    let churn = check_churn(&mut c, "consumers.churn", &rc.churn);
+    let mut segments = Vec::new();
+    if rc.segments.is_empty() {
+        segments.push(SegmentSpec {
+            name: "all".to_string(),
+            share: 1.0,
+            purchase_rate: purchase_rate.clone(),
+            price_sensitivity: price_sensitivity.clone(),
+            churn,
+        });
+    }
+    for (i, seg) in rc.segments.iter().enumerate() {
+        let at = |k: &str| format!("consumers.segments[{i}].{k}");
+        if seg.name.trim().is_empty() || rc.segments[..i].iter().any(|o| o.name == seg.name) {
+            c.fail(at("name"), "must be a non-empty name used once");
+        }
+        segments.push(SegmentSpec {
+            name: seg.name.clone(),
+            share: c.share(&at("share"), seg.share),
+            purchase_rate: match &seg.purchase_rate {
+                Some(d) => c.dist(&at("purchase_rate"), d, Support::NON_NEGATIVE),
+                None => purchase_rate.clone(),
+            },
+            price_sensitivity: match &seg.price_sensitivity {
+                Some(d) => c.dist(&at("price_sensitivity"), d, Support::NON_NEGATIVE),
+                None => price_sensitivity.clone(),
+            },
+            churn: match &seg.churn {
+                Some(_) => check_churn(&mut c, &at("churn"), &seg.churn),
+                None => churn,
+            },
+        });
+    }
+    check_shares(
+        &mut c,
+        "consumers.segments",
+        &rc.segments.iter().map(|s| s.share).collect::<Vec<_>>(),
+    );
+    for seg in &segments {
+        if seg.purchase_rate.mean() > 1000.0 {
+            c.fail(
+                "consumers.purchase_rate",
+                format!(
+                    "mean of {} purchases per day per consumer is implausible (at most 1000)",
+                    seg.purchase_rate.mean()
+                ),
+            );
+        }
+    }
+    let dormancy = c.count(
+        "consumers.dormancy_days",
+        rc.dormancy_days,
+        0,
+        i64::from(MAX_HORIZON_DAYS),
+    );
+    let l = &rc.loyalty;
+    let half_life = c.real(
+        "consumers.loyalty.half_life_days",
+        l.half_life_days,
+        0.01,
+        1e6,
+    );
+    let consumers = ConsumerSpec {
+        segments,
+        dormancy_days: (dormancy > 0).then_some(dormancy),
+        loyalty: LoyaltySpec {
+            gain: c.real("consumers.loyalty.gain", l.gain, 0.0, 1e3),
+            loss: c.real("consumers.loyalty.loss", l.loss, 0.0, 1e3),
+            daily_decay: 0.5f64.powf(1.0 / half_life),
+            wait_tolerance_hours: c.real(
+                "consumers.loyalty.wait_tolerance_hours",
+                l.wait_tolerance_hours,
+                0.0,
+                1e4,
+            ),
+        },
+    };
+
+    let rm = &raw.merchants;
+    let price = c.dist("merchants.price", &rm.price, Support::NON_NEGATIVE);
+    let mut categories = Vec::new();
+    if rm.categories.is_empty() {
+        categories.push(CategorySpec {
+            name: "all".to_string(),
+            share: 1.0,
+            price: price.clone(),
+        });
+    }
+    for (i, cat) in rm.categories.iter().enumerate() {
+        let at = |k: &str| format!("merchants.categories[{i}].{k}");
+        if cat.name.trim().is_empty() || rm.categories[..i].iter().any(|o| o.name == cat.name) {
+            c.fail(at("name"), "must be a non-empty name used once");
+        }
+        categories.push(CategorySpec {
+            name: cat.name.clone(),
+            share: c.share(&at("share"), cat.share),
+            price: match &cat.price {
+                Some(d) => c.dist(&at("price"), d, Support::NON_NEGATIVE),
+                None => price.clone(),
+            },
+        });
+    }
+    check_shares(
+        &mut c,
+        "merchants.categories",
+        &rm.categories.iter().map(|s| s.share).collect::<Vec<_>>(),
+    );
+    let service_rate = rm.service_rate.as_ref().map(|d| {
+        let dist = c.dist("merchants.service_rate", d, Support::NON_NEGATIVE);
+        if dist.mean() <= 0.0 {
+            c.fail(
+                "merchants.service_rate",
+                "must have a positive mean (orders per hour)",
+            );
+        }
+        dist
+    });
+    let merchants = MerchantSpec {
+        categories,
         unit_cost_share: c.dist(
             "merchants.unit_cost_share",
-            &raw.merchants.unit_cost_share,
+            &rm.unit_cost_share,
             Support::UNIT,
         ),
-        cash: c.money("merchants.cash", raw.merchants.cash),
+        cash: c.money("merchants.cash", rm.cash),
+        fixed_daily_cost: c.dist(
+            "merchants.fixed_daily_cost",
+            &rm.fixed_daily_cost,
+            Support::NON_NEGATIVE,
+        ),
+        service_rate,
+        listing_cost: c.money("merchants.listing_cost", rm.listing_cost),
+        review_days: c.count("merchants.review_days", rm.review_days, 1, 3650),
+        switch_probability: c.share("merchants.switch_probability", rm.switch_probability),
+        accepts_wallet: c.share("merchants.accepts_wallet", rm.accepts_wallet),
+        membership: MembershipSpec {
+            share: c.share("merchants.membership.share", rm.membership.share),
+            discount: c.money("merchants.membership.discount", rm.membership.discount),
+            join_probability: c.share(
+                "merchants.membership.join_probability",
+                rm.membership.join_probability,
+            ),
+        },
     };
 
     if raw.platforms.is_empty() {
@@ -363,6 +755,7 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
             replications,
             horizon_days,
             market,
+            choice,
             consumers,
             merchants,
             platforms,
@@ -393,64 +786,150 @@ fn check_platform(
             format!("`{name}` is reserved for the options outside platforms"),
         );
     }
-    let mut coupon_by_day = vec![Money::ZERO; horizon_days as usize];
-    let mut windows: Vec<(i64, i64, usize)> = Vec::new();
+
+    // Coupon windows (`subsidy`) and schedule entries become one schedule;
+    // two windows may not set the same lever on the same day.
+    let mut schedule = Vec::new();
+    let mut windows: Vec<(i64, i64, String, Vec<Lever>)> = Vec::new();
+    let mut add_window =
+        |c: &mut Checker, path: String, from: i64, to: i64, levers: Vec<Lever>| -> bool {
+            let mut ok = true;
+            if from < 0 || (horizon_ok && from >= i64::from(horizon_days)) {
+                c.fail(
+                    format!("{path}.from_day"),
+                    format!(
+                        "must be a day within the horizon (0 to {}), got {from}",
+                        horizon_days.saturating_sub(1)
+                    ),
+                );
+                ok = false;
+            }
+            if to <= from {
+                c.fail(
+                    format!("{path}.to_day"),
+                    format!("must be after from_day ({from}), got {to}"),
+                );
+                ok = false;
+            } else if horizon_ok && to > i64::from(horizon_days) {
+                c.fail(
+                    format!("{path}.to_day"),
+                    format!("must be at most horizon_days ({horizon_days}), got {to}"),
+                );
+                ok = false;
+            }
+            if let Some((_, _, other, _)) = windows
+                .iter()
+                .find(|(f, t, _, ls)| from < *t && *f < to && ls.iter().any(|l| levers.contains(l)))
+            {
+                c.fail(
+                    format!("{path}.from_day"),
+                    format!("window [{from}, {to}) overlaps {other}, which sets the same lever"),
+                );
+                ok = false;
+            }
+            windows.push((from, to, path, levers));
+            ok
+        };
     for (j, s) in p.subsidy.iter().enumerate() {
-        let sat = |key: &str| format!("platforms[{i}].subsidy[{j}].{key}");
-        let per_order = c.money(&sat("per_order"), s.per_order);
-        let mut ok = true;
-        if s.from_day < 0 || (horizon_ok && s.from_day >= i64::from(horizon_days)) {
-            c.fail(
-                sat("from_day"),
-                format!(
-                    "must be a day within the horizon (0 to {}), got {}",
-                    horizon_days.saturating_sub(1),
-                    s.from_day
-                ),
-            );
-            ok = false;
+        let path = format!("platforms[{i}].subsidy[{j}]");
+        let per_order = c.money(&format!("{path}.per_order"), s.per_order);
+        if add_window(c, path, s.from_day, s.to_day, vec![Lever::Coupon]) && horizon_ok {
+            schedule.push(ScheduleEntry {
+                from_day: s.from_day as u32,
+                to_day: s.to_day as u32,
+                set: vec![(
+                    Lever::Coupon,
+                    LeverChange::Set(Operand::Number(per_order.as_major())),
+                )],
+            });
         }
-        if s.to_day <= s.from_day {
-            c.fail(
-                sat("to_day"),
-                format!("must be after from_day ({}), got {}", s.from_day, s.to_day),
-            );
-            ok = false;
-        } else if horizon_ok && s.to_day > i64::from(horizon_days) {
-            c.fail(
-                sat("to_day"),
-                format!(
-                    "must be at most horizon_days ({horizon_days}), got {}",
-                    s.to_day
-                ),
-            );
-            ok = false;
+    }
+    for (j, s) in p.schedule.iter().enumerate() {
+        let path = format!("platforms[{i}].schedule[{j}]");
+        let set = parse_levers(c, &format!("{path}.set"), &s.set);
+        let levers = set.iter().map(|(l, _)| *l).collect();
+        if add_window(c, path, s.from_day, s.to_day, levers) && horizon_ok {
+            schedule.push(ScheduleEntry {
+                from_day: s.from_day as u32,
+                to_day: s.to_day as u32,
+                set,
+            });
         }
-        if let Some(&(_, _, k)) = windows
-            .iter()
-            .find(|&&(from, to, _)| s.from_day < to && from < s.to_day)
-        {
-            c.fail(
-                sat("from_day"),
-                format!(
-                    "window [{}, {}) overlaps platforms[{i}].subsidy[{k}]",
-                    s.from_day, s.to_day
-                ),
-            );
-            ok = false;
+    }
+    schedule.sort_by_key(|e| e.from_day);
+
+    let mut rules = Vec::new();
+    for (j, r) in p.rules.iter().enumerate() {
+        let path = format!("platforms[{i}].rules[{j}]");
+        if r.when.is_empty() {
+            c.fail(format!("{path}.when"), "must list at least one condition");
         }
-        windows.push((s.from_day, s.to_day, j));
-        if ok && horizon_ok {
-            for day in s.from_day..s.to_day {
-                coupon_by_day[day as usize] = per_order;
+        let mut when = Vec::new();
+        for (k, text) in r.when.iter().enumerate() {
+            match parse_condition(text) {
+                Ok(cond) => when.push(cond),
+                Err(rule) => c.fail(format!("{path}.when[{k}]"), rule),
             }
         }
+        let then = parse_levers(c, &format!("{path}.then"), &r.then);
+        rules.push(Rule { when, then });
+    }
+
+    let mut funding = Vec::new();
+    for (j, f) in p.funding.iter().enumerate() {
+        let path = format!("platforms[{i}].funding[{j}]");
+        let amount = c.money(&format!("{path}.amount"), f.amount);
+        let day = f
+            .day
+            .map(|d| day_in(c, &format!("{path}.day"), d, horizon_days, horizon_ok));
+        let mut when = Vec::new();
+        for (k, text) in f.when.iter().enumerate() {
+            match parse_condition(text) {
+                Ok(cond) => when.push(cond),
+                Err(rule) => c.fail(format!("{path}.when[{k}]"), rule),
+            }
+        }
+        match (day.is_some(), f.when.is_empty()) {
+            (false, true) => c.fail(
+                path.clone(),
+                "a funding round needs a `day` or `when` conditions",
+            ),
+            (true, false) => c.fail(path.clone(), "give either `day` or `when`, not both"),
+            _ => {}
+        }
+        funding.push(FundingRound { amount, day, when });
+    }
+
+    let mut base_levers = [0.0; Lever::ALL.len()];
+    base_levers[Lever::Commission.index()] = c.share(&at("commission"), p.commission);
+    base_levers[Lever::ConsumerFee.index()] =
+        c.money(&at("consumer_fee"), p.consumer_fee).as_major();
+    base_levers[Lever::NewUserBonus.index()] =
+        c.money(&at("new_user_bonus"), p.new_user_bonus).as_major();
+    base_levers[Lever::MerchantSubsidy.index()] = c
+        .money(&at("merchant_subsidy"), p.merchant_subsidy)
+        .as_major();
+    base_levers[Lever::RedPacket.index()] = c.money(&at("red_packet"), p.red_packet).as_major();
+    base_levers[Lever::MarketingBudget.index()] = c
+        .money(&at("marketing_budget"), p.marketing_budget)
+        .as_major();
+    let pay = &p.payments;
+    let payments = PaymentsSpec {
+        wallet: pay.wallet,
+        fee_rate: c.share(&at("payments.fee_rate"), pay.fee_rate),
+        settlement_days: c.count(&at("payments.settlement_days"), pay.settlement_days, 0, 90),
+        float_rate: c.real(&at("payments.float_rate"), pay.float_rate, 0.0, 1.0),
+    };
+    if p.red_packet > 0.0 && !pay.wallet {
+        c.fail(
+            at("red_packet"),
+            "red packets are paid on wallet payments: set payments.wallet = true",
+        );
     }
     PlatformSpec {
         name,
         cash: c.money(&at("cash"), p.cash),
-        commission: c.share(&at("commission"), p.commission),
-        consumer_fee: c.money(&at("consumer_fee"), p.consumer_fee),
+        base_levers,
         brand_utility: c.real(
             &at("brand_utility"),
             p.brand_utility,
@@ -460,7 +939,22 @@ fn check_platform(
         merchant_reach: c.share(&at("merchant_reach"), p.merchant_reach),
         variable_cost: c.money(&at("variable_cost"), p.variable_cost),
         fixed_daily_cost: c.money(&at("fixed_daily_cost"), p.fixed_daily_cost),
-        coupon_by_day,
+        initial_users: c.share(&at("initial_users"), p.initial_users),
+        cpa: c.real(&at("cpa"), p.cpa, 0.01, MAX_YUAN),
+        cpa_elasticity: c.real(&at("cpa_elasticity"), p.cpa_elasticity, 0.0, 10.0),
+        word_of_mouth: c.real(&at("word_of_mouth"), p.word_of_mouth, 0.0, 10.0),
+        innovation: c.share(&at("innovation"), p.innovation),
+        payment_convenience: c.real(
+            &at("payment_convenience"),
+            p.payment_convenience,
+            -MAX_UTILITY,
+            MAX_UTILITY,
+        ),
+        review_days: c.count(&at("review_days"), p.review_days, 1, 3650),
+        payments,
+        funding,
+        schedule,
+        rules,
     }
 }
 

@@ -25,12 +25,11 @@ fn full_run_reconciles_with_the_ledger() {
         );
 
         let ledger = market.ledger.clone();
-        let platforms = market.platforms.clone();
         let cash: Vec<Money> = (0..s.platforms.len())
             .map(|p| market.platform_cash(p))
             .collect();
-        let exit_days: Vec<Option<u32>> = platforms.iter().map(|p| p.exit_day).collect();
-        let (days, summary, totals) = market.recorder.finish(&exit_days);
+        let f = market.finish();
+        let (days, summary, totals) = (f.days, f.summary, f.totals);
 
         let sum = |f: fn(&flywheel::metrics::PlatformSummary) -> Money| -> i128 {
             summary.iter().map(|x| i128::from(f(x).0)).sum()
@@ -48,8 +47,15 @@ fn full_run_reconciles_with_the_ledger() {
             sum(|x| x.flows.gmv)
         );
         assert_eq!(
-            ledger.total_of(PostingKind::Commission) + ledger.total_of(PostingKind::ConsumerFee),
+            ledger.total_of(PostingKind::Commission)
+                + ledger.total_of(PostingKind::ConsumerFee)
+                + ledger.total_of(PostingKind::PaymentFee)
+                + ledger.total_of(PostingKind::FloatIncome),
             sum(|x| x.flows.revenue)
+        );
+        assert_eq!(
+            ledger.total_of(PostingKind::Marketing),
+            sum(|x| x.flows.marketing_spend)
         );
         let funding: i128 = s
             .platforms
@@ -85,7 +91,10 @@ fn full_run_reconciles_with_the_ledger() {
         let spent = ledger.total_of(PostingKind::ConsumerPayment)
             + ledger.total_of(PostingKind::ConsumerFee)
             + ledger.total_of(PostingKind::DirectSale)
-            - ledger.total_of(PostingKind::Coupon);
+            + ledger.total_of(PostingKind::WalletPayment)
+            - ledger.total_of(PostingKind::Coupon)
+            - ledger.total_of(PostingKind::NewUserBonus)
+            - ledger.total_of(PostingKind::RedPacket);
         assert_eq!(i128::from(households.0), -spent);
         // Shares on each day sum to one when any platform sold.
         for day in 0..s.horizon_days {
@@ -115,8 +124,8 @@ fn a_platform_that_runs_out_of_cash_exits_and_stops_trading() {
     let exit = beta.exit_day.expect("Beta runs out of cash");
     assert!(!beta.alive);
     assert!(exit < 15, "exit on day {exit}, during the coupon window");
-    let exit_days: Vec<Option<u32>> = market.platforms.iter().map(|p| p.exit_day).collect();
-    let (days, summary, _) = market.recorder.finish(&exit_days);
+    let f = market.finish();
+    let (days, summary) = (f.days, f.summary);
     assert!(
         days.iter()
             .filter(|d| d.platform == 1 && d.day > exit)

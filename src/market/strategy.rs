@@ -1,0 +1,124 @@
+//! Platform policy as data: each day a platform's levers start from their
+//! base values, then the schedule entries active that day apply in order,
+//! then the effects of the rules that held at the last review. Rules are
+//! evaluated every `review_days` over observable metrics; a rule's effect
+//! lasts while its conditions held at the latest review.
+
+use crate::agents::{PlatformState, RuleEffect};
+use crate::scenario::{Condition, Lever, LeverChange, Metric, Operand, PlatformSpec};
+
+/// Whether every condition holds for the metric values `m`.
+pub fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> bool {
+    conditions.iter().all(|c| {
+        let rhs = match c.rhs {
+            Operand::Number(v) => v,
+            Operand::Metric(x) => m[x.index()],
+        };
+        c.op.holds(m[c.metric.index()], rhs)
+    })
+}
+
+fn resolve(change: LeverChange, m: &[f64; Metric::ALL.len()]) -> RuleEffect {
+    match change {
+        LeverChange::Set(Operand::Number(v)) => RuleEffect::Set(v),
+        LeverChange::Set(Operand::Metric(x)) => RuleEffect::Set(m[x.index()]),
+        LeverChange::Scale(f) => RuleEffect::Scale(f),
+    }
+}
+
+fn apply(levers: &mut [f64; Lever::ALL.len()], lever: Lever, effect: RuleEffect) {
+    let v = &mut levers[lever.index()];
+    match effect {
+        RuleEffect::Set(x) => *v = x,
+        RuleEffect::Scale(f) => *v *= f,
+    }
+    // Infinite metric values (a runway with no burn) must not leak into
+    // money; levers are never negative and commission is a share.
+    if !v.is_finite() || *v < 0.0 {
+        *v = 0.0;
+    }
+    if lever == Lever::Commission {
+        *v = v.min(1.0);
+    }
+}
+
+/// Re-evaluates the rules against the metric values stored in `state`
+/// (a review).
+pub fn review(spec: &PlatformSpec, state: &mut PlatformState) {
+    state.active_rules.clear();
+    for rule in &spec.rules {
+        if holds(&rule.when, &state.metrics) {
+            for &(lever, change) in &rule.then {
+                state
+                    .active_rules
+                    .push((lever, resolve(change, &state.metrics)));
+            }
+        }
+    }
+}
+
+/// Sets the levers for `day` from base values, the schedule and the active
+/// rule effects.
+pub fn set_levers(spec: &PlatformSpec, state: &mut PlatformState, day: u32) {
+    let mut levers = spec.base_levers;
+    for entry in spec
+        .schedule
+        .iter()
+        .filter(|e| e.from_day <= day && day < e.to_day)
+    {
+        for &(lever, change) in &entry.set {
+            apply(&mut levers, lever, resolve(change, &state.metrics));
+        }
+    }
+    for &(lever, effect) in &state.active_rules {
+        apply(&mut levers, lever, effect);
+    }
+    state.levers = levers;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Op;
+
+    #[test]
+    fn conditions_compare_metrics_and_numbers() {
+        let mut m = [0.0; Metric::ALL.len()];
+        m[Metric::Share.index()] = 0.45;
+        m[Metric::RunwayMonths.index()] = f64::INFINITY;
+        m[Metric::Coupon.index()] = 3.0;
+        m[Metric::RivalCoupon.index()] = 5.0;
+        let c = |metric, op, rhs| Condition { metric, op, rhs };
+        assert!(holds(&[c(Metric::Share, Op::Ge, Operand::Number(0.4))], &m));
+        assert!(holds(
+            &[c(Metric::RunwayMonths, Op::Gt, Operand::Number(6.0))],
+            &m
+        ));
+        assert!(holds(
+            &[c(
+                Metric::RivalCoupon,
+                Op::Gt,
+                Operand::Metric(Metric::Coupon)
+            )],
+            &m
+        ));
+        assert!(!holds(
+            &[
+                c(Metric::Share, Op::Ge, Operand::Number(0.4)),
+                c(Metric::Coupon, Op::Gt, Operand::Number(4.0))
+            ],
+            &m
+        ));
+    }
+
+    #[test]
+    fn effects_clamp_levers() {
+        let mut l = [1.0; Lever::ALL.len()];
+        apply(&mut l, Lever::Coupon, RuleEffect::Set(f64::INFINITY));
+        assert_eq!(l[Lever::Coupon.index()], 0.0);
+        apply(&mut l, Lever::Commission, RuleEffect::Scale(3.0));
+        assert_eq!(l[Lever::Commission.index()], 1.0);
+        apply(&mut l, Lever::MarketingBudget, RuleEffect::Scale(0.5));
+        assert_eq!(l[Lever::MarketingBudget.index()], 0.5);
+    }
+}
