@@ -810,14 +810,21 @@ impl<'a> Market<'a> {
         }
     }
 
-    /// A merchant stays on a platform whose orders cover their listing cost
-    /// and joins one whose average listed merchant's orders would.
+    /// A merchant's listing review: it leaves the listed platform whose
+    /// orders pay least if they do not cover the listing cost, and joins the
+    /// unlisted platform whose average listed merchant earns most if that
+    /// would cover it. One change of each kind per review keeps merchants
+    /// from leaving every platform at once when orders are split.
     fn review_listings(&mut self, m: usize) {
         let spec = &self.scenario.merchants;
         let np = self.platforms.len();
         let review_days = f64::from(spec.review_days);
         let price = self.merchants.price[m];
         let unit_cost = self.merchants.unit_cost[m];
+        let listing = spec.listing_cost.as_major();
+        let window = SHARE_WINDOW_DAYS * 4;
+        let mut worst: Option<(usize, f64)> = None;
+        let mut best: Option<(usize, f64)> = None;
         for p in 0..np {
             if !self.platforms[p].alive {
                 continue;
@@ -826,22 +833,30 @@ impl<'a> Market<'a> {
             let margin = (price - price.times(state.levers[Lever::Commission.index()]) - unit_cost
                 + state.lever_money(Lever::MerchantSubsidy))
             .as_major();
-            let listing = spec.listing_cost.as_major();
             if self.merchants.listed_on[m] & (1 << p) != 0 {
-                let per_day =
-                    f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
-                if per_day * margin < listing {
-                    self.delist(m, p);
+                let per_day = f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
+                let profit = per_day * margin - listing;
+                if worst.is_none_or(|(_, w)| profit < w) {
+                    worst = Some((p, profit));
                 }
             } else {
                 let listed = f64::from(self.listed_total[p].max(1));
-                let window = SHARE_WINDOW_DAYS * 4;
-                let per_day =
-                    self.recorder.recent_orders(p, window) as f64 / f64::from(window) / listed;
-                if per_day * margin > listing {
-                    self.list(m, p);
+                let per_day = self.recorder.recent_orders(p, window) as f64 / f64::from(window) / listed;
+                let profit = per_day * margin - listing;
+                if best.is_none_or(|(_, b)| profit > b) {
+                    best = Some((p, profit));
                 }
             }
+        }
+        if let Some((p, profit)) = worst
+            && profit < 0.0
+        {
+            self.delist(m, p);
+        }
+        if let Some((p, profit)) = best
+            && profit > 0.0
+        {
+            self.list(m, p);
         }
     }
 

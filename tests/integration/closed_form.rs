@@ -81,3 +81,98 @@ fn poisson_arrivals_and_logit_shares_match_closed_form() {
         assert_eq!(subsidy, orders as i64 * coupon);
     }
 }
+
+/// ln B(a, b).
+fn ln_beta(a: f64, b: f64) -> f64 {
+    use statrs::function::gamma::ln_gamma;
+    ln_gamma(a) + ln_gamma(b) - ln_gamma(a + b)
+}
+
+#[test]
+fn sbg_cohort_survival_matches_closed_form() {
+    // Only sBG churn: everyone installs at day 0 and never buys.
+    let (alpha, beta) = (1.2, 3.0);
+    let text = format!(
+        r#"
+seed = 77
+replications = 2
+horizon_days = 361
+[market]
+consumers = 20000
+merchants = 1
+[consumers]
+purchase_rate = 0.0
+price_sensitivity = 0.1
+churn = {{ sbg = {{ alpha = {alpha}, beta = {beta}, period_days = 30 }} }}
+[merchants]
+price = 10.0
+[[platforms]]
+name = "Solo"
+cash = 1000.0
+commission = 0.1
+"#
+    );
+    let runs = crate::common::run_text(&text, &[]);
+    for age in 0..=12u32 {
+        let (mut observed, mut retained) = (0u64, 0u64);
+        for r in &runs {
+            let c = r
+                .cohorts
+                .iter()
+                .find(|c| c.cohort_month == 0 && c.age_months == age)
+                .expect("cohort row");
+            observed += c.observed;
+            retained += c.retained;
+        }
+        let expected = (ln_beta(alpha, beta + f64::from(age)) - ln_beta(alpha, beta)).exp();
+        let share = retained as f64 / observed as f64;
+        let se = (expected * (1.0 - expected) / observed as f64).sqrt();
+        assert!(
+            (share - expected).abs() <= 4.0 * se + 1e-12,
+            "age {age}: simulated survival {share:.4}, sBG {expected:.4} (4 SE = {:.4})",
+            4.0 * se
+        );
+    }
+}
+
+#[test]
+fn mm1_time_in_system_is_one_over_mu_minus_lambda() {
+    // One consumer arriving at λ = 2/hour at one merchant serving μ = 3/hour,
+    // always buying direct: an M/M/1 queue, mean time in system 1/(μ−λ) = 1 h.
+    let text = r#"
+seed = 5
+replications = 8
+horizon_days = 250
+[market]
+consumers = 1
+merchants = 1
+no_purchase_utility = -1000.0
+direct_utility = 1000.0
+[consumers]
+purchase_rate = 48.0
+price_sensitivity = 0.0
+[merchants]
+price = 10.0
+service_rate = 3.0
+[[platforms]]
+name = "Solo"
+cash = 1000.0
+commission = 0.1
+"#;
+    let runs = crate::common::run_text(text, &[]);
+    let means: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            assert!(r.totals.queued_orders > 10_000);
+            r.totals.time_in_system as f64 / r.totals.queued_orders as f64 / 3600.0
+        })
+        .collect();
+    let (mean, se) = crate::common::mean_se(&means);
+    assert!(
+        (mean - 1.0).abs() < 4.0 * se,
+        "mean time in system {mean:.4} h, expected 1 h (4 SE = {:.4})",
+        4.0 * se
+    );
+    // Little's law on the same run: L = λW with λ = 2/h.
+    assert!(se < 0.05, "standard error {se} too large for a meaningful check");
+}

@@ -69,3 +69,41 @@ pub fn text(output: &Output) -> (String, String) {
         String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
+
+/// Runs every replication of a scenario given as text, with overrides
+/// written `KEY.PATH=VALUE`.
+pub fn run_text(text: &str, sets: &[&str]) -> Vec<flywheel::metrics::RunOutput> {
+    let overrides: Vec<scenario::Override> = sets
+        .iter()
+        .map(|s| scenario::Override::parse(s, "test").expect("override"))
+        .collect();
+    let s = match scenario::parse(text, "inline.toml", "inline", &overrides) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let options = flywheel::runner::RunOptions {
+        threads: 2,
+        journal: false,
+    };
+    flywheel::runner::run_all(&s, &options, &|| {}).expect("run")
+}
+
+/// Mean and standard error of the mean.
+pub fn mean_se(values: &[f64]) -> (f64, f64) {
+    let n = values.len() as f64;
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (mean, (var / n).sqrt())
+}
+
+/// Asserts that the mean of `high` exceeds the mean of `low` by more than
+/// three standard errors of the difference (one-sided, α ≈ 0.0013).
+pub fn assert_greater(what: &str, high: &[f64], low: &[f64]) {
+    let (mh, sh) = mean_se(high);
+    let (ml, sl) = mean_se(low);
+    let se = (sh * sh + sl * sl).sqrt();
+    assert!(
+        mh - ml > 3.0 * se,
+        "{what}: expected {mh:.4} (±{sh:.4}) to exceed {ml:.4} (±{sl:.4}) by 3 SE ({se:.4})"
+    );
+}

@@ -151,3 +151,43 @@ fn a_platform_that_runs_out_of_cash_exits_and_stops_trading() {
     assert_eq!(summary[1].exit_day, Some(exit));
     assert_eq!(summary[0].final_share, 1.0);
 }
+
+#[test]
+fn ledger_balances_on_every_shipped_scenario() {
+    use flywheel::runner::{RunOptions, run_one};
+    use flywheel::scenario::{self, Override};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut checked = 0;
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("scenarios/")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    for path in files {
+        let full = scenario::load(&path, &[]).unwrap_or_else(|e| panic!("{e}"));
+        // Smaller markets, same structure: the identities do not depend on size.
+        let consumers = full.market.consumers.min(3000);
+        let merchants = full.market.merchants.min(300).max(full.market.districts);
+        let set = |k: &str, v: i64| Override {
+            path: k.into(),
+            value: toml::Value::Integer(v),
+            origin: "test".into(),
+        };
+        let overrides = [
+            set("market.consumers", i64::from(consumers)),
+            set("market.merchants", i64::from(merchants)),
+        ];
+        let s = scenario::load(&path, &overrides).unwrap_or_else(|e| panic!("{e}"));
+        let options = RunOptions {
+            threads: 1,
+            journal: true,
+        };
+        // run_one checks the ledger (including a full journal replay).
+        let run = run_one(&s, 0, &options, &|| {}).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(run.days.iter().all(|d| d.cash >= Money::ZERO), "{}", path.display());
+        checked += 1;
+    }
+    assert!(checked >= 2);
+}

@@ -5,4 +5,5 @@ mod cli;
 mod closed_form;
 mod common;
 mod ledger_identities;
+mod mechanisms;
 mod reproducibility;
