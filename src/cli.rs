@@ -222,11 +222,12 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
                 .iter()
                 .filter_map(|r| (h.value)(&r.summary[p]))
                 .collect();
-            let digits = if h.name.contains("share") || h.name == "exited" {
-                3
-            } else {
-                0
-            };
+            let digits =
+                if h.name.contains("share") || h.name.contains("retention") || h.name == "exited" {
+                    3
+                } else {
+                    0
+                };
             let _ = write!(s, "{:>width$}", with_interval(&values, digits));
         }
         s.push('\n');

@@ -834,14 +834,16 @@ impl<'a> Market<'a> {
                 + state.lever_money(Lever::MerchantSubsidy))
             .as_major();
             if self.merchants.listed_on[m] & (1 << p) != 0 {
-                let per_day = f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
+                let per_day =
+                    f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
                 let profit = per_day * margin - listing;
                 if worst.is_none_or(|(_, w)| profit < w) {
                     worst = Some((p, profit));
                 }
             } else {
                 let listed = f64::from(self.listed_total[p].max(1));
-                let per_day = self.recorder.recent_orders(p, window) as f64 / f64::from(window) / listed;
+                let per_day =
+                    self.recorder.recent_orders(p, window) as f64 / f64::from(window) / listed;
                 let profit = per_day * margin - listing;
                 if best.is_none_or(|(_, b)| profit > b) {
                     best = Some((p, profit));

@@ -174,5 +174,8 @@ commission = 0.1
         4.0 * se
     );
     // Little's law on the same run: L = λW with λ = 2/h.
-    assert!(se < 0.05, "standard error {se} too large for a meaningful check");
+    assert!(
+        se < 0.05,
+        "standard error {se} too large for a meaningful check"
+    );
 }

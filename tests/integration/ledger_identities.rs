@@ -185,8 +185,13 @@ fn ledger_balances_on_every_shipped_scenario() {
             journal: true,
         };
         // run_one checks the ledger (including a full journal replay).
-        let run = run_one(&s, 0, &options, &|| {}).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(run.days.iter().all(|d| d.cash >= Money::ZERO), "{}", path.display());
+        let run =
+            run_one(&s, 0, &options, &|| {}).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(
+            run.days.iter().all(|d| d.cash >= Money::ZERO),
+            "{}",
+            path.display()
+        );
         checked += 1;
     }
     assert!(checked >= 2);

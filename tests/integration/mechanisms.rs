@@ -38,7 +38,11 @@ brand_utility = 1.0
 variable_cost = 3.0
 "#;
 
-fn column(runs: &[flywheel::metrics::RunOutput], platform: usize, f: fn(&flywheel::metrics::PlatformSummary) -> f64) -> Vec<f64> {
+fn column(
+    runs: &[flywheel::metrics::RunOutput],
+    platform: usize,
+    f: fn(&flywheel::metrics::PlatformSummary) -> f64,
+) -> Vec<f64> {
     runs.iter().map(|r| f(&r.summary[platform])).collect()
 }
 
@@ -112,7 +116,12 @@ fn retention_at_4_months(runs: &[flywheel::metrics::RunOutput], segment: usize) 
             let c = r
                 .cohorts
                 .iter()
-                .find(|c| c.platform == 0 && c.segment == segment && c.cohort_month == 0 && c.age_months == 4)
+                .find(|c| {
+                    c.platform == 0
+                        && c.segment == segment
+                        && c.cohort_month == 0
+                        && c.age_months == 4
+                })
                 .expect("cohort row");
             c.retained as f64 / c.observed as f64
         })
@@ -125,15 +134,27 @@ fn stopping_coupons_lowers_retention_of_price_sensitive_cohorts() {
     let go_on = run_text(RETENTION, &["platforms[0].subsidy[0].to_day=150"]);
     let sensitive_stop = retention_at_4_months(&stop, 0);
     let sensitive_on = retention_at_4_months(&go_on, 0);
-    assert_greater("price-sensitive retention, coupons on vs stopped", &sensitive_on, &sensitive_stop);
+    assert_greater(
+        "price-sensitive retention, coupons on vs stopped",
+        &sensitive_on,
+        &sensitive_stop,
+    );
     // The price-insensitive cohort loses much less.
     let loyal_drop: Vec<f64> = retention_at_4_months(&go_on, 1)
         .iter()
         .zip(retention_at_4_months(&stop, 1))
         .map(|(a, b)| a - b)
         .collect();
-    let sensitive_drop: Vec<f64> = sensitive_on.iter().zip(&sensitive_stop).map(|(a, b)| a - b).collect();
-    assert_greater("retention lost when coupons stop: sensitive vs loyal", &sensitive_drop, &loyal_drop);
+    let sensitive_drop: Vec<f64> = sensitive_on
+        .iter()
+        .zip(&sensitive_stop)
+        .map(|(a, b)| a - b)
+        .collect();
+    assert_greater(
+        "retention lost when coupons stop: sensitive vs loyal",
+        &sensitive_drop,
+        &loyal_drop,
+    );
 }
 
 /// Two identical platforms; merchants list where their orders pay for the
@@ -177,7 +198,12 @@ merchant_reach = 0.5
 fn stronger_network_effects_concentrate_share() {
     let concentration = |runs: &[flywheel::metrics::RunOutput]| -> Vec<f64> {
         runs.iter()
-            .map(|r| r.summary.iter().map(|s| s.final_share * s.final_share).sum())
+            .map(|r| {
+                r.summary
+                    .iter()
+                    .map(|s| s.final_share * s.final_share)
+                    .sum()
+            })
             .collect()
     };
     let weak = run_text(NETWORK, &[]);
@@ -218,7 +244,10 @@ brand_utility = 1.0
 
 fn direct_share(runs: &[flywheel::metrics::RunOutput]) -> Vec<f64> {
     runs.iter()
-        .map(|r| r.totals.direct_orders as f64 / (r.totals.direct_orders + r.totals.platform_orders) as f64)
+        .map(|r| {
+            r.totals.direct_orders as f64
+                / (r.totals.direct_orders + r.totals.platform_orders) as f64
+        })
         .collect()
 }
 
@@ -226,13 +255,20 @@ fn direct_share(runs: &[flywheel::metrics::RunOutput]) -> Vec<f64> {
 fn merchant_membership_raises_direct_purchases() {
     let none = run_text(MEMBERSHIP, &[]);
     let members = run_text(MEMBERSHIP, &["merchants.membership.share=1.0"]);
-    assert_greater("direct share with memberships vs without", &direct_share(&members), &direct_share(&none));
+    assert_greater(
+        "direct share with memberships vs without",
+        &direct_share(&members),
+        &direct_share(&none),
+    );
     assert!(none.iter().all(|r| r.totals.member_orders == 0));
     // When merchants own the customer data they enrol platform customers
     // too, and keep more of them off the platform.
     let merchant_data = run_text(
         MEMBERSHIP,
-        &["merchants.membership.share=1.0", "market.customer_data=\"merchant\""],
+        &[
+            "merchants.membership.share=1.0",
+            "market.customer_data=\"merchant\"",
+        ],
     );
     assert_greater(
         "direct share when merchants own the data vs the platform",
@@ -252,19 +288,31 @@ when = [\"runway_months > 6\"]
 then = {{ coupon = \"rival_coupon\" }}
 "
     );
-    let runs = run_text(&text, &["platforms[0].subsidy[0].per_order=4", "replications=2"]);
+    let runs = run_text(
+        &text,
+        &["platforms[0].subsidy[0].per_order=4", "replications=2"],
+    );
     for r in &runs {
         // After the first weekly review B pays coupons too: its subsidy
         // spend is material and shares stay close.
         let b = &r.summary[1];
-        assert!(b.flows.subsidy_spend.as_major() > 0.5 * r.summary[0].flows.subsidy_spend.as_major());
-        assert!((r.summary[0].final_share - 0.5).abs() < 0.1, "{}", r.summary[0].final_share);
+        assert!(
+            b.flows.subsidy_spend.as_major() > 0.5 * r.summary[0].flows.subsidy_spend.as_major()
+        );
+        assert!(
+            (r.summary[0].final_share - 0.5).abs() < 0.1,
+            "{}",
+            r.summary[0].final_share
+        );
     }
     let halving = text.replace(
         "[[platforms]]\nname = \"B\"",
         "[[platforms.rules]]\nwhen = [\"share >= 0.4\"]\nthen = { coupon = { scale = 0.5 } }\n[[platforms]]\nname = \"B\"",
     );
-    let halved = run_text(&halving, &["platforms[0].subsidy[0].per_order=4", "replications=2"]);
+    let halved = run_text(
+        &halving,
+        &["platforms[0].subsidy[0].per_order=4", "replications=2"],
+    );
     for (full, half) in runs.iter().zip(&halved) {
         assert!(half.summary[0].flows.subsidy_spend < full.summary[0].flows.subsidy_spend);
     }
