@@ -232,5 +232,19 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
         }
         s.push('\n');
     }
+    let direct: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            let t = &r.totals;
+            t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64
+        })
+        .collect();
+    let members: Vec<f64> = runs.iter().map(|r| r.totals.member_orders as f64).collect();
+    let _ = writeln!(
+        s,
+        "market: direct share of purchases {}, member orders {}",
+        with_interval(&direct, 3),
+        with_interval(&members, 0)
+    );
     s
 }

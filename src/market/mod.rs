@@ -621,6 +621,7 @@ impl<'a> Market<'a> {
                 marketing_spend: Money::ZERO,
                 revenue: fee + commission,
                 variable_cost: variable,
+                ..Flows::default()
             },
         );
         true
@@ -659,6 +660,8 @@ impl<'a> Market<'a> {
                     Flows {
                         subsidy_spend: red_packet,
                         revenue: fee,
+                        wallet_payments: 1,
+                        wallet_volume: price,
                         ..Flows::default()
                     },
                 );

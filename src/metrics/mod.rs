@@ -36,6 +36,10 @@ pub struct Flows {
     pub revenue: Money,
     /// Variable cost of orders.
     pub variable_cost: Money,
+    /// Direct purchases paid with the platform's wallet.
+    pub wallet_payments: u64,
+    /// Amount paid with the platform's wallet.
+    pub wallet_volume: Money,
 }
 
 impl Flows {
@@ -46,6 +50,8 @@ impl Flows {
         self.marketing_spend += other.marketing_spend;
         self.revenue += other.revenue;
         self.variable_cost += other.variable_cost;
+        self.wallet_payments += other.wallet_payments;
+        self.wallet_volume += other.wallet_volume;
     }
 }
 

@@ -21,7 +21,7 @@ pub const SUMMARY_ID_COLUMNS: [&str; 3] = ["replication", "seed", "platform"];
 
 /// The per-platform figures of a summary row, after its identifying
 /// columns; shared by every file that reports per-run summaries.
-pub const SUMMARY_METRIC_COLUMNS: [&str; 15] = [
+pub const SUMMARY_METRIC_COLUMNS: [&str; 17] = [
     "orders",
     "gmv",
     "subsidy_spend",
@@ -37,10 +37,12 @@ pub const SUMMARY_METRIC_COLUMNS: [&str; 15] = [
     "merchants_end",
     "ltv_per_user",
     "cac",
+    "wallet_payments",
+    "wallet_volume",
 ];
 
 /// Columns of `timeseries.csv`, in order.
-pub const TIMESERIES_COLUMNS: [&str; 17] = [
+pub const TIMESERIES_COLUMNS: [&str; 18] = [
     "replication",
     "day",
     "platform",
@@ -58,6 +60,21 @@ pub const TIMESERIES_COLUMNS: [&str; 17] = [
     "churned_consumers",
     "installed_consumers",
     "merchants",
+    "wallet_payments",
+];
+
+/// Columns of `market.csv`, in order.
+pub const MARKET_COLUMNS: [&str; 10] = [
+    "replication",
+    "seed",
+    "occasions",
+    "platform_orders",
+    "direct_orders",
+    "member_orders",
+    "no_purchase",
+    "direct_share",
+    "mean_time_in_system_hours",
+    "merchants_closed",
 ];
 
 /// Columns of `cohorts.csv`, in order.
@@ -209,6 +226,8 @@ pub fn summary_metric_fields(s: &PlatformSummary) -> Vec<String> {
         s.merchants_end.to_string(),
         optional(s.ltv_per_user),
         optional(s.cac),
+        s.flows.wallet_payments.to_string(),
+        s.flows.wallet_volume.to_string(),
     ]
 }
 
@@ -263,6 +282,7 @@ pub fn write_timeseries(
                 d.churned_consumers.to_string(),
                 d.installed_consumers.to_string(),
                 d.merchants.to_string(),
+                d.flows.wallet_payments.to_string(),
             ])?;
         }
     }
@@ -287,6 +307,34 @@ pub fn write_cohorts(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput])
                 format!("{:.6}", c.retained as f64 / c.observed.max(1) as f64),
             ])?;
         }
+    }
+    csv.flush()
+}
+
+/// Writes `market.csv`: market-wide totals, one row per replication.
+/// `direct_share` is direct purchases over all purchases (0 with none);
+/// the mean time in system is empty when no merchant queues.
+pub fn write_market(w: &mut dyn Write, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(MARKET_COLUMNS)?;
+    for run in runs {
+        let t = &run.totals;
+        let bought = t.direct_orders + t.platform_orders;
+        csv.write_record([
+            run.replication.to_string(),
+            run.seed.to_string(),
+            t.occasions.to_string(),
+            t.platform_orders.to_string(),
+            t.direct_orders.to_string(),
+            t.member_orders.to_string(),
+            t.no_purchase.to_string(),
+            format!("{:.6}", t.direct_orders as f64 / bought.max(1) as f64),
+            optional(
+                (t.queued_orders > 0)
+                    .then(|| t.time_in_system as f64 / t.queued_orders as f64 / 3600.0),
+            ),
+            t.merchants_closed.to_string(),
+        ])?;
     }
     csv.flush()
 }
@@ -380,7 +428,13 @@ impl<'a> Manifest<'a> {
                 0.0
             },
             peak_rss_bytes: peak_rss_bytes(),
-            files: vec!["summary.csv", "timeseries.csv", "cohorts.csv", MANIFEST],
+            files: vec![
+                "summary.csv",
+                "timeseries.csv",
+                "cohorts.csv",
+                "market.csv",
+                MANIFEST,
+            ],
         }
     }
 }
@@ -404,6 +458,7 @@ pub fn write_run_dir(
     staging.write_file("summary.csv", |w| write_summary(w, scenario, runs))?;
     staging.write_file("timeseries.csv", |w| write_timeseries(w, scenario, runs))?;
     staging.write_file("cohorts.csv", |w| write_cohorts(w, scenario, runs))?;
+    staging.write_file("market.csv", |w| write_market(w, runs))?;
     staging.write_file(MANIFEST, |w| {
         serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
         w.write_all(b"\n")
