@@ -48,6 +48,9 @@ pub enum Command {
         /// Print nothing but errors (no progress bar, no table).
         #[arg(long, short)]
         quiet: bool,
+        /// Also write loans.csv, one row per loan (can be large).
+        #[arg(long)]
+        loans: bool,
     },
     /// Check a scenario file without running it.
     Validate {
@@ -87,7 +90,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             replications,
             threads,
             quiet,
-        } => run_command(&scenario, out, seed, replications, threads, quiet),
+            loans,
+        } => run_command(&scenario, out, seed, replications, threads, quiet, loans),
         Command::Validate { scenario } => {
             let s = load(&scenario, &[])?;
             println!(
@@ -115,6 +119,7 @@ fn run_command(
     replications: Option<u32>,
     threads: usize,
     quiet: bool,
+    loans: bool,
 ) -> Result<(), CliError> {
     let mut overrides = Vec::new();
     if let Some(seed) = seed {
@@ -172,8 +177,8 @@ fn run_command(
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
 
-    let manifest = Manifest::new(&scenario, path, &overrides, threads, &runs, wall);
-    let dir = write_run_dir(&out, &scenario, &runs, &manifest)
+    let manifest = Manifest::new(&scenario, path, &overrides, threads, &runs, wall, loans);
+    let dir = write_run_dir(&out, &scenario, &runs, &manifest, loans)
         .map_err(|e| CliError::Internal(e.to_string()))?;
     if !quiet {
         print!("{}", headline_table(&scenario, &runs, wall));

@@ -135,11 +135,25 @@ pub enum PostingKind {
     SettlementHold,
     /// A platform releases held takings to the merchant.
     SettlementRelease,
+    /// A lender pays out a loan to a merchant.
+    LoanDisbursement,
+    /// A merchant repays loan principal.
+    LoanPrincipal,
+    /// A merchant pays loan interest.
+    LoanInterest,
+    /// A defaulted loan's recovery (collateral, guarantees) reaches the
+    /// lender.
+    LoanRecovery,
+    /// A lender pays interest on its funding.
+    FundingCost,
+    /// A merchant's owner puts in cash so the business can pay a loan
+    /// instalment (only where defaults come from a Vasicek model).
+    OwnerInjection,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 21] = [
+    pub const ALL: [PostingKind; 27] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -161,6 +175,12 @@ impl PostingKind {
         PostingKind::MerchantClosureLoss,
         PostingKind::SettlementHold,
         PostingKind::SettlementRelease,
+        PostingKind::LoanDisbursement,
+        PostingKind::LoanPrincipal,
+        PostingKind::LoanInterest,
+        PostingKind::LoanRecovery,
+        PostingKind::FundingCost,
+        PostingKind::OwnerInjection,
     ];
 
     fn index(self) -> usize {

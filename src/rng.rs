@@ -30,6 +30,10 @@ pub enum Purpose {
     MerchantBehaviour = 5,
     /// A platform's acquisition draws (marketing, word of mouth).
     PlatformGrowth = 6,
+    /// A lender's draws (the common factor, idiosyncratic shocks, noise).
+    Lender = 7,
+    /// The common economic factor.
+    Economy = 8,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

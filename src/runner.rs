@@ -76,6 +76,9 @@ pub fn run_one(
         summary: finished.summary,
         cohorts: finished.cohorts,
         totals: finished.totals,
+        lender_days: finished.lender_days,
+        lenders: finished.lenders,
+        loans: finished.loans,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -328,11 +328,12 @@ impl PlatformState {
 
 /// Where each agent's money is held in the ledger.
 ///
-/// Layout: the outside world's accounts first, then one per platform, then
-/// one per merchant.
+/// Layout: the outside world's accounts first, then one per platform, one
+/// per lender, then one per merchant.
 #[derive(Debug, Clone, Copy)]
 pub struct Accounts {
     platforms: u32,
+    lenders: u32,
 }
 
 impl Accounts {
@@ -349,16 +350,23 @@ impl Accounts {
     pub const BANKS: AccountId = AccountId(4);
     const EXTERNAL: u32 = 5;
 
-    /// The layout for a market with `platforms` platforms.
-    pub fn new(platforms: usize) -> Accounts {
+    /// The layout for a market with `platforms` platforms and `lenders`
+    /// lenders.
+    pub fn new(platforms: usize, lenders: usize) -> Accounts {
         Accounts {
             platforms: platforms as u32,
+            lenders: lenders as u32,
         }
     }
 
     /// Number of accounts needed for `merchants` merchants.
     pub fn count(&self, merchants: usize) -> usize {
-        (Self::EXTERNAL + self.platforms) as usize + merchants
+        (Self::EXTERNAL + self.platforms + self.lenders) as usize + merchants
+    }
+
+    /// Lender `l`'s cash account.
+    pub fn lender(&self, l: usize) -> AccountId {
+        AccountId(Self::EXTERNAL + self.platforms + l as u32)
     }
 
     /// Platform `p`'s cash account.
@@ -368,6 +376,6 @@ impl Accounts {
 
     /// Merchant `m`'s cash account.
     pub fn merchant(&self, m: usize) -> AccountId {
-        AccountId(Self::EXTERNAL + self.platforms + m as u32)
+        AccountId(Self::EXTERNAL + self.platforms + self.lenders + m as u32)
     }
 }

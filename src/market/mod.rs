@@ -32,6 +32,7 @@
 //! recorded and strategy rules are reviewed for the next day.
 
 pub mod choice;
+pub mod lending;
 pub mod strategy;
 
 use std::collections::VecDeque;
@@ -84,6 +85,13 @@ pub struct Market<'a> {
     growth_rng: Vec<StreamRng>,
     /// Period of each segment's churn clock, in ticks (0: no clock).
     churn_period_ticks: Vec<u64>,
+    /// Loans and lenders.
+    pub lending: lending::Lending,
+    /// Today's demand multiplier (seasonality × common factor × shocks).
+    demand: f64,
+    /// Log of the common demand factor.
+    demand_factor: f64,
+    economy_rng: StreamRng,
 }
 
 impl<'a> Market<'a> {
@@ -103,7 +111,7 @@ impl<'a> Market<'a> {
         let np = scenario.platforms.len();
         let nm = merchants.len();
         let nd = scenario.market.districts as usize;
-        let accounts = Accounts::new(np);
+        let accounts = Accounts::new(np, scenario.lenders.len());
         let mut ledger = Ledger::new(accounts.count(nm));
         if ledger_journal {
             ledger = ledger.with_journal();
@@ -130,6 +138,14 @@ impl<'a> Market<'a> {
                 recent_available: VecDeque::with_capacity(32),
                 metrics: [0.0; Metric::ALL.len()],
             });
+        }
+        for (l, spec) in scenario.lenders.iter().enumerate() {
+            ledger.post(
+                Accounts::INVESTORS,
+                accounts.lender(l),
+                spec.capital,
+                PostingKind::Funding,
+            );
         }
         let mut district_open = vec![Vec::new(); nd];
         let mut position = vec![0u32; nm];
@@ -176,8 +192,13 @@ impl<'a> Market<'a> {
             queue.push(Tick::start_of_day(day + 1), Event::DayEnd { day });
         }
         queue.push(Tick::start_of_day(scenario.horizon_days), Event::Horizon);
+        let lending = lending::Lending::new(scenario, run_seed, &merchants.listed_on);
         let mut market = Market {
             scenario,
+            lending,
+            demand: 1.0,
+            demand_factor: 0.0,
+            economy_rng: stream(run_seed, Purpose::Economy, 0),
             consumers,
             merchants,
             platforms,
@@ -207,6 +228,7 @@ impl<'a> Market<'a> {
         for p in 0..np {
             market.review_platform(p, 0, true);
         }
+        market.demand = market.demand_on(0);
         for c in 0..market.consumers.len() {
             market.schedule_next(c, Tick(0), queue);
         }
@@ -220,7 +242,7 @@ impl<'a> Market<'a> {
     /// Schedules consumer `c`'s next occasion after `now` (exponential
     /// waiting time: occasions form a Poisson process).
     fn schedule_next(&mut self, c: usize, now: Tick, queue: &mut EventQueue<Event>) {
-        let rate = self.consumers.rate[c];
+        let rate = self.consumers.rate[c] * self.demand;
         if rate <= 0.0 {
             return;
         }
@@ -605,6 +627,7 @@ impl<'a> Market<'a> {
             PostingKind::MerchantUnitCost,
         );
         self.hold(p, m, price + merchant_subsidy - commission, day);
+        self.lending.record_sale(m, Some(p), price, day);
         let np = self.platforms.len();
         self.merchants.orders_since_review[m * np + p] += 1;
         let slot = &mut self.consumers.relation[c * np + p].last_order_day;
@@ -655,6 +678,7 @@ impl<'a> Market<'a> {
                     PostingKind::RedPacket,
                 );
                 self.hold(w, m, price - fee, day);
+                self.lending.record_sale(m, Some(w), price, day);
                 self.recorder.platform_flows(
                     w,
                     Flows {
@@ -739,9 +763,14 @@ impl<'a> Market<'a> {
         }
     }
 
-    fn list(&mut self, m: usize, p: usize) {
+    fn list(&mut self, m: usize, p: usize, day: u32) {
         if self.merchants.listed_on[m] & (1 << p) == 0 {
             self.merchants.listed_on[m] |= 1 << p;
+            let np = self.platforms.len();
+            let since = &mut self.lending.listed_since[m * np + p];
+            if *since == u32::MAX {
+                *since = day;
+            }
             let nd = self.scenario.market.districts as usize;
             self.listed[p * nd + self.merchants.district[m] as usize] += 1;
             self.listed_total[p] += 1;
@@ -788,23 +817,30 @@ impl<'a> Market<'a> {
                 cost,
                 PostingKind::MerchantFixedCost,
             );
-            let cash = self.ledger.balance(account);
-            if cash.0 < 0 {
-                // Creditors absorb what the merchant cannot pay.
-                self.ledger.post(
-                    Accounts::SUPPLIERS,
-                    account,
-                    Money(-cash.0),
-                    PostingKind::MerchantClosureLoss,
-                );
-                self.close_merchant(m);
-                continue;
+            if self.ledger.balance(account).0 < 0 {
+                // Out of cash: borrow or close.
+                self.apply_for_loan(m, day);
+                let cash = self.ledger.balance(account);
+                if cash.0 < 0 {
+                    // Creditors absorb what the merchant cannot pay.
+                    self.ledger.post(
+                        Accounts::SUPPLIERS,
+                        account,
+                        Money(-cash.0),
+                        PostingKind::MerchantClosureLoss,
+                    );
+                    self.close_merchant(m);
+                    self.merchant_closed_with_loan(m, day);
+                    continue;
+                }
+            } else if self.wants_loan(m) {
+                self.apply_for_loan(m, day);
             }
             if spec.switch_probability > 0.0
                 && (day as usize + m).is_multiple_of(spec.review_days as usize)
             {
                 if self.merchants.rng[m].random::<f64>() < spec.switch_probability {
-                    self.review_listings(m);
+                    self.review_listings(m, day);
                 }
                 for p in 0..np {
                     self.merchants.orders_since_review[m * np + p] = 0;
@@ -818,7 +854,7 @@ impl<'a> Market<'a> {
     /// unlisted platform whose average listed merchant earns most if that
     /// would cover it. One change of each kind per review keeps merchants
     /// from leaving every platform at once when orders are split.
-    fn review_listings(&mut self, m: usize) {
+    fn review_listings(&mut self, m: usize, day: u32) {
         let spec = &self.scenario.merchants;
         let np = self.platforms.len();
         let review_days = f64::from(spec.review_days);
@@ -861,7 +897,7 @@ impl<'a> Market<'a> {
         if let Some((p, profit)) = best
             && profit > 0.0
         {
-            self.list(m, p);
+            self.list(m, p, day);
         }
     }
 
@@ -1023,11 +1059,43 @@ impl<'a> Market<'a> {
             strategy::review(spec, &mut self.platforms[p]);
         }
         strategy::set_levers(spec, &mut self.platforms[p], day);
+        if let Some(cap) = self.scenario.max_coupon {
+            let coupon = &mut self.platforms[p].levers[Lever::Coupon.index()];
+            *coupon = coupon.min(cap);
+        }
+    }
+
+    /// Demand multiplier on `day`: seasonality × the common factor × any
+    /// shocks in force.
+    fn demand_on(&self, day: u32) -> f64 {
+        let e = &self.scenario.economy;
+        let season = if e.seasonality > 0.0 {
+            let phase =
+                2.0 * std::f64::consts::PI * (f64::from(day) - f64::from(e.peak_day)) / 365.0;
+            1.0 + e.seasonality * phase.cos()
+        } else {
+            1.0
+        };
+        let shocks: f64 = e
+            .shocks
+            .iter()
+            .filter(|s| s.from_day <= day && day < s.to_day)
+            .map(|s| s.demand)
+            .product();
+        season * self.demand_factor.exp() * shocks
     }
 
     fn close_day(&mut self, day: u32, queue: &mut EventQueue<Event>) {
         self.settle_and_float(day);
+        self.lending_day(day);
         self.merchants_day(day);
+        let e = &self.scenario.economy;
+        if e.factor_volatility > 0.0 {
+            let shock: f64 = rand_distr::StandardNormal.sample(&mut self.economy_rng);
+            self.demand_factor =
+                e.factor_persistence * self.demand_factor + e.factor_volatility * shock;
+        }
+        self.demand = self.demand_on(day + 1);
         for p in 0..self.platforms.len() {
             self.platform_day(p, day, queue);
         }
@@ -1151,12 +1219,23 @@ impl<'a> Market<'a> {
         let retention = self.retention_90d();
         let cac = self.cac();
         let cohorts = self.cohorts();
-        let (days, summary, totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        let (days, mut summary, totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        let lenders = self.lending.summaries();
+        for (l, spec) in self.scenario.lenders.iter().enumerate() {
+            if let Some(p) = spec.platform
+                && summary[p].lending.is_none()
+            {
+                summary[p].lending = Some(lenders[l].clone());
+            }
+        }
         Finished {
             days,
             summary,
             cohorts,
             totals,
+            lender_days: self.lending.days,
+            lenders,
+            loans: self.lending.loans,
         }
     }
 
@@ -1183,6 +1262,12 @@ pub struct Finished {
     pub cohorts: Vec<CohortRecord>,
     /// Market totals.
     pub totals: crate::metrics::MarketTotals,
+    /// Daily records per lender.
+    pub lender_days: Vec<lending::LenderDay>,
+    /// One summary per lender.
+    pub lenders: Vec<lending::LenderSummary>,
+    /// Every loan made.
+    pub loans: Vec<lending::Loan>,
 }
 
 /// Price the consumer pays on a platform: list price plus fee minus

@@ -117,6 +117,8 @@ pub struct PlatformSummary {
     /// Marketing spend per consumer acquired by marketing, in yuan (`None`
     /// if marketing acquired nobody).
     pub cac: Option<f64>,
+    /// The platform's lending arm over the run, if it has one.
+    pub lending: Option<crate::market::lending::LenderSummary>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -205,6 +207,31 @@ pub const HEADLINES: &[Headline] = &[
         value: |s| s.cac,
     },
     Headline {
+        name: "loans_disbursed",
+        label: "loans disbursed",
+        value: |s| s.lending.as_ref().map(|l| l.flows.loans_disbursed as f64),
+    },
+    Headline {
+        name: "default_rate",
+        label: "loan default rate",
+        value: |s| s.lending.as_ref().and_then(|l| l.default_rate),
+    },
+    Headline {
+        name: "npl_ratio",
+        label: "NPL ratio at end",
+        value: |s| s.lending.as_ref().map(|l| l.npl_ratio),
+    },
+    Headline {
+        name: "credit_loss",
+        label: "credit losses (yuan)",
+        value: |s| s.lending.as_ref().map(|l| l.flows.credit_loss.as_major()),
+    },
+    Headline {
+        name: "lending_profit",
+        label: "lending profit (yuan)",
+        value: |s| s.lending.as_ref().map(|l| l.lending_profit.as_major()),
+    },
+    Headline {
         name: "exited",
         label: "exited (fraction of runs)",
         value: |s| Some(if s.exit_day.is_some() { 1.0 } else { 0.0 }),
@@ -268,6 +295,12 @@ pub struct RunOutput {
     pub cohorts: Vec<CohortRecord>,
     /// Market totals.
     pub totals: MarketTotals,
+    /// Daily records per lender.
+    pub lender_days: Vec<crate::market::lending::LenderDay>,
+    /// One summary per lender.
+    pub lenders: Vec<crate::market::lending::LenderSummary>,
+    /// Every loan made (written to `loans.csv` on request).
+    pub loans: Vec<crate::market::lending::Loan>,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
 }
@@ -513,6 +546,7 @@ impl Recorder {
                     ltv_per_user: (self.acquired[p] > 0)
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],
+                    lending: None,
                 }
             })
             .collect();

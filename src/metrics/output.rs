@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{PlatformSummary, RunOutput};
+use crate::market::lending::LenderSummary;
 use crate::scenario::{Override, RawScenario, Scenario};
 
 /// Identifying columns that open every `summary.csv` row, before
@@ -21,7 +22,7 @@ pub const SUMMARY_ID_COLUMNS: [&str; 3] = ["replication", "seed", "platform"];
 
 /// The per-platform figures of a summary row, after its identifying
 /// columns; shared by every file that reports per-run summaries.
-pub const SUMMARY_METRIC_COLUMNS: [&str; 17] = [
+pub const SUMMARY_METRIC_COLUMNS: [&str; 25] = [
     "orders",
     "gmv",
     "subsidy_spend",
@@ -39,6 +40,14 @@ pub const SUMMARY_METRIC_COLUMNS: [&str; 17] = [
     "cac",
     "wallet_payments",
     "wallet_volume",
+    "loans_disbursed",
+    "outstanding_end",
+    "defaults",
+    "default_rate",
+    "npl_ratio",
+    "credit_loss",
+    "interest_income",
+    "lending_profit",
 ];
 
 /// Columns of `timeseries.csv`, in order.
@@ -210,7 +219,7 @@ fn exit_day(d: Option<u32>) -> String {
 /// The values of [`SUMMARY_METRIC_COLUMNS`] for one platform's run, as
 /// exact text (money from integer fen, shares to six decimals).
 pub fn summary_metric_fields(s: &PlatformSummary) -> Vec<String> {
-    vec![
+    let mut fields = vec![
         s.flows.orders.to_string(),
         s.flows.gmv.to_string(),
         s.flows.subsidy_spend.to_string(),
@@ -228,6 +237,38 @@ pub fn summary_metric_fields(s: &PlatformSummary) -> Vec<String> {
         optional(s.cac),
         s.flows.wallet_payments.to_string(),
         s.flows.wallet_volume.to_string(),
+    ];
+    match &s.lending {
+        Some(l) => fields.extend(lender_fields(l)),
+        None => fields.extend(std::iter::repeat_n(String::new(), LENDER_COLUMNS.len())),
+    }
+    fields
+}
+
+/// Per-lender figures shared by `summary.csv` (a platform's arm) and
+/// `lenders.csv`.
+pub const LENDER_COLUMNS: [&str; 8] = [
+    "loans_disbursed",
+    "outstanding_end",
+    "defaults",
+    "default_rate",
+    "npl_ratio",
+    "credit_loss",
+    "interest_income",
+    "lending_profit",
+];
+
+/// The values of [`LENDER_COLUMNS`] for one lender.
+pub fn lender_fields(l: &LenderSummary) -> Vec<String> {
+    vec![
+        l.flows.loans_disbursed.to_string(),
+        l.outstanding_end.to_string(),
+        l.flows.new_defaults.to_string(),
+        optional(l.default_rate),
+        format!("{:.6}", l.npl_ratio),
+        l.flows.credit_loss.to_string(),
+        l.flows.interest_income.to_string(),
+        l.lending_profit.to_string(),
     ]
 }
 
@@ -339,6 +380,145 @@ pub fn write_market(w: &mut dyn Write, runs: &[RunOutput]) -> io::Result<()> {
     csv.flush()
 }
 
+/// Columns of `lending.csv`, in order.
+pub const LENDING_COLUMNS: [&str; 16] = [
+    "replication",
+    "day",
+    "lender",
+    "applications",
+    "loans_disbursed",
+    "disbursed_amount",
+    "outstanding",
+    "non_performing",
+    "npl_ratio",
+    "interest_income",
+    "principal_repaid",
+    "new_defaults",
+    "credit_loss",
+    "recoveries",
+    "expected_loss",
+    "funding_cost",
+];
+
+/// Writes `lending.csv`: one row per (replication, day, lender).
+pub fn write_lending(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(LENDING_COLUMNS)?;
+    for run in runs {
+        for d in &run.lender_days {
+            let f = &d.flows;
+            csv.write_record([
+                run.replication.to_string(),
+                d.day.to_string(),
+                scenario.lenders[d.lender].name.clone(),
+                f.applications.to_string(),
+                f.loans_disbursed.to_string(),
+                f.disbursed_amount.to_string(),
+                d.outstanding.to_string(),
+                d.non_performing.to_string(),
+                format!("{:.6}", d.npl_ratio()),
+                f.interest_income.to_string(),
+                f.principal_repaid.to_string(),
+                f.new_defaults.to_string(),
+                f.credit_loss.to_string(),
+                f.recoveries.to_string(),
+                f.expected_loss.to_string(),
+                f.funding_cost.to_string(),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
+/// Writes `lenders.csv`: one row per (replication, lender) with the
+/// lender's figures over the run.
+pub fn write_lenders(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    let mut header = vec![
+        "replication",
+        "seed",
+        "lender",
+        "platform",
+        "applications",
+        "approval_rate",
+        "disbursed_amount",
+    ];
+    header.extend(LENDER_COLUMNS);
+    header.extend(["expected_loss", "funding_cost"]);
+    csv.write_record(&header)?;
+    for run in runs {
+        for l in &run.lenders {
+            let spec = &scenario.lenders[l.lender];
+            let mut row = vec![
+                run.replication.to_string(),
+                run.seed.to_string(),
+                spec.name.clone(),
+                spec.platform
+                    .map(|p| scenario.platforms[p].name.clone())
+                    .unwrap_or_default(),
+                l.flows.applications.to_string(),
+                optional(l.approval_rate),
+                l.flows.disbursed_amount.to_string(),
+            ];
+            row.extend(lender_fields(l));
+            row.push(l.flows.expected_loss.to_string());
+            row.push(l.flows.funding_cost.to_string());
+            csv.write_record(&row)?;
+        }
+    }
+    csv.flush()
+}
+
+/// Columns of `loans.csv`, in order.
+pub const LOAN_COLUMNS: [&str; 16] = [
+    "replication",
+    "loan",
+    "lender",
+    "merchant",
+    "start_day",
+    "principal",
+    "rate",
+    "score",
+    "status",
+    "default_day",
+    "repaid_principal",
+    "interest_paid",
+    "recovered",
+    "written_off",
+    "outstanding",
+    "expected_loss",
+];
+
+/// Writes `loans.csv`: one row per loan (written on request: it can be
+/// large).
+pub fn write_loans(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(LOAN_COLUMNS)?;
+    for run in runs {
+        for (i, loan) in run.loans.iter().enumerate() {
+            csv.write_record([
+                run.replication.to_string(),
+                i.to_string(),
+                scenario.lenders[loan.lender].name.clone(),
+                loan.merchant.to_string(),
+                loan.start_day.to_string(),
+                loan.principal.to_string(),
+                format!("{:.6}", loan.rate),
+                format!("{:.6}", loan.score),
+                loan.status.name().to_string(),
+                loan.default_day.map(|d| d.to_string()).unwrap_or_default(),
+                loan.repaid_principal.to_string(),
+                loan.interest_paid.to_string(),
+                loan.recovered.to_string(),
+                loan.written_off.to_string(),
+                loan.outstanding.to_string(),
+                loan.expected_loss.to_string(),
+            ])?;
+        }
+    }
+    csv.flush()
+}
+
 /// What a manifest records about one replication.
 #[derive(Debug, Serialize)]
 pub struct ReplicationRecord {
@@ -396,6 +576,7 @@ impl<'a> Manifest<'a> {
         threads: usize,
         runs: &[RunOutput],
         wall_seconds: f64,
+        loans: bool,
     ) -> Manifest<'a> {
         let events: u64 = runs.iter().map(|r| r.events).sum();
         Manifest {
@@ -428,13 +609,17 @@ impl<'a> Manifest<'a> {
                 0.0
             },
             peak_rss_bytes: peak_rss_bytes(),
-            files: vec![
-                "summary.csv",
-                "timeseries.csv",
-                "cohorts.csv",
-                "market.csv",
-                MANIFEST,
-            ],
+            files: {
+                let mut files = vec!["summary.csv", "timeseries.csv", "cohorts.csv", "market.csv"];
+                if !scenario.lenders.is_empty() {
+                    files.extend(["lending.csv", "lenders.csv"]);
+                    if loans {
+                        files.push("loans.csv");
+                    }
+                }
+                files.push(MANIFEST);
+                files
+            },
         }
     }
 }
@@ -453,12 +638,20 @@ pub fn write_run_dir(
     scenario: &Scenario,
     runs: &[RunOutput],
     manifest: &Manifest,
+    loans: bool,
 ) -> Result<PathBuf, OutputError> {
     let staging = Staging::create(destination)?;
     staging.write_file("summary.csv", |w| write_summary(w, scenario, runs))?;
     staging.write_file("timeseries.csv", |w| write_timeseries(w, scenario, runs))?;
     staging.write_file("cohorts.csv", |w| write_cohorts(w, scenario, runs))?;
     staging.write_file("market.csv", |w| write_market(w, runs))?;
+    if !scenario.lenders.is_empty() {
+        staging.write_file("lending.csv", |w| write_lending(w, scenario, runs))?;
+        staging.write_file("lenders.csv", |w| write_lenders(w, scenario, runs))?;
+        if loans {
+            staging.write_file("loans.csv", |w| write_loans(w, scenario, runs))?;
+        }
+    }
     staging.write_file(MANIFEST, |w| {
         serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
         w.write_all(b"\n")
@@ -486,11 +679,13 @@ mod tests {
             merchants_end: 3,
             ltv_per_user: Some(1.5),
             cac: None,
+            lending: None,
         };
         let fields = summary_metric_fields(&s);
         assert_eq!(fields.len(), SUMMARY_METRIC_COLUMNS.len());
         assert_eq!(fields[4], "-0.05");
         assert_eq!(fields[5], "123.45");
         assert_eq!(fields[7], "");
+        assert!(fields[SUMMARY_METRIC_COLUMNS.len() - 1].is_empty());
     }
 }

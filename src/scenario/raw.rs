@@ -55,6 +55,15 @@ pub struct RawScenario {
     /// The competing platforms.
     #[serde(default)]
     pub platforms: Vec<RawPlatform>,
+    /// Lenders to merchants: platforms' lending arms and banks.
+    #[serde(default)]
+    pub lenders: Vec<RawLender>,
+    /// The common economic environment.
+    #[serde(default)]
+    pub economy: RawEconomy,
+    /// Regulatory caps.
+    #[serde(default)]
+    pub regulation: RawRegulation,
     /// Parameter sweep: read by `flywheel sweep`, ignored by `flywheel run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<toml::Table>,
@@ -257,6 +266,269 @@ pub struct RawMerchants {
     /// The merchants' own membership programmes.
     #[serde(default)]
     pub membership: RawMembership,
+    /// When merchants ask for credit.
+    #[serde(default)]
+    pub credit: RawCredit,
+}
+
+/// `[merchants.credit]`: when and where merchants apply for loans.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawCredit {
+    /// A merchant without a loan applies when its cash falls below this
+    /// buffer, in yuan (it always applies when its cash runs out).
+    #[serde(default)]
+    pub apply_below: f64,
+    /// Probability per 30 days that a merchant without a loan applies to
+    /// grow.
+    #[serde(default)]
+    pub growth_probability: f64,
+    /// Which lender an application goes to: `first` (lenders in file order
+    /// until one approves) or `random` (one lender at random).
+    #[serde(default = "default_lender_choice")]
+    pub lender_choice: String,
+}
+
+fn default_lender_choice() -> String {
+    "first".to_string()
+}
+
+impl Default for RawCredit {
+    fn default() -> Self {
+        RawCredit {
+            apply_below: 0.0,
+            growth_probability: 0.0,
+            lender_choice: default_lender_choice(),
+        }
+    }
+}
+
+/// `[[lenders]]`: a lender to merchants and its credit policy.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawLender {
+    /// Unique name.
+    pub name: String,
+    /// The platform whose lending arm this is (absent for a bank).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+    /// What the lender sees: `transactions` (the platform's own sales data:
+    /// volume, volatility, tenure) or `self_reported` (revenue the merchant
+    /// declares, with noise). Default: `transactions` for a platform's arm,
+    /// `self_reported` for a bank.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<String>,
+    /// Lending capital, in yuan.
+    pub capital: f64,
+    /// Annual cost of the lender's funds, on outstanding loans.
+    #[serde(default)]
+    pub funding_cost: f64,
+    /// Score weights.
+    #[serde(default)]
+    pub score: RawScore,
+    /// Lowest score approved.
+    #[serde(default = "default_cutoff")]
+    pub cutoff: f64,
+    /// Standard deviation of the log error in self-reported revenue.
+    #[serde(default = "default_noise")]
+    pub noise: f64,
+    /// Credit limit rule.
+    #[serde(default)]
+    pub limit: RawLimit,
+    /// Annual interest rate.
+    #[serde(default = "default_rate")]
+    pub rate: RawRate,
+    /// Term in days.
+    #[serde(default = "default_term")]
+    pub term_days: i64,
+    /// How loans are repaid.
+    #[serde(default = "default_repayment")]
+    pub repayment: RawRepayment,
+    /// Loss given default: the share of the exposure not recovered.
+    #[serde(default = "default_lgd")]
+    pub lgd: f64,
+    /// Days from default to recovery and write-off.
+    #[serde(default = "default_workout")]
+    pub workout_days: i64,
+    /// Credit losses (yuan) after which the lender stops new lending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_budget: Option<f64>,
+    /// Probability of default the lender prices in (for expected loss).
+    #[serde(default = "default_expected_pd")]
+    pub expected_pd: f64,
+    /// Replaces cash-flow defaults by a one-factor Vasicek model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_model: Option<RawDefaultModel>,
+}
+
+fn default_cutoff() -> f64 {
+    5.0
+}
+fn default_noise() -> f64 {
+    0.5
+}
+fn default_rate() -> RawRate {
+    RawRate::Flat(0.18)
+}
+fn default_term() -> i64 {
+    180
+}
+fn default_repayment() -> RawRepayment {
+    RawRepayment::Instalments(30)
+}
+fn default_lgd() -> f64 {
+    0.6
+}
+fn default_workout() -> i64 {
+    90
+}
+fn default_expected_pd() -> f64 {
+    0.02
+}
+
+/// `[lenders.score]`: weights of the credit score. The score is
+/// `volume × ln(1 + daily sales seen) − volatility × coefficient of
+/// variation of daily sales + tenure × min(years listed, 1)`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawScore {
+    /// Weight of log daily sales.
+    #[serde(default = "one_f")]
+    pub volume: f64,
+    /// Weight of sales volatility (penalty).
+    #[serde(default = "one_f")]
+    pub volatility: f64,
+    /// Weight of tenure on the platform.
+    #[serde(default = "half")]
+    pub tenure: f64,
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for RawScore {
+    fn default() -> Self {
+        RawScore {
+            volume: 1.0,
+            volatility: 1.0,
+            tenure: 0.5,
+        }
+    }
+}
+
+/// `[lenders.limit]`: the credit limit, a multiple of the 30-day sales the
+/// lender sees, between a floor and a cap.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawLimit {
+    /// Multiple of 30-day sales seen.
+    #[serde(default = "one_f")]
+    pub sales_multiple: f64,
+    /// Smallest loan made, in yuan (smaller limits are declined).
+    #[serde(default = "default_min_loan")]
+    pub min: f64,
+    /// Largest loan, in yuan.
+    #[serde(default = "default_max_loan")]
+    pub max: f64,
+}
+
+fn default_min_loan() -> f64 {
+    1_000.0
+}
+fn default_max_loan() -> f64 {
+    100_000.0
+}
+
+impl Default for RawLimit {
+    fn default() -> Self {
+        RawLimit {
+            sales_multiple: 1.0,
+            min: default_min_loan(),
+            max: default_max_loan(),
+        }
+    }
+}
+
+/// Interest rate: `{ flat = 0.18 }` or `{ risk_based = { base, slope, max } }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawRate {
+    /// The same annual rate for every loan.
+    Flat(f64),
+    /// `base + slope × (cutoff + 1 − score)`, at least `base`, at most `max`.
+    RiskBased {
+        /// Rate for the best scores.
+        base: f64,
+        /// Extra rate per score point below cutoff + 1.
+        slope: f64,
+        /// Highest rate charged.
+        max: f64,
+    },
+}
+
+/// Repayment: `{ instalments = 30 }` (equal principal every N days, with
+/// interest) or `{ sales_share = 0.1 }` (a share of each day's sales
+/// through the lender's platform).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawRepayment {
+    /// Equal principal instalments every this many days, plus interest.
+    Instalments(i64),
+    /// This share of the day's platform sales.
+    SalesShare(f64),
+}
+
+/// `default_model = { vasicek = { pd, rho } }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDefaultModel {
+    /// Each loan defaults over its term when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(pd), with
+    /// Z common to the replication.
+    Vasicek {
+        /// Probability of default over the term, in (0, 1).
+        pd: f64,
+        /// Correlation with the common factor, in [0, 1).
+        rho: f64,
+    },
+}
+
+/// `[economy]`: demand conditions common to every merchant.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RawEconomy {
+    /// Amplitude of yearly seasonality in demand (0.1 = ±10%).
+    #[serde(default)]
+    pub seasonality: f64,
+    /// Day of the year demand peaks.
+    #[serde(default)]
+    pub peak_day: i64,
+    /// Daily persistence of the common demand factor (AR(1) on log demand).
+    #[serde(default)]
+    pub factor_persistence: f64,
+    /// Daily standard deviation of the common demand factor's shocks.
+    #[serde(default)]
+    pub factor_volatility: f64,
+    /// Dated demand shocks.
+    #[serde(default)]
+    pub shocks: Vec<RawShock>,
+}
+
+/// `[[economy.shocks]]`: demand multiplied by `demand` during a window.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+pub struct RawShock {
+    /// First day (inclusive).
+    pub from_day: i64,
+    /// Last day (exclusive).
+    pub to_day: i64,
+    /// Demand multiplier (0.7 = a 30% fall).
+    pub demand: f64,
+}
+
+/// `[regulation]`: caps a regulator may impose.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RawRegulation {
+    /// Largest per-order coupon allowed, in yuan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_coupon: Option<f64>,
+    /// Largest annual interest rate allowed on loans.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_interest_rate: Option<f64>,
 }
 
 fn zero_dist() -> RawDist {

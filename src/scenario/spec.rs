@@ -32,6 +32,12 @@ pub struct Scenario {
     pub merchants: MerchantSpec,
     /// Competing platforms, in file order (their index is their identity).
     pub platforms: Vec<PlatformSpec>,
+    /// Lenders to merchants, in file order.
+    pub lenders: Vec<LenderSpec>,
+    /// The common economic environment.
+    pub economy: EconomySpec,
+    /// Largest coupon allowed, if capped.
+    pub max_coupon: Option<f64>,
     /// The resolved file (defaults filled, overrides applied), recorded in
     /// manifests so a run can be reproduced.
     pub resolved: RawScenario,
@@ -92,6 +98,12 @@ pub struct MerchantSpec {
     pub accepts_wallet: f64,
     /// Own membership programmes.
     pub membership: MembershipSpec,
+    /// Cash buffer below which a merchant without a loan applies.
+    pub apply_below: Money,
+    /// Daily probability of applying to grow.
+    pub growth_probability: f64,
+    /// Applications go to a random lender rather than down the list.
+    pub random_lender: bool,
 }
 
 /// One platform's terms and policy.
@@ -431,4 +443,125 @@ pub struct PaymentsSpec {
     pub settlement_days: u32,
     /// Annual interest on money held.
     pub float_rate: f64,
+}
+
+/// What a lender sees of a merchant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataAccess {
+    /// The platform's own transaction data: sales through the platform,
+    /// their volatility and the merchant's tenure.
+    Transactions,
+    /// Revenue the merchant reports, with a multiplicative error.
+    SelfReported,
+}
+
+/// How a loan's rate is set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RatePolicy {
+    /// One annual rate.
+    Flat(f64),
+    /// `base + slope × (cutoff + 1 − score)`, clamped to `[base, max]`.
+    RiskBased {
+        /// Best rate.
+        base: f64,
+        /// Extra rate per score point.
+        slope: f64,
+        /// Highest rate.
+        max: f64,
+    },
+}
+
+/// How a loan is repaid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Repayment {
+    /// Equal principal every this many days, plus accrued interest.
+    Instalments(u32),
+    /// This share of each day's sales through the lender's platform.
+    SalesShare(f64),
+}
+
+/// Where defaults come from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultModel {
+    /// A borrower defaults when it cannot pay: 90 days past due.
+    CashFlow,
+    /// One-factor Vasicek: default over the term when
+    /// √ρ·Z + √(1−ρ)·ε < Φ⁻¹(pd).
+    Vasicek {
+        /// Probability of default over the term.
+        pd: f64,
+        /// Correlation with the common factor.
+        rho: f64,
+    },
+}
+
+/// A lender and its credit policy.
+#[derive(Debug, Clone)]
+pub struct LenderSpec {
+    /// Name.
+    pub name: String,
+    /// Index of the platform whose arm it is.
+    pub platform: Option<usize>,
+    /// What it sees.
+    pub data: DataAccess,
+    /// Lending capital.
+    pub capital: Money,
+    /// Annual funding cost.
+    pub funding_cost: f64,
+    /// Score weights: volume, volatility, tenure.
+    pub score_weights: [f64; 3],
+    /// Lowest score approved.
+    pub cutoff: f64,
+    /// Log error of self-reported revenue.
+    pub noise: f64,
+    /// Multiple of 30-day sales seen.
+    pub sales_multiple: f64,
+    /// Smallest loan.
+    pub min_loan: Money,
+    /// Largest loan.
+    pub max_loan: Money,
+    /// Rate policy.
+    pub rate: RatePolicy,
+    /// Term in days.
+    pub term_days: u32,
+    /// Repayment.
+    pub repayment: Repayment,
+    /// Loss given default.
+    pub lgd: f64,
+    /// Days from default to recovery and write-off.
+    pub workout_days: u32,
+    /// Loss budget.
+    pub loss_budget: Option<Money>,
+    /// Probability of default priced in.
+    pub expected_pd: f64,
+    /// Default model.
+    pub default_model: DefaultModel,
+    /// Highest rate allowed by regulation, if capped.
+    pub max_rate: Option<f64>,
+}
+
+/// A dated demand shock.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shock {
+    /// First day.
+    pub from_day: u32,
+    /// Last day (exclusive).
+    pub to_day: u32,
+    /// Demand multiplier.
+    pub demand: f64,
+}
+
+/// The common economic environment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EconomySpec {
+    /// Seasonal amplitude.
+    pub seasonality: f64,
+    /// Peak day of the year.
+    pub peak_day: u32,
+    /// AR(1) persistence of log demand.
+    pub factor_persistence: f64,
+    /// Daily shock standard deviation of log demand.
+    pub factor_volatility: f64,
+    /// Dated shocks.
+    pub shocks: Vec<Shock>,
 }

@@ -5,15 +5,16 @@
 use super::Problem;
 use super::dist::{Dist, RawDist, Support};
 use super::raw::{
-    RawCategory, RawChoice, RawChurn, RawConsumers, RawFunding, RawLoyalty, RawMarket,
-    RawMembership, RawMerchants, RawPayments, RawPlatform, RawRule, RawScenario, RawScheduleEntry,
-    RawSegment, RawSubsidy,
+    RawCategory, RawChoice, RawChurn, RawConsumers, RawCredit, RawDefaultModel, RawEconomy,
+    RawFunding, RawLender, RawLimit, RawLoyalty, RawMarket, RawMembership, RawMerchants,
+    RawPayments, RawPlatform, RawRate, RawRegulation, RawRepayment, RawRule, RawScenario,
+    RawScheduleEntry, RawScore, RawSegment, RawShock, RawSubsidy,
 };
 use super::spec::{
-    CategorySpec, ChoiceSpec, Churn, Condition, ConsumerSpec, DataOwner, FundingRound, Lever,
-    LeverChange, LoyaltySpec, MAX_HORIZON_DAYS, MAX_PLATFORMS, Market, MembershipSpec,
-    MerchantSpec, Metric, Op, Operand, PaymentsSpec, PlatformSpec, Rule, Scenario, ScheduleEntry,
-    SegmentSpec,
+    CategorySpec, ChoiceSpec, Churn, Condition, ConsumerSpec, DataAccess, DataOwner, DefaultModel,
+    EconomySpec, FundingRound, LenderSpec, Lever, LeverChange, LoyaltySpec, MAX_HORIZON_DAYS,
+    MAX_PLATFORMS, Market, MembershipSpec, MerchantSpec, Metric, Op, Operand, PaymentsSpec,
+    PlatformSpec, RatePolicy, Repayment, Rule, Scenario, ScheduleEntry, SegmentSpec, Shock,
 };
 use crate::ledger::Money;
 
@@ -117,6 +118,7 @@ pub(crate) fn sample() -> RawScenario {
                 price: Some(dist()),
             }],
             membership: RawMembership::default(),
+            credit: RawCredit::default(),
         },
         platforms: vec![RawPlatform {
             name: String::new(),
@@ -159,6 +161,37 @@ pub(crate) fn sample() -> RawScenario {
                 then: set,
             }],
         }],
+        lenders: vec![RawLender {
+            name: String::new(),
+            platform: Some(String::new()),
+            data: Some(String::new()),
+            capital: 0.0,
+            funding_cost: 0.0,
+            score: RawScore::default(),
+            cutoff: 0.0,
+            noise: 0.0,
+            limit: RawLimit::default(),
+            rate: RawRate::Flat(0.0),
+            term_days: 1,
+            repayment: RawRepayment::Instalments(1),
+            lgd: 0.0,
+            workout_days: 0,
+            loss_budget: Some(0.0),
+            expected_pd: 0.0,
+            default_model: Some(RawDefaultModel::Vasicek { pd: 0.0, rho: 0.0 }),
+        }],
+        economy: RawEconomy {
+            shocks: vec![RawShock {
+                from_day: 0,
+                to_day: 1,
+                demand: 1.0,
+            }],
+            ..RawEconomy::default()
+        },
+        regulation: RawRegulation {
+            max_coupon: Some(0.0),
+            max_interest_rate: Some(0.0),
+        },
         sweep: Some(toml::Table::new()),
     }
 }
@@ -709,6 +742,22 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         review_days: c.count("merchants.review_days", rm.review_days, 1, 3650),
         switch_probability: c.share("merchants.switch_probability", rm.switch_probability),
         accepts_wallet: c.share("merchants.accepts_wallet", rm.accepts_wallet),
+        apply_below: c.money("merchants.credit.apply_below", rm.credit.apply_below),
+        growth_probability: c.share(
+            "merchants.credit.growth_probability",
+            rm.credit.growth_probability,
+        ) / 30.0,
+        random_lender: match rm.credit.lender_choice.as_str() {
+            "first" => false,
+            "random" => true,
+            other => {
+                c.fail(
+                    "merchants.credit.lender_choice",
+                    format!("must be \"first\" or \"random\", got \"{other}\""),
+                );
+                false
+            }
+        },
         membership: MembershipSpec {
             share: c.share("merchants.membership.share", rm.membership.share),
             discount: c.money("merchants.membership.discount", rm.membership.discount),
@@ -746,6 +795,65 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         ));
     }
 
+    let max_rate = raw
+        .regulation
+        .max_interest_rate
+        .map(|r| c.real("regulation.max_interest_rate", r, 0.0, 10.0));
+    let max_coupon = raw
+        .regulation
+        .max_coupon
+        .map(|v| c.money("regulation.max_coupon", v).as_major());
+    let mut lenders = Vec::new();
+    for (i, l) in raw.lenders.iter().enumerate() {
+        lenders.push(check_lender(&mut c, i, l, &raw, max_rate));
+    }
+    let e = &raw.economy;
+    let mut shocks = Vec::new();
+    for (j, sh) in e.shocks.iter().enumerate() {
+        let at = |k: &str| format!("economy.shocks[{j}].{k}");
+        let from_day = day_in(
+            &mut c,
+            &at("from_day"),
+            sh.from_day,
+            horizon_days,
+            horizon_ok,
+        );
+        if sh.to_day <= sh.from_day {
+            c.fail(
+                at("to_day"),
+                format!(
+                    "must be after from_day ({}), got {}",
+                    sh.from_day, sh.to_day
+                ),
+            );
+        } else if horizon_ok && sh.to_day > i64::from(horizon_days) {
+            c.fail(
+                at("to_day"),
+                format!(
+                    "must be at most horizon_days ({horizon_days}), got {}",
+                    sh.to_day
+                ),
+            );
+        }
+        shocks.push(Shock {
+            from_day,
+            to_day: u32::try_from(sh.to_day.max(0)).unwrap_or(0),
+            demand: c.real(&at("demand"), sh.demand, 0.0, 10.0),
+        });
+    }
+    let economy = EconomySpec {
+        seasonality: c.real("economy.seasonality", e.seasonality, 0.0, 0.99),
+        peak_day: c.count("economy.peak_day", e.peak_day, 0, 365),
+        factor_persistence: c.real(
+            "economy.factor_persistence",
+            e.factor_persistence,
+            0.0,
+            0.9999,
+        ),
+        factor_volatility: c.real("economy.factor_volatility", e.factor_volatility, 0.0, 1.0),
+        shocks,
+    };
+
     check_memory(&mut c, &market, platforms.len(), replications);
 
     if c.problems.is_empty() {
@@ -759,6 +867,9 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
             consumers,
             merchants,
             platforms,
+            lenders,
+            economy,
+            max_coupon,
             resolved: raw,
         })
     } else {
@@ -955,6 +1066,148 @@ fn check_platform(
         funding,
         schedule,
         rules,
+    }
+}
+
+fn check_lender(
+    c: &mut Checker,
+    i: usize,
+    l: &RawLender,
+    raw: &RawScenario,
+    max_rate: Option<f64>,
+) -> LenderSpec {
+    let at = |k: &str| format!("lenders[{i}].{k}");
+    if l.name.trim().is_empty() || raw.lenders[..i].iter().any(|o| o.name == l.name) {
+        c.fail(at("name"), "must be a non-empty name used once");
+    }
+    let platform = l.platform.as_ref().and_then(|name| {
+        let found = raw
+            .platforms
+            .iter()
+            .position(|p| p.name.trim() == name.trim());
+        if found.is_none() {
+            c.fail(at("platform"), format!("no platform is named `{name}`"));
+        }
+        found
+    });
+    let data = match (l.data.as_deref(), l.platform.is_some()) {
+        (Some("transactions"), true) | (None, true) => DataAccess::Transactions,
+        (Some("transactions"), false) => {
+            c.fail(
+                at("data"),
+                "transaction data needs a `platform` whose data the lender sees",
+            );
+            DataAccess::SelfReported
+        }
+        (Some("self_reported"), _) | (None, false) => DataAccess::SelfReported,
+        (Some(other), _) => {
+            c.fail(
+                at("data"),
+                format!("must be \"transactions\" or \"self_reported\", got \"{other}\""),
+            );
+            DataAccess::SelfReported
+        }
+    };
+    let rate = match &l.rate {
+        RawRate::Flat(r) => RatePolicy::Flat(c.real(&at("rate.flat"), *r, 0.0, 10.0)),
+        RawRate::RiskBased { base, slope, max } => {
+            let base = c.real(&at("rate.risk_based.base"), *base, 0.0, 10.0);
+            let max = c.real(&at("rate.risk_based.max"), *max, 0.0, 10.0);
+            if max < base {
+                c.fail(
+                    at("rate.risk_based.max"),
+                    format!("must be at least base ({base}), got {max}"),
+                );
+            }
+            RatePolicy::RiskBased {
+                base,
+                slope: c.real(&at("rate.risk_based.slope"), *slope, 0.0, 10.0),
+                max,
+            }
+        }
+    };
+    let term_days = c.count(&at("term_days"), l.term_days, 1, 3650);
+    let repayment = match l.repayment {
+        RawRepayment::Instalments(every) => {
+            let every = c.count(&at("repayment.instalments"), every, 1, 3650);
+            if every > term_days {
+                c.fail(
+                    at("repayment.instalments"),
+                    format!("must be at most term_days ({term_days}), got {every}"),
+                );
+            }
+            Repayment::Instalments(every)
+        }
+        RawRepayment::SalesShare(share) => {
+            if platform.is_none() {
+                c.fail(
+                    at("repayment.sales_share"),
+                    "repayment from sales needs a `platform` that settles the sales",
+                );
+            }
+            let share = c.share(&at("repayment.sales_share"), share);
+            if share <= 0.0 {
+                c.fail(at("repayment.sales_share"), "must be above 0");
+            }
+            Repayment::SalesShare(share)
+        }
+    };
+    let default_model = match &l.default_model {
+        None => DefaultModel::CashFlow,
+        Some(RawDefaultModel::Vasicek { pd, rho }) => {
+            if !pd.is_finite() || *pd <= 0.0 || *pd >= 1.0 {
+                c.fail(
+                    at("default_model.vasicek.pd"),
+                    format!("must be strictly between 0 and 1, got {pd}"),
+                );
+            }
+            if !rho.is_finite() || *rho < 0.0 || *rho >= 1.0 {
+                c.fail(
+                    at("default_model.vasicek.rho"),
+                    format!("must be in [0, 1), got {rho}"),
+                );
+            }
+            DefaultModel::Vasicek { pd: *pd, rho: *rho }
+        }
+    };
+    let min_loan = c.money(&at("limit.min"), l.limit.min);
+    let max_loan = c.money(&at("limit.max"), l.limit.max);
+    if max_loan < min_loan {
+        c.fail(
+            at("limit.max"),
+            format!("must be at least limit.min ({min_loan}), got {max_loan}"),
+        );
+    }
+    LenderSpec {
+        name: l.name.clone(),
+        platform,
+        data,
+        capital: c.money(&at("capital"), l.capital),
+        funding_cost: c.real(&at("funding_cost"), l.funding_cost, 0.0, 1.0),
+        score_weights: [
+            c.real(&at("score.volume"), l.score.volume, -1e3, 1e3),
+            c.real(&at("score.volatility"), l.score.volatility, -1e3, 1e3),
+            c.real(&at("score.tenure"), l.score.tenure, -1e3, 1e3),
+        ],
+        cutoff: c.real(&at("cutoff"), l.cutoff, -1e6, 1e6),
+        noise: c.real(&at("noise"), l.noise, 0.0, 10.0),
+        sales_multiple: c.real(
+            &at("limit.sales_multiple"),
+            l.limit.sales_multiple,
+            0.0,
+            1e3,
+        ),
+        min_loan,
+        max_loan,
+        rate,
+        term_days,
+        repayment,
+        lgd: c.share(&at("lgd"), l.lgd),
+        workout_days: c.count(&at("workout_days"), l.workout_days, 0, 3650),
+        loss_budget: l.loss_budget.map(|b| c.money(&at("loss_budget"), b)),
+        expected_pd: c.share(&at("expected_pd"), l.expected_pd),
+        default_model,
+        max_rate,
     }
 }
 

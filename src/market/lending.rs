@@ -1,0 +1,681 @@
+//! Lending to merchants: applications, scoring, disbursement, repayment,
+//! delinquency, default, recovery and write-off, all through the ledger.
+//!
+//! A merchant without a loan applies when its cash falls below its buffer,
+//! when it wants to grow, or when its cash runs out (then a refusal closes
+//! it). The lender scores what it can see: a platform's lending arm sees
+//! the merchant's sales through the platform over the last 30 days (volume
+//! and volatility) and its tenure; a bank sees only revenue the merchant
+//! reports, with a log-normal error. The score is
+//! `w_volume·ln(1 + daily sales) − w_volatility·CV + w_tenure·min(years, 1)`;
+//! loans go to scores at or above the cut-off, for a multiple of 30-day
+//! sales between a floor and a cap.
+//!
+//! Interest accrues daily on outstanding principal. Instalment loans fall
+//! due every N days (equal principal plus accrued interest); sales-share
+//! loans take a share of each day's sales through the lender's platform
+//! and fall due in full at maturity. A merchant pays what its cash allows;
+//! days past due count from the oldest unpaid due date; at 90 days past
+//! due the loan defaults and becomes non-performing; after the workout
+//! period, `1 − LGD` of the exposure is recovered from the owner's
+//! guarantee and the rest written off. A merchant that closes with a loan
+//! defaults at once.
+//!
+//! With `default_model = { vasicek = { pd, rho } }` defaults are exogenous:
+//! each loan defaults over its term when √ρ·Z + √(1−ρ)·ε < Φ⁻¹(pd), with Z
+//! drawn once per lender and replication; such a borrower stops paying at
+//! a uniformly drawn day of the term, and the others always pay (the owner
+//! tops up the business's cash if needed).
+
+use rand::RngExt;
+use rand_distr::{Distribution, StandardNormal};
+use statrs::distribution::{ContinuousCDF, Normal};
+
+use super::Market;
+use crate::agents::{Accounts, NONE};
+use crate::ledger::{Money, PostingKind};
+use crate::rng::{Purpose, StreamRng, stream};
+use crate::scenario::{DataAccess, DefaultModel, RatePolicy, Repayment, Scenario};
+
+/// Days of sales history kept per merchant.
+pub const SALES_WINDOW: usize = 30;
+/// Days past due at which a loan defaults.
+pub const DEFAULT_DPD: u32 = 90;
+
+/// Where a loan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoanStatus {
+    /// Being repaid (possibly late).
+    Active,
+    /// Repaid in full.
+    Repaid,
+    /// 90+ days past due (or its borrower closed): non-performing, in
+    /// workout.
+    Defaulted,
+    /// Recovered and written off.
+    WrittenOff,
+}
+
+impl LoanStatus {
+    /// Name used in `loans.csv`.
+    pub fn name(self) -> &'static str {
+        match self {
+            LoanStatus::Active => "active",
+            LoanStatus::Repaid => "repaid",
+            LoanStatus::Defaulted => "defaulted",
+            LoanStatus::WrittenOff => "written_off",
+        }
+    }
+}
+
+/// One loan and its history.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loan {
+    /// Lender index.
+    pub lender: usize,
+    /// Borrowing merchant.
+    pub merchant: usize,
+    /// Day disbursed.
+    pub start_day: u32,
+    /// Amount disbursed.
+    pub principal: Money,
+    /// Principal still owed.
+    pub outstanding: Money,
+    /// Annual interest rate.
+    pub rate: f64,
+    /// Score at approval.
+    pub score: f64,
+    /// Interest accrued and not yet paid, in fen (fractional).
+    accrued: f64,
+    /// Principal fallen due and not yet paid.
+    arrears: Money,
+    /// First day of the oldest unpaid amount, if any.
+    late_since: Option<u32>,
+    /// Vasicek borrowers that default stop paying from this day.
+    stop_day: Option<u32>,
+    /// Current status.
+    pub status: LoanStatus,
+    /// Day of default.
+    pub default_day: Option<u32>,
+    /// Principal repaid.
+    pub repaid_principal: Money,
+    /// Interest paid.
+    pub interest_paid: Money,
+    /// Principal recovered after default.
+    pub recovered: Money,
+    /// Principal written off.
+    pub written_off: Money,
+    /// Expected loss priced in at approval.
+    pub expected_loss: Money,
+}
+
+impl Loan {
+    /// Days past due on `day` (0 when current).
+    pub fn days_past_due(&self, day: u32) -> u32 {
+        self.late_since.map_or(0, |d| day.saturating_sub(d))
+    }
+}
+
+/// One lender's flows on one day (or, summed, over a run).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LenderFlows {
+    /// Applications received.
+    pub applications: u64,
+    /// Loans approved and disbursed.
+    pub loans_disbursed: u64,
+    /// Amount disbursed.
+    pub disbursed_amount: Money,
+    /// Interest received.
+    pub interest_income: Money,
+    /// Principal repaid.
+    pub principal_repaid: Money,
+    /// Loans that defaulted.
+    pub new_defaults: u64,
+    /// Principal written off.
+    pub credit_loss: Money,
+    /// Principal recovered.
+    pub recoveries: Money,
+    /// Expected loss of the loans disbursed.
+    pub expected_loss: Money,
+    /// Interest paid on the lender's funding.
+    pub funding_cost: Money,
+}
+
+impl LenderFlows {
+    fn add(&mut self, o: &LenderFlows) {
+        self.applications += o.applications;
+        self.loans_disbursed += o.loans_disbursed;
+        self.disbursed_amount += o.disbursed_amount;
+        self.interest_income += o.interest_income;
+        self.principal_repaid += o.principal_repaid;
+        self.new_defaults += o.new_defaults;
+        self.credit_loss += o.credit_loss;
+        self.recoveries += o.recoveries;
+        self.expected_loss += o.expected_loss;
+        self.funding_cost += o.funding_cost;
+    }
+}
+
+/// One lender on one day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LenderDay {
+    /// Day.
+    pub day: u32,
+    /// Lender index.
+    pub lender: usize,
+    /// The day's flows.
+    pub flows: LenderFlows,
+    /// Principal outstanding (performing and non-performing).
+    pub outstanding: Money,
+    /// Principal outstanding on defaulted loans in workout.
+    pub non_performing: Money,
+    /// Lender's cash.
+    pub cash: Money,
+}
+
+impl LenderDay {
+    /// Non-performing over outstanding principal (0 with nothing
+    /// outstanding).
+    pub fn npl_ratio(&self) -> f64 {
+        if self.outstanding.0 > 0 {
+            self.non_performing.0 as f64 / self.outstanding.0 as f64
+        } else {
+            0.0
+        }
+    }
+}
+
+/// One lender over a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LenderSummary {
+    /// Lender index.
+    pub lender: usize,
+    /// Flows over the run.
+    pub flows: LenderFlows,
+    /// Outstanding principal at the end.
+    pub outstanding_end: Money,
+    /// NPL ratio at the end.
+    pub npl_ratio: f64,
+    /// Defaults over loans disbursed (`None` without loans).
+    pub default_rate: Option<f64>,
+    /// Approvals over applications (`None` without applications).
+    pub approval_rate: Option<f64>,
+    /// Interest income − funding cost − credit losses.
+    pub lending_profit: Money,
+}
+
+/// Lending state of a run.
+#[derive(Debug, Clone)]
+pub struct Lending {
+    /// Every loan made, in order.
+    pub loans: Vec<Loan>,
+    /// Indices of loans still active or in workout.
+    open: Vec<u32>,
+    /// Each merchant's loan on the books (`NONE` if none).
+    merchant_loan: Vec<u32>,
+    /// Daily sales per merchant and channel (platforms, then all sales),
+    /// in yuan: `[(merchant * channels + channel) * SALES_WINDOW + day % SALES_WINDOW]`.
+    sales: Vec<f32>,
+    channels: usize,
+    /// Day each merchant was first listed on each platform.
+    pub listed_since: Vec<u32>,
+    rng: Vec<StreamRng>,
+    /// Common factor Z of each lender's Vasicek model.
+    z: Vec<f64>,
+    today: Vec<LenderFlows>,
+    totals: Vec<LenderFlows>,
+    /// Daily records.
+    pub days: Vec<LenderDay>,
+    stopped: Vec<bool>,
+}
+
+impl Lending {
+    /// Lending state for `scenario`, with every merchant listed since day 0
+    /// where it starts listed.
+    pub fn new(scenario: &Scenario, run_seed: u64, listed_on: &[u32]) -> Lending {
+        let np = scenario.platforms.len();
+        let nl = scenario.lenders.len();
+        let channels = np + 1;
+        let mut rng: Vec<StreamRng> = (0..nl)
+            .map(|l| stream(run_seed, Purpose::Lender, l as u64))
+            .collect();
+        let z = rng.iter_mut().map(|r| StandardNormal.sample(r)).collect();
+        let nm = listed_on.len();
+        let mut listed_since = vec![u32::MAX; nm * np];
+        for (m, mask) in listed_on.iter().enumerate() {
+            for p in 0..np {
+                if mask & (1 << p) != 0 {
+                    listed_since[m * np + p] = 0;
+                }
+            }
+        }
+        let any = nl > 0;
+        Lending {
+            loans: Vec::new(),
+            open: Vec::new(),
+            merchant_loan: vec![NONE; nm],
+            sales: if any {
+                vec![0.0; nm * channels * SALES_WINDOW]
+            } else {
+                Vec::new()
+            },
+            channels,
+            listed_since,
+            rng,
+            z,
+            today: vec![LenderFlows::default(); nl],
+            totals: vec![LenderFlows::default(); nl],
+            days: Vec::new(),
+            stopped: vec![false; nl],
+        }
+    }
+
+    /// Records a sale of `amount` at merchant `m` through platform channel
+    /// `platform` (`None`: not through a platform) on `day`.
+    pub fn record_sale(&mut self, m: usize, platform: Option<usize>, amount: Money, day: u32) {
+        if self.sales.is_empty() {
+            return;
+        }
+        let slot = day as usize % SALES_WINDOW;
+        let yuan = amount.as_major() as f32;
+        if let Some(p) = platform {
+            self.sales[(m * self.channels + p) * SALES_WINDOW + slot] += yuan;
+        }
+        self.sales[(m * self.channels + self.channels - 1) * SALES_WINDOW + slot] += yuan;
+    }
+
+    /// Mean and coefficient of variation of daily sales of merchant `m` on
+    /// `channel` over the days observed up to `day`.
+    fn sales_stats(&self, m: usize, channel: usize, day: u32) -> (f64, f64) {
+        let n = (day as usize + 1).min(SALES_WINDOW);
+        let base = (m * self.channels + channel) * SALES_WINDOW;
+        let slots = (0..n).map(|k| (day as usize + SALES_WINDOW - k) % SALES_WINDOW);
+        let values: Vec<f64> = slots.map(|s| f64::from(self.sales[base + s])).collect();
+        let mean = values.iter().sum::<f64>() / n as f64;
+        if mean <= 0.0 {
+            return (0.0, 0.0);
+        }
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+        (mean, var.sqrt() / mean)
+    }
+
+    /// Clears the sales slot that `day` will use.
+    fn start_day(&mut self, day: u32) {
+        if self.sales.is_empty() {
+            return;
+        }
+        let slot = day as usize % SALES_WINDOW;
+        for i in (slot..self.sales.len()).step_by(SALES_WINDOW) {
+            self.sales[i] = 0.0;
+        }
+    }
+
+    /// Whether merchant `m` has a loan on the books.
+    pub fn has_loan(&self, m: usize) -> bool {
+        self.merchant_loan[m] != NONE
+    }
+
+    /// Per-lender summaries at the end of a run.
+    pub fn summaries(&self) -> Vec<LenderSummary> {
+        (0..self.totals.len())
+            .map(|l| {
+                let t = self.totals[l];
+                let last = self.days.iter().rev().find(|d| d.lender == l);
+                LenderSummary {
+                    lender: l,
+                    flows: t,
+                    outstanding_end: last.map_or(Money::ZERO, |d| d.outstanding),
+                    npl_ratio: last.map_or(0.0, LenderDay::npl_ratio),
+                    default_rate: (t.loans_disbursed > 0)
+                        .then(|| t.new_defaults as f64 / t.loans_disbursed as f64),
+                    approval_rate: (t.applications > 0)
+                        .then(|| t.loans_disbursed as f64 / t.applications as f64),
+                    lending_profit: t.interest_income - t.funding_cost - t.credit_loss,
+                }
+            })
+            .collect()
+    }
+}
+
+fn money_from_fen(fen: f64) -> Money {
+    Money(fen.max(0.0).round() as i64)
+}
+
+impl Market<'_> {
+    /// The score lender `l` gives merchant `m` on `day`, and the daily sales
+    /// it sees; `None` if it cannot lend to the merchant at all.
+    fn score(&mut self, l: usize, m: usize, day: u32) -> Option<(f64, f64)> {
+        let spec = &self.scenario.lenders[l];
+        let [w_volume, w_volatility, w_tenure] = spec.score_weights;
+        let np = self.platforms.len();
+        match (spec.data, spec.platform) {
+            (DataAccess::Transactions, Some(p)) => {
+                if self.merchants.listed_on[m] & (1 << p) == 0 {
+                    return None;
+                }
+                let (sales, cv) = self.lending.sales_stats(m, p, day);
+                let since = self.lending.listed_since[m * np + p];
+                let years = (f64::from(day.saturating_sub(since)) / 365.0).min(1.0);
+                Some((
+                    w_volume * (1.0 + sales).ln() - w_volatility * cv + w_tenure * years,
+                    sales,
+                ))
+            }
+            _ => {
+                let (sales, _) = self.lending.sales_stats(m, np, day);
+                let e: f64 = StandardNormal.sample(&mut self.lending.rng[l]);
+                let reported = sales * (spec.noise * e).exp();
+                Some((w_volume * (1.0 + reported).ln(), reported))
+            }
+        }
+    }
+
+    /// Lender `l` considers merchant `m`'s application; returns whether it
+    /// lent.
+    fn consider(&mut self, l: usize, m: usize, day: u32) -> bool {
+        self.lending.today[l].applications += 1;
+        if self.lending.stopped[l] {
+            return false;
+        }
+        let Some((score, sales)) = self.score(l, m, day) else {
+            return false;
+        };
+        let spec = &self.scenario.lenders[l];
+        if score < spec.cutoff {
+            return false;
+        }
+        let limit = Money::from_major(spec.sales_multiple * sales * SALES_WINDOW as f64)
+            .unwrap_or(Money::ZERO)
+            .min(spec.max_loan);
+        let account = self.accounts.lender(l);
+        if limit < spec.min_loan || limit.0 <= 0 || self.ledger.balance(account) < limit {
+            return false;
+        }
+        let mut rate = match spec.rate {
+            RatePolicy::Flat(r) => r,
+            RatePolicy::RiskBased { base, slope, max } => {
+                (base + slope * (spec.cutoff + 1.0 - score).max(0.0)).min(max)
+            }
+        };
+        if let Some(cap) = spec.max_rate {
+            rate = rate.min(cap);
+        }
+        let (pd, stop_day) = match spec.default_model {
+            DefaultModel::CashFlow => (spec.expected_pd, None),
+            DefaultModel::Vasicek { pd, rho } => {
+                let threshold = Normal::standard().inverse_cdf(pd);
+                let eps: f64 = StandardNormal.sample(&mut self.lending.rng[l]);
+                let x = rho.sqrt() * self.lending.z[l] + (1.0 - rho).sqrt() * eps;
+                let stop = (x < threshold)
+                    .then(|| day + self.lending.rng[l].random_range(0..spec.term_days));
+                (pd, stop)
+            }
+        };
+        let merchant = self.accounts.merchant(m);
+        self.ledger
+            .post(account, merchant, limit, PostingKind::LoanDisbursement);
+        let expected_loss = limit.times(pd * spec.lgd);
+        let id = self.lending.loans.len() as u32;
+        self.lending.loans.push(Loan {
+            lender: l,
+            merchant: m,
+            start_day: day,
+            principal: limit,
+            outstanding: limit,
+            rate,
+            score,
+            accrued: 0.0,
+            arrears: Money::ZERO,
+            late_since: None,
+            stop_day,
+            status: LoanStatus::Active,
+            default_day: None,
+            repaid_principal: Money::ZERO,
+            interest_paid: Money::ZERO,
+            recovered: Money::ZERO,
+            written_off: Money::ZERO,
+            expected_loss,
+        });
+        self.lending.open.push(id);
+        self.lending.merchant_loan[m] = id;
+        let t = &mut self.lending.today[l];
+        t.loans_disbursed += 1;
+        t.disbursed_amount += limit;
+        t.expected_loss += expected_loss;
+        true
+    }
+
+    /// Merchant `m` applies for a loan; returns whether it got one.
+    pub(super) fn apply_for_loan(&mut self, m: usize, day: u32) -> bool {
+        let n = self.scenario.lenders.len();
+        if n == 0 || self.lending.has_loan(m) {
+            return false;
+        }
+        if self.scenario.merchants.random_lender {
+            let l = self.merchants.rng[m].random_range(0..n);
+            self.consider(l, m, day)
+        } else {
+            (0..n).any(|l| self.consider(l, m, day))
+        }
+    }
+
+    /// Whether merchant `m` applies today although its cash is above zero.
+    pub(super) fn wants_loan(&mut self, m: usize) -> bool {
+        if self.scenario.lenders.is_empty() || self.lending.has_loan(m) {
+            return false;
+        }
+        let spec = &self.scenario.merchants;
+        let cash = self.ledger.balance(self.accounts.merchant(m));
+        cash < spec.apply_below
+            || (spec.growth_probability > 0.0
+                && self.merchants.rng[m].random::<f64>() < spec.growth_probability)
+    }
+
+    /// Merchant `m` pays up to `due` toward loan `i` from its cash
+    /// (interest first); returns the amount paid.
+    fn pay(&mut self, i: usize, due: Money, force: bool) -> Money {
+        let loan = &self.lending.loans[i];
+        let (l, m) = (loan.lender, loan.merchant);
+        let merchant = self.accounts.merchant(m);
+        let lender = self.accounts.lender(l);
+        let mut cash = self.ledger.balance(merchant).max(Money::ZERO);
+        if force && cash < due {
+            self.ledger.post(
+                Accounts::OWNERS,
+                merchant,
+                due - cash,
+                PostingKind::OwnerInjection,
+            );
+            cash = due;
+        }
+        let paid = due.min(cash);
+        let loan = &mut self.lending.loans[i];
+        let interest = money_from_fen(loan.accrued).min(paid);
+        let principal = (paid - interest).min(loan.outstanding);
+        loan.accrued -= interest.0 as f64;
+        loan.interest_paid += interest;
+        loan.outstanding = loan.outstanding - principal;
+        loan.repaid_principal += principal;
+        loan.arrears = (loan.arrears - principal).max(Money::ZERO);
+        self.ledger
+            .post(merchant, lender, interest, PostingKind::LoanInterest);
+        self.ledger
+            .post(merchant, lender, principal, PostingKind::LoanPrincipal);
+        let t = &mut self.lending.today[l];
+        t.interest_income += interest;
+        t.principal_repaid += principal;
+        interest + principal
+    }
+
+    /// Puts loan `i` into default on `day`.
+    pub(super) fn default_loan(&mut self, i: usize, day: u32) {
+        let loan = &mut self.lending.loans[i];
+        if loan.status != LoanStatus::Active {
+            return;
+        }
+        loan.status = LoanStatus::Defaulted;
+        loan.default_day = Some(day);
+        self.lending.today[loan.lender].new_defaults += 1;
+    }
+
+    /// A merchant closing with a loan on the books defaults on it.
+    pub(super) fn merchant_closed_with_loan(&mut self, m: usize, day: u32) {
+        let id = self.lending.merchant_loan[m];
+        if id != NONE {
+            self.default_loan(id as usize, day);
+        }
+    }
+
+    /// The day's lending: interest accrual, repayments, delinquency,
+    /// defaults, workouts and funding costs.
+    pub(super) fn lending_day(&mut self, day: u32) {
+        if self.scenario.lenders.is_empty() {
+            return;
+        }
+        let open = std::mem::take(&mut self.lending.open);
+        let mut still_open = Vec::with_capacity(open.len());
+        for id in open {
+            let i = id as usize;
+            let spec = &self.scenario.lenders[self.lending.loans[i].lender];
+            let (term, repayment, lgd, workout) =
+                (spec.term_days, spec.repayment, spec.lgd, spec.workout_days);
+            let vasicek = matches!(spec.default_model, DefaultModel::Vasicek { .. });
+            let loan = &mut self.lending.loans[i];
+            match loan.status {
+                LoanStatus::Active => {
+                    loan.accrued += loan.outstanding.0 as f64 * loan.rate / 365.0;
+                    let age = day - loan.start_day;
+                    let maturity = age + 1 >= term;
+                    let stopped = loan.stop_day.is_some_and(|s| day >= s);
+                    // Principal falling due today.
+                    let due_principal = match repayment {
+                        Repayment::Instalments(every) => {
+                            if maturity {
+                                loan.outstanding - loan.arrears
+                            } else if (age + 1).is_multiple_of(every) {
+                                let n = term.div_ceil(every);
+                                loan.principal
+                                    .times(1.0 / f64::from(n))
+                                    .min(loan.outstanding - loan.arrears)
+                            } else {
+                                Money::ZERO
+                            }
+                        }
+                        Repayment::SalesShare(_) => {
+                            if maturity {
+                                loan.outstanding - loan.arrears
+                            } else {
+                                Money::ZERO
+                            }
+                        }
+                    };
+                    let was_due = loan.arrears.0 > 0;
+                    loan.arrears += due_principal.max(Money::ZERO);
+                    let interest_due = if due_principal.0 > 0 || was_due {
+                        money_from_fen(loan.accrued)
+                    } else {
+                        Money::ZERO
+                    };
+                    let mut due = loan.arrears + interest_due;
+                    if let Repayment::SalesShare(share) = repayment {
+                        // The platform withholds a share of today's sales.
+                        let p = spec.platform.unwrap_or(0);
+                        let base = (loan.merchant * self.lending.channels + p) * SALES_WINDOW;
+                        let today =
+                            f64::from(self.lending.sales[base + day as usize % SALES_WINDOW]);
+                        let withheld = Money::from_major(today * share).unwrap_or(Money::ZERO);
+                        let owed = loan.outstanding + money_from_fen(loan.accrued);
+                        due = due.max(withheld.min(owed));
+                    }
+                    let paid = if stopped || due.0 <= 0 {
+                        Money::ZERO
+                    } else {
+                        self.pay(i, due, vasicek)
+                    };
+                    let loan = &mut self.lending.loans[i];
+                    if loan.arrears.0 > 0 && paid < due {
+                        loan.late_since.get_or_insert(day);
+                    } else if loan.arrears.0 == 0 {
+                        loan.late_since = None;
+                    }
+                    if loan.outstanding.0 == 0 {
+                        // Any interest left accrued is forgiven at payoff.
+                        loan.accrued = 0.0;
+                        loan.status = LoanStatus::Repaid;
+                        self.lending.merchant_loan[loan.merchant] = NONE;
+                        continue;
+                    }
+                    if loan.days_past_due(day) >= DEFAULT_DPD {
+                        self.default_loan(i, day);
+                    }
+                    still_open.push(id);
+                }
+                LoanStatus::Defaulted => {
+                    if day.saturating_sub(loan.default_day.unwrap_or(day)) >= workout {
+                        let exposure = loan.outstanding;
+                        let recovered = exposure.times(1.0 - lgd);
+                        let written = exposure - recovered;
+                        loan.recovered = recovered;
+                        loan.written_off = written;
+                        loan.outstanding = Money::ZERO;
+                        loan.accrued = 0.0;
+                        loan.status = LoanStatus::WrittenOff;
+                        let (l, m) = (loan.lender, loan.merchant);
+                        self.lending.merchant_loan[m] = NONE;
+                        self.ledger.post(
+                            Accounts::OWNERS,
+                            self.accounts.lender(l),
+                            recovered,
+                            PostingKind::LoanRecovery,
+                        );
+                        let t = &mut self.lending.today[l];
+                        t.recoveries += recovered;
+                        t.credit_loss += written;
+                    } else {
+                        still_open.push(id);
+                    }
+                }
+                LoanStatus::Repaid | LoanStatus::WrittenOff => {}
+            }
+        }
+        self.lending.open = still_open;
+        // Funding cost on outstanding principal; loss budgets.
+        let nl = self.scenario.lenders.len();
+        let mut outstanding = vec![Money::ZERO; nl];
+        let mut non_performing = vec![Money::ZERO; nl];
+        for &id in &self.lending.open {
+            let loan = &self.lending.loans[id as usize];
+            outstanding[loan.lender] += loan.outstanding;
+            if loan.status == LoanStatus::Defaulted {
+                non_performing[loan.lender] += loan.outstanding;
+            }
+        }
+        for l in 0..nl {
+            let spec = &self.scenario.lenders[l];
+            let account = self.accounts.lender(l);
+            let cost = outstanding[l]
+                .times(spec.funding_cost / 365.0)
+                .min(self.ledger.balance(account).max(Money::ZERO));
+            self.ledger
+                .post(account, Accounts::BANKS, cost, PostingKind::FundingCost);
+            self.lending.today[l].funding_cost += cost;
+            let flows = self.lending.today[l];
+            self.lending.totals[l].add(&flows);
+            if let Some(budget) = spec.loss_budget {
+                if self.lending.totals[l].credit_loss > budget {
+                    self.lending.stopped[l] = true;
+                }
+            }
+            self.lending.days.push(LenderDay {
+                day,
+                lender: l,
+                flows,
+                outstanding: outstanding[l],
+                non_performing: non_performing[l],
+                cash: self.ledger.balance(account),
+            });
+            self.lending.today[l] = LenderFlows::default();
+        }
+        self.lending.start_day(day + 1);
+    }
+}
