@@ -661,10 +661,10 @@ impl Market<'_> {
             self.lending.today[l].funding_cost += cost;
             let flows = self.lending.today[l];
             self.lending.totals[l].add(&flows);
-            if let Some(budget) = spec.loss_budget {
-                if self.lending.totals[l].credit_loss > budget {
-                    self.lending.stopped[l] = true;
-                }
+            if let Some(budget) = spec.loss_budget
+                && self.lending.totals[l].credit_loss > budget
+            {
+                self.lending.stopped[l] = true;
             }
             self.lending.days.push(LenderDay {
                 day,
