@@ -54,6 +54,7 @@
 
 pub mod agents;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;
