@@ -4,6 +4,7 @@
 //! internal error.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -297,6 +298,55 @@ fn progress_bar(quiet: bool, total_days: u64, message: &str) -> ProgressBar {
     bar
 }
 
+fn with_interval(values: &[f64], digits: usize) -> String {
+    let e = estimate(values, 0.95);
+    let mean = e.mean;
+    match e.half_width {
+        Some(h) => format!("{:.*} ± {:.*}", digits, mean, digits, h),
+        None => format!("{:.*}", digits, mean),
+    }
+}
+
+/// The human-readable summary: mean and 95% interval across replications
+/// of each headline figure, one column per platform.
+pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64) -> String {
+    let events: u64 = runs.iter().map(|r| r.events).sum();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} replication(s) × {} days, {} consumers, {} merchants; {} events in {:.2} s ({:.2} M events/s)",
+        scenario.name,
+        runs.len(),
+        scenario.horizon_days,
+        scenario.market.consumers,
+        scenario.market.merchants,
+        events,
+        wall_seconds,
+        events as f64 / wall_seconds.max(1e-9) / 1e6
+    );
+    let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
+    let width = 24;
+    let _ = write!(s, "{:<26}", "");
+    for p in &scenario.platforms {
+        let _ = write!(s, "{:>width$}", p.name);
+    }
+    s.push('\n');
+    for h in HEADLINES {
+        let _ = write!(s, "{:<26}", h.label);
+        for p in 0..scenario.platforms.len() {
+            let values: Vec<f64> = runs.iter().map(|r| (h.value)(&r.summary[p])).collect();
+            let digits = if h.name.contains("share") || h.name == "exited" {
+                3
+            } else {
+                0
+            };
+            let _ = write!(s, "{:>width$}", with_interval(&values, digits));
+        }
+        s.push('\n');
+    }
+    s
+}
+
 fn compare_command(
     paths: &[PathBuf],
     replications: Option<u32>,
@@ -435,23 +485,20 @@ pub fn template_for(template: Template, name: &str) -> String {
 
 /// Writes `dir/NAME.toml` from `template`, refusing to replace a file.
 fn new_scenario(name: &str, template: Template, dir: &Path) -> Result<PathBuf, CliError> {
-    let valid = !name.is_empty()
-        && name.len() <= 64
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
+    if !scenario::valid_name(name) {
         return Err(CliError::Input(format!(
             "scenario name `{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', \
              not starting with '.'"
         )));
     }
+    let text = template_for(template, name);
+    // The templates are ours: one that does not load is a bug, not bad input.
+    scenario::parse(&text, &format!("template {}", template.name()), name, &[])
+        .map_err(|e| CliError::Internal(e.to_string()))?;
     std::fs::create_dir_all(dir).map_err(|e| {
         CliError::Input(format!("cannot create directory `{}`: {e}", dir.display()))
     })?;
     let path = dir.join(format!("{name}.toml"));
-    let text = template_for(template, name);
     let mut file = match std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -471,7 +518,6 @@ fn new_scenario(name: &str, template: Template, dir: &Path) -> Result<PathBuf, C
             )));
         }
     };
-    use std::io::Write as _;
     if let Err(e) = file
         .write_all(text.as_bytes())
         .and_then(|()| file.sync_all())
@@ -484,53 +530,4 @@ fn new_scenario(name: &str, template: Template, dir: &Path) -> Result<PathBuf, C
         )));
     }
     Ok(path)
-}
-
-fn with_interval(values: &[f64], digits: usize) -> String {
-    let e = estimate(values, 0.95);
-    let mean = e.mean;
-    match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", digits, mean, digits, h),
-        None => format!("{:.*}", digits, mean),
-    }
-}
-
-/// The human-readable summary: mean and 95% interval across replications
-/// of each headline figure, one column per platform.
-pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64) -> String {
-    let events: u64 = runs.iter().map(|r| r.events).sum();
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}: {} replication(s) × {} days, {} consumers, {} merchants; {} events in {:.2} s ({:.2} M events/s)",
-        scenario.name,
-        runs.len(),
-        scenario.horizon_days,
-        scenario.market.consumers,
-        scenario.market.merchants,
-        events,
-        wall_seconds,
-        events as f64 / wall_seconds.max(1e-9) / 1e6
-    );
-    let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
-    let width = 24;
-    let _ = write!(s, "{:<26}", "");
-    for p in &scenario.platforms {
-        let _ = write!(s, "{:>width$}", p.name);
-    }
-    s.push('\n');
-    for h in HEADLINES {
-        let _ = write!(s, "{:<26}", h.label);
-        for p in 0..scenario.platforms.len() {
-            let values: Vec<f64> = runs.iter().map(|r| (h.value)(&r.summary[p])).collect();
-            let digits = if h.name.contains("share") || h.name == "exited" {
-                3
-            } else {
-                0
-            };
-            let _ = write!(s, "{:>width$}", with_interval(&values, digits));
-        }
-        s.push('\n');
-    }
-    s
 }

@@ -44,6 +44,7 @@ pub use locate::{Segment, line_of_path, parse_path};
 pub use print::resolved_toml;
 pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
 pub use spec::*;
+pub(crate) use validate::valid_name;
 
 /// A value set from outside the file, by key path (`--seed`, `--set`).
 #[derive(Debug, Clone, PartialEq)]

@@ -1,13 +1,13 @@
 //! Printing a resolved scenario as a TOML file that reads like the
 //! hand-written ones: plain keys first, then `[tables]`, then
 //! `[[arrays of tables]]`, keys in the order of the parameter reference,
-//! with values that mean one thing (distributions, the sweep table) kept
-//! inline, e.g. `purchase_rate = { gamma = { mean = 0.3, shape = 2.0 } }`.
+//! with distributions kept inline, e.g.
+//! `purchase_rate = { gamma = { mean = 0.3, shape = 2.0 } }`.
 //! The text loads back to the same scenario.
 
 use std::fmt::Write as _;
 
-use super::reference::{params, replaced_whole};
+use super::reference::{Kind, kind_of, params};
 use super::{RawScenario, Scenario};
 
 /// The fully resolved scenario (bases merged, defaults filled, overrides
@@ -47,7 +47,7 @@ fn join(prefix: &str, k: &str) -> String {
 
 fn is_section(pattern: &str, v: &toml::Value) -> bool {
     match v {
-        toml::Value::Table(_) => !replaced_whole(pattern),
+        toml::Value::Table(_) => kind_of(pattern) != Some(Kind::Distribution),
         toml::Value::Array(a) => !a.is_empty() && a.iter().all(toml::Value::is_table),
         _ => false,
     }

@@ -340,12 +340,15 @@ pub fn pattern_of(path: &str) -> String {
     out
 }
 
+/// The kind of the documented key `pattern`, if it is documented.
+pub fn kind_of(pattern: &str) -> Option<Kind> {
+    params().iter().find(|p| p.key == pattern).map(|p| p.kind)
+}
+
 /// Whether the key at pattern `pattern` holds one value written as a
 /// table (a distribution, the sweep table), which a variant replaces whole.
 pub fn replaced_whole(pattern: &str) -> bool {
-    params()
-        .iter()
-        .any(|p| p.key == pattern && matches!(p.kind, Kind::Distribution | Kind::Table))
+    matches!(kind_of(pattern), Some(Kind::Distribution | Kind::Table))
 }
 
 const DISTRIBUTIONS: &str = "\

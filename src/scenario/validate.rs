@@ -245,7 +245,8 @@ impl Checker {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether `name` may name a scenario (and so a results directory).
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name
