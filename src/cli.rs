@@ -4,17 +4,19 @@
 //! internal error.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::compare;
 use crate::metrics::output::{Manifest, replaceable, write_run_dir};
 use crate::metrics::stats::estimate;
 use crate::metrics::{HEADLINES, RunOutput};
 use crate::runner::{RunOptions, run_all};
-use crate::scenario::{self, Override, Scenario};
+use crate::scenario::{self, Override, Scenario, reference};
 
 /// Flywheel: simulate platform competition — subsidies, payments and
 /// embedded lending — and report cash burn, retention and defaults.
@@ -51,11 +53,63 @@ pub enum Command {
         /// Also write loans.csv, one row per loan (can be large).
         #[arg(long)]
         loans: bool,
+        /// Set a scenario key, e.g. `--set 'platforms[0].subsidy[0].per_order=3'`
+        /// (repeatable; checked like the file; see `flywheel params`).
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
     },
     /// Check a scenario file without running it.
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+        /// Set a scenario key (repeatable), as for `run`.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Print the fully resolved scenario (bases merged, defaults filled,
+        /// overrides applied) as TOML.
+        #[arg(long)]
+        print: bool,
+    },
+    /// Run variants of a scenario with common random numbers and compare
+    /// them with paired confidence intervals; writes comparison.csv.
+    Compare {
+        /// The scenario files; the first is the reference, and its seed and
+        /// replication count are used for every variant.
+        #[arg(required = true, num_args = 2..)]
+        scenarios: Vec<PathBuf>,
+        /// Replications of every variant [default: the first file's].
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Set a key in every variant (repeatable), as for `run`.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Output directory [default: results/compare-NAME, NAME the first scenario's name].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Print nothing but errors (no progress bar, no table).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Print the reference of every scenario key (type, unit, range,
+    /// default, meaning).
+    Params {
+        /// Print Markdown (the text of docs/scenario-reference.md).
+        #[arg(long)]
+        markdown: bool,
+    },
+    /// Write a commented starting scenario, NAME.toml, that validates.
+    New {
+        /// Scenario name (letters, digits, '-', '_', '.').
+        name: String,
+        /// The kind of question the scenario starts from.
+        #[arg(long, value_enum, default_value_t = Template::SubsidyWar)]
+        template: Template,
+        /// Directory to write into.
+        #[arg(long, default_value = ".")]
+        dir: PathBuf,
     },
 }
 
@@ -91,9 +145,32 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             threads,
             quiet,
             loans,
-        } => run_command(&scenario, out, seed, replications, threads, quiet, loans),
-        Command::Validate { scenario } => {
-            let s = load(&scenario, &[])?;
+            set,
+        } => run_command(
+            &scenario,
+            out,
+            RunFlags {
+                seed,
+                replications,
+                threads,
+                quiet,
+                loans,
+            },
+            &set,
+        ),
+        Command::Validate {
+            scenario,
+            set,
+            print,
+        } => {
+            let s = load(&scenario, &set_overrides(&set)?)?;
+            if print {
+                print!(
+                    "{}",
+                    scenario::resolved_toml(&s).map_err(CliError::Internal)?
+                );
+                return Ok(());
+            }
             println!(
                 "{}: ok ({} platforms, {} consumers, {} merchants, {} days, {} replications)",
                 scenario.display(),
@@ -105,23 +182,80 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Compare {
+            scenarios,
+            replications,
+            set,
+            out,
+            threads,
+            quiet,
+        } => compare_command(&scenarios, replications, &set, out, threads, quiet),
+        Command::Params { markdown } => {
+            if markdown {
+                print!("{}", reference::markdown());
+            } else {
+                print!("{}", reference::text());
+            }
+            Ok(())
+        }
+        Command::New {
+            name,
+            template,
+            dir,
+        } => {
+            let path = new_scenario(&name, template, &dir)?;
+            println!(
+                "wrote {} (template {}); try: flywheel validate {}",
+                path.display(),
+                template.name(),
+                path.display()
+            );
+            Ok(())
+        }
     }
+}
+
+/// Builds the overrides of repeated `--set KEY.PATH=VALUE` arguments, in
+/// order (a later one wins), each tagged `--set KEY.PATH=VALUE` for
+/// messages. Every command that loads a scenario calls this.
+pub fn set_overrides(sets: &[String]) -> Result<Vec<Override>, CliError> {
+    sets.iter()
+        .map(|spec| {
+            let origin = format!("--set {spec}");
+            Override::parse(spec, &origin).map_err(|e| CliError::Input(format!("{origin}: {e}")))
+        })
+        .collect()
 }
 
 fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, CliError> {
     scenario::load(path, overrides).map_err(|e| CliError::Input(e.to_string()))
 }
 
-fn run_command(
-    path: &Path,
-    out: Option<PathBuf>,
+/// The flags of `flywheel run` besides the scenario, output and `--set`.
+#[derive(Debug, Clone, Copy)]
+struct RunFlags {
     seed: Option<u64>,
     replications: Option<u32>,
     threads: usize,
     quiet: bool,
     loans: bool,
+}
+
+fn run_command(
+    path: &Path,
+    out: Option<PathBuf>,
+    flags: RunFlags,
+    sets: &[String],
 ) -> Result<(), CliError> {
-    let mut overrides = Vec::new();
+    let RunFlags {
+        seed,
+        replications,
+        threads,
+        quiet,
+        loans,
+    } = flags;
+    // `--seed` and `--replications` come after `--set`, so they win.
+    let mut overrides = set_overrides(sets)?;
     if let Some(seed) = seed {
         let seed = i64::try_from(seed).map_err(|_| {
             CliError::Input(format!("--seed must be at most {}, got {seed}", i64::MAX))
@@ -148,25 +282,9 @@ fn run_command(
             out.display()
         )));
     }
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    };
-
+    let threads = worker_threads(threads);
     let total_days = u64::from(scenario.replications) * u64::from(scenario.horizon_days);
-    let bar = if quiet {
-        ProgressBar::hidden()
-    } else {
-        let bar = ProgressBar::with_draw_target(Some(total_days), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template(
-            "{msg} [{bar:40}] {pos}/{len} replication-days, {elapsed} elapsed, ETA {eta}",
-        ) {
-            bar.set_style(style.progress_chars("=> "));
-        }
-        bar.set_message(scenario.name.clone());
-        bar
-    };
+    let bar = progress_bar(quiet, total_days, &scenario.name);
     let started = Instant::now();
     let options = RunOptions {
         threads,
@@ -185,6 +303,28 @@ fn run_command(
         println!("results: {}", dir.display());
     }
     Ok(())
+}
+
+fn worker_threads(threads: usize) -> usize {
+    if threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        threads
+    }
+}
+
+fn progress_bar(quiet: bool, total_days: u64, message: &str) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total_days), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:40}] {pos}/{len} replication-days, {elapsed} elapsed, ETA {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(message.to_string());
+    bar
 }
 
 fn with_interval(values: &[f64], digits: usize) -> String {
@@ -252,4 +392,189 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
         with_interval(&members, 0)
     );
     s
+}
+
+fn compare_command(
+    paths: &[PathBuf],
+    replications: Option<u32>,
+    sets: &[String],
+    out: Option<PathBuf>,
+    threads: usize,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let mut overrides = set_overrides(sets)?;
+    if let Some(r) = replications {
+        overrides.push(Override {
+            path: "replications".into(),
+            value: toml::Value::Integer(i64::from(r)),
+            origin: "--replications".into(),
+        });
+    }
+    let loaded =
+        compare::load_variants(paths, &overrides).map_err(|e| CliError::Input(e.to_string()))?;
+    let variants = &loaded.variants;
+    let Some(first) = variants.first() else {
+        return Err(CliError::Input(
+            "compare needs at least two scenario files".into(),
+        ));
+    };
+    let out = out
+        .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", first.scenario.name)));
+    if !replaceable(&out) {
+        return Err(CliError::Input(format!(
+            "output directory `{}` exists and is not a Flywheel results directory (no manifest.json); \
+             choose another --out",
+            out.display()
+        )));
+    }
+    let threads = worker_threads(threads);
+    let total_days: u64 = variants
+        .iter()
+        .map(|v| u64::from(v.scenario.replications) * u64::from(v.scenario.horizon_days))
+        .sum();
+    let bar = progress_bar(
+        quiet,
+        total_days,
+        &format!("compare-{}", first.scenario.name),
+    );
+    let options = RunOptions {
+        threads,
+        journal: false,
+    };
+    let started = Instant::now();
+    let mut all_runs = Vec::with_capacity(variants.len());
+    for v in variants {
+        let runs = run_all(&v.scenario, &options, &|| bar.inc(1))
+            .map_err(|e| CliError::Internal(format!("{}: {e}", v.label)))?;
+        all_runs.push(runs);
+    }
+    let wall = started.elapsed().as_secs_f64();
+    bar.finish_and_clear();
+
+    let results: Vec<compare::Results> = variants
+        .iter()
+        .zip(&all_runs)
+        .map(|(v, runs)| compare::Results {
+            label: &v.label,
+            scenario: &v.scenario,
+            runs,
+        })
+        .collect();
+    let comparison = compare::compare(&results);
+    let manifest = compare::CompareManifest::new(variants, &results, threads, wall);
+    let dir = compare::write_compare_dir(&out, &comparison, &results, &manifest)
+        .map_err(|e| CliError::Internal(e.to_string()))?;
+    if !quiet {
+        for n in &loaded.notes {
+            println!("note: {n}");
+        }
+        print!("{}", compare::table(&comparison));
+        println!("results: {}", dir.join(compare::COMPARISON_CSV).display());
+    }
+    Ok(())
+}
+
+/// The starting points of `flywheel new`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Template {
+    /// Two platforms fight with per-order coupons.
+    SubsidyWar,
+    /// A platform with a payments arm against one without (lending keys
+    /// arrive with the lending model).
+    Lending,
+    /// Merchants' own membership channels against platform loyalty
+    /// (membership keys arrive with the membership model).
+    Membership,
+}
+
+impl Template {
+    /// Every template.
+    pub const ALL: [Template; 3] = [
+        Template::SubsidyWar,
+        Template::Lending,
+        Template::Membership,
+    ];
+
+    /// The template's name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Template::SubsidyWar => "subsidy-war",
+            Template::Lending => "lending",
+            Template::Membership => "membership",
+        }
+    }
+
+    /// The template's text (from `scenarios/templates/`).
+    pub fn text(self) -> &'static str {
+        match self {
+            Template::SubsidyWar => include_str!("../scenarios/templates/subsidy-war.toml"),
+            Template::Lending => include_str!("../scenarios/templates/lending.toml"),
+            Template::Membership => include_str!("../scenarios/templates/membership.toml"),
+        }
+    }
+}
+
+/// The template's text with its `name = ...` line set to `name`.
+pub fn template_for(template: Template, name: &str) -> String {
+    let mut done = false;
+    let mut out = String::with_capacity(template.text().len());
+    for line in template.text().lines() {
+        if !done && line.trim_start().starts_with("name = ") {
+            out.push_str(&format!("name = \"{name}\""));
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes `dir/NAME.toml` from `template`, refusing to replace a file.
+fn new_scenario(name: &str, template: Template, dir: &Path) -> Result<PathBuf, CliError> {
+    if !scenario::valid_name(name) {
+        return Err(CliError::Input(format!(
+            "scenario name `{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', \
+             not starting with '.'"
+        )));
+    }
+    let text = template_for(template, name);
+    // The templates are ours: one that does not load is a bug, not bad input.
+    scenario::parse(&text, &format!("template {}", template.name()), name, &[])
+        .map_err(|e| CliError::Internal(e.to_string()))?;
+    std::fs::create_dir_all(dir).map_err(|e| {
+        CliError::Input(format!("cannot create directory `{}`: {e}", dir.display()))
+    })?;
+    let path = dir.join(format!("{name}.toml"));
+    let mut file = match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(CliError::Input(format!(
+                "`{}` already exists; choose another name or --dir",
+                path.display()
+            )));
+        }
+        Err(e) => {
+            return Err(CliError::Input(format!(
+                "cannot create `{}`: {e}",
+                path.display()
+            )));
+        }
+    };
+    if let Err(e) = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all())
+    {
+        // Never leave a half-written scenario behind.
+        let _ = std::fs::remove_file(&path);
+        return Err(CliError::Internal(format!(
+            "cannot write `{}`: {e}",
+            path.display()
+        )));
+    }
+    Ok(path)
 }

@@ -16,6 +16,10 @@
 //!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
 //! ```
 //!
+//! Comparisons (`compare`) load several variants with one seed and run
+//! each through the same `runner::run_all`, so replication `r` of every
+//! variant shares its random draws and differences are estimated paired.
+//!
 //! The engine pops events in (time, sequence) order and hands each to the
 //! market; the market moves money only through ledger postings and reports
 //! what happened to the recorder; nothing in the library prints, reads
@@ -54,6 +58,7 @@
 
 pub mod agents;
 pub mod cli;
+pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;

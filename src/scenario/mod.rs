@@ -2,7 +2,9 @@
 //!
 //! Loading runs in stages, each with its own kind of message:
 //!
-//! 1. **Syntax**: the text is parsed as TOML; errors carry the line.
+//! 1. **Syntax**: the text is parsed as TOML; errors carry the line. A
+//!    file that says `extends = "base.toml"` is merged over its base (and
+//!    the base over its own base): see *Variants* below.
 //! 2. **Overrides**: values given on the command line are written into the
 //!    parsed table by key path.
 //! 3. **Shape**: the table is read into the serde mirror ([`RawScenario`]);
@@ -12,21 +14,37 @@
 //!    applied, collecting all problems rather than stopping at the first.
 //!
 //! The engine only ever sees a [`Scenario`], so it never re-checks input.
+//!
+//! # Variants
+//!
+//! A variant file names its base with `extends` (a path relative to the
+//! variant) and writes only what differs. Tables merge key by key, the
+//! variant winning; arrays of tables (`[[platforms]]`,
+//! `[[platforms.subsidy]]`) merge element by element by index, and
+//! elements beyond the base's are appended; a value written as a table
+//! but meaning one thing (a distribution, the sweep table) is replaced
+//! whole; `name` is never inherited. A problem is reported at the line of
+//! the file that wrote the key.
 
 mod dist;
 mod error;
+mod extends;
 mod locate;
+mod print;
 mod raw;
+pub mod reference;
 mod spec;
 mod validate;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use dist::{Dist, RawDist, Support};
 pub use error::{Problem, ScenarioError};
 pub use locate::{Segment, line_of_path, parse_path};
+pub use print::resolved_toml;
 pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
 pub use spec::*;
+pub(crate) use validate::valid_name;
 
 /// A value set from outside the file, by key path (`--seed`, `--set`).
 #[derive(Debug, Clone, PartialEq)]
@@ -64,9 +82,9 @@ impl Override {
     }
 }
 
-/// Reads and validates a scenario file.
+/// Reads and validates a scenario file, resolving its `extends` chain.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let label = path.display().to_string();
+    let label = display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| {
         ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
     })?;
@@ -74,18 +92,33 @@ pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioErr
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".to_string());
-    parse(&text, &label, &default_name, overrides)
+    resolve(&text, &label, path, &default_name, overrides)
 }
 
-/// Validates scenario `text`; `label` names it in messages and
-/// `default_name` is used when the file sets no `name`.
+/// Validates scenario `text`; `label` names it in messages and is taken
+/// as its path when it `extends` a base, and `default_name` is used when
+/// the text sets no `name`.
 pub fn parse(
     text: &str,
     label: &str,
     default_name: &str,
     overrides: &[Override],
 ) -> Result<Scenario, ScenarioError> {
-    let mut table = parse_syntax(text, label)?;
+    resolve(text, label, Path::new(label), default_name, overrides)
+}
+
+/// The pipeline: the `extends` chain (syntax of each file, then the
+/// merge), overrides, shape, rules.
+fn resolve(
+    text: &str,
+    label: &str,
+    path: &Path,
+    default_name: &str,
+    overrides: &[Override],
+) -> Result<Scenario, ScenarioError> {
+    let layers = extends::read_chain(text, label, path)?;
+    let mut table = extends::merge_layers(&layers);
+    let from_files = table.clone();
     for o in overrides {
         set_path(&mut table, &o.path, o.value.clone()).map_err(|rule| ScenarioError {
             file: label.to_string(),
@@ -101,11 +134,16 @@ pub fn parse(
         for p in &mut problems {
             if let Some(o) = overrides
                 .iter()
-                .find(|o| p.path == o.path || p.path.starts_with(&format!("{}.", o.path)))
+                .rev()
+                .find(|o| override_covers(o, &p.path, &from_files))
             {
                 p.origin = Some(o.origin.clone());
             } else if p.line.is_none() && !p.path.is_empty() {
-                p.line = line_of_path(text, &p.path);
+                let (line, origin) = extends::place(&layers, &p.path);
+                p.line = line;
+                if origin.is_some() {
+                    p.origin = origin;
+                }
             }
         }
         ScenarioError {
@@ -115,6 +153,41 @@ pub fn parse(
     };
     let raw = validate::read_shape(table).map_err(attach)?;
     validate::check(raw, default_name).map_err(attach)
+}
+
+/// Whether a problem at `path` is due to override `o`: it is at or inside
+/// the overridden value, or at an ancestor that only the override created
+/// (an unknown key given on the command line is reported at its top).
+fn override_covers(o: &Override, path: &str, from_files: &toml::Table) -> bool {
+    let inside = |outer: &str, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+    };
+    path == o.path
+        || inside(&o.path, path)
+        || (!path.is_empty() && inside(path, &o.path) && get_path(from_files, path).is_none())
+}
+
+/// A path as shown in messages: `a/b/../c.toml` is shown as `a/c.toml`.
+fn display_path(path: &Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<Component> = Vec::new();
+    for c in path.components() {
+        match (c, parts.last()) {
+            (Component::CurDir, Some(_)) => {}
+            (Component::ParentDir, Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            _ => parts.push(c),
+        }
+    }
+    let tidy: PathBuf = parts.iter().collect();
+    if tidy.as_os_str().is_empty() {
+        path.display().to_string()
+    } else {
+        tidy.display().to_string()
+    }
 }
 
 fn parse_syntax(text: &str, label: &str) -> Result<toml::Table, ScenarioError> {
@@ -162,10 +235,26 @@ pub fn set_path(table: &mut toml::Table, path: &str, value: toml::Value) -> Resu
         table.insert(first, value);
         return Ok(());
     }
-    let slot = table
-        .entry(first)
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+    let slot = entry(table, first, rest)?;
     set_in(slot, rest, value)
+}
+
+/// The value at `key` in `table`, creating an empty table when it is
+/// missing and the path goes on by key (an array is never created: its
+/// elements would have nothing in them).
+fn entry<'a>(
+    table: &'a mut toml::Table,
+    key: String,
+    rest: &[Segment],
+) -> Result<&'a mut toml::Value, String> {
+    if matches!(rest.first(), Some(Segment::Index(_))) && !table.contains_key(&key) {
+        return Err(format!(
+            "there is no `{key}` array to index: add the element in the file"
+        ));
+    }
+    Ok(table
+        .entry(key)
+        .or_insert_with(|| toml::Value::Table(toml::Table::new())))
 }
 
 fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> Result<(), String> {
@@ -184,9 +273,7 @@ fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> R
                 t.insert(k.clone(), value);
                 return Ok(());
             }
-            let next = t
-                .entry(k.clone())
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            let next = entry(t, k.clone(), rest)?;
             set_in(next, rest, value)
         }
         Segment::Index(i) => {
@@ -202,4 +289,30 @@ fn set_in(slot: &mut toml::Value, segments: &[Segment], value: toml::Value) -> R
             set_in(next, rest, value)
         }
     }
+}
+
+/// The value at `path` in `table`, if the path exists.
+pub fn get_path<'a>(table: &'a toml::Table, path: &str) -> Option<&'a toml::Value> {
+    let segments = parse_path(path)?;
+    let (depth, value) = walk_path(table, &segments);
+    if depth == segments.len() { value } else { None }
+}
+
+/// Follows `segments` into `table` as far as they exist: the number of
+/// segments found and the value reached.
+fn walk_path<'a>(table: &'a toml::Table, segments: &[Segment]) -> (usize, Option<&'a toml::Value>) {
+    let mut value: Option<&toml::Value> = None;
+    for (depth, seg) in segments.iter().enumerate() {
+        let next = match (seg, value) {
+            (Segment::Key(k), None) if depth == 0 => table.get(k),
+            (Segment::Key(k), Some(toml::Value::Table(t))) => t.get(k),
+            (Segment::Index(i), Some(toml::Value::Array(a))) => a.get(*i),
+            _ => None,
+        };
+        match next {
+            Some(v) => value = Some(v),
+            None => return (depth, value),
+        }
+    }
+    (segments.len(), value)
 }

@@ -19,15 +19,15 @@ use super::spec::{
 use crate::ledger::Money;
 
 /// Most consumers in one market.
-const MAX_CONSUMERS: i64 = 200_000_000;
+pub(crate) const MAX_CONSUMERS: i64 = 200_000_000;
 /// Most merchants in one market.
-const MAX_MERCHANTS: i64 = 20_000_000;
+pub(crate) const MAX_MERCHANTS: i64 = 20_000_000;
 /// Most replications of one scenario.
-const MAX_REPLICATIONS: i64 = 1_000_000;
+pub(crate) const MAX_REPLICATIONS: i64 = 1_000_000;
 /// Largest money amount accepted anywhere, in yuan (a trillion).
-const MAX_YUAN: f64 = 1e12;
+pub(crate) const MAX_YUAN: f64 = 1e12;
 /// Largest magnitude of a utility constant.
-const MAX_UTILITY: f64 = 1e3;
+pub(crate) const MAX_UTILITY: f64 = 1e3;
 
 fn problem(path: impl Into<String>, rule: impl Into<String>) -> Problem {
     Problem {
@@ -219,7 +219,14 @@ fn known_keys(parent: &str) -> Vec<String> {
         }
     }
     match node {
-        toml::Value::Table(t) => t.keys().cloned().collect(),
+        toml::Value::Table(t) => {
+            let mut keys: Vec<String> = t.keys().cloned().collect();
+            if parent.is_empty() {
+                // Read by the loader (see `extends`), never by the shape check.
+                keys.push("extends".to_string());
+            }
+            keys
+        }
         _ => Vec::new(),
     }
 }
@@ -341,7 +348,8 @@ impl Checker {
     }
 }
 
-fn valid_name(name: &str) -> bool {
+/// Whether `name` may name a scenario (and so a results directory).
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && name

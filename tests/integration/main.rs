@@ -7,3 +7,4 @@ mod common;
 mod ledger_identities;
 mod mechanisms;
 mod reproducibility;
+mod whatif;

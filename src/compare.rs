@@ -1,0 +1,582 @@
+//! Paired comparison of scenario variants with common random numbers.
+//!
+//! Every variant runs with the first variant's seed and replication
+//! count, so replication `r` of every variant has the same replication
+//! seed. Because every random stream derives from (seed, replication,
+//! purpose, agent) — see [`crate::rng`] — consumer `i` of replication `r`
+//! has the same traits, the same arrival clock and the same choice draws
+//! in every variant, and merchant `j` the same price, cost and listings,
+//! wherever the variants do not differ. The variants' results then move
+//! together from one replication to the next, and only the change itself
+//! separates them.
+//!
+//! That is why the difference is estimated *paired*: for each replication
+//! the difference `B_r − A_r` is taken first, and the interval is built
+//! from the spread of those differences. Its variance is
+//! `(σ_A² + σ_B² − 2 cov(A, B)) / n`, against `(σ_A² + σ_B²) / n` if the
+//! runs were independent (the unpaired Welch interval, reported alongside
+//! for contrast); with common random numbers the covariance is large and
+//! positive, so a small change is resolved with far fewer replications.
+//!
+//! Platforms are matched across variants by name. This module computes
+//! and writes; loading and running are the caller's ([`load_variants`],
+//! then [`crate::runner::run_all`] per variant).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::metrics::output::{
+    MANIFEST, OutputError, SUMMARY_METRIC_COLUMNS, Staging, peak_rss_bytes, summary_metric_fields,
+};
+use crate::metrics::stats::{Difference, Estimate, estimate, welch};
+use crate::metrics::{HEADLINES, RunOutput};
+use crate::scenario::{self, Override, RawScenario, Scenario, ScenarioError};
+
+/// Confidence level of every interval in a comparison.
+pub const LEVEL: f64 = 0.95;
+
+/// Name of the comparison table in a comparison directory.
+pub const COMPARISON_CSV: &str = "comparison.csv";
+
+/// Name of the per-replication summaries in a comparison directory.
+pub const SUMMARIES_CSV: &str = "summaries.csv";
+
+/// Columns of `comparison.csv`, in order.
+pub const COMPARISON_COLUMNS: [&str; 11] = [
+    "metric",
+    "platform",
+    "variant",
+    "mean",
+    "mean_ci_low",
+    "mean_ci_high",
+    "diff_vs_first",
+    "diff_ci_low",
+    "diff_ci_high",
+    "unpaired_diff_ci_low",
+    "unpaired_diff_ci_high",
+];
+
+/// One scenario of a comparison, loaded with the common seed.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Short label used in tables and files: the file name, or the path
+    /// when two files share a name.
+    pub label: String,
+    /// The file as given.
+    pub path: PathBuf,
+    /// Overrides applied when loading (the user's, then the common seed
+    /// and replication count).
+    pub overrides: Vec<Override>,
+    /// The validated scenario.
+    pub scenario: Scenario,
+}
+
+/// Variants ready to run, and what loading changed.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The variants, first one first.
+    pub variants: Vec<Variant>,
+    /// Notes for the user (a variant's own seed or replication count
+    /// replaced by the first's).
+    pub notes: Vec<String>,
+}
+
+fn labels(paths: &[PathBuf]) -> Vec<String> {
+    let stems: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            p.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string())
+        })
+        .collect();
+    let unique = |v: &[String]| v.iter().enumerate().all(|(i, a)| !v[..i].contains(a));
+    if unique(&stems) {
+        return stems;
+    }
+    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    if unique(&shown) {
+        return shown;
+    }
+    shown
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{s}#{}", i + 1))
+        .collect()
+}
+
+/// Loads the variant files for a comparison. The first is loaded with
+/// `overrides`; every other one with `overrides` plus the first's seed and
+/// replication count, so that replication `r` of every variant shares its
+/// random draws.
+pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded, ScenarioError> {
+    let labels = labels(paths);
+    let mut variants: Vec<Variant> = Vec::with_capacity(paths.len());
+    let mut notes = Vec::new();
+    for (i, (path, label)) in paths.iter().zip(labels).enumerate() {
+        let mut own = overrides.to_vec();
+        if let Some(first) = variants.first() {
+            let origin = format!("common random numbers: as {}", first.label);
+            own.push(Override {
+                path: "seed".into(),
+                // TOML integers are signed; a seed above i64::MAX cannot be
+                // written in a file, so it cannot arrive here.
+                value: toml::Value::Integer(i64::try_from(first.scenario.seed).unwrap_or(i64::MAX)),
+                origin: origin.clone(),
+            });
+            own.push(Override {
+                path: "replications".into(),
+                value: toml::Value::Integer(i64::from(first.scenario.replications)),
+                origin,
+            });
+        }
+        let scenario = scenario::load(path, &own)?;
+        // The variant as it would run alone, to say what was replaced.
+        let alone = if i > 0 {
+            scenario::load(path, overrides).ok()
+        } else {
+            None
+        };
+        if let Some(alone) = alone {
+            if alone.seed != scenario.seed {
+                notes.push(format!(
+                    "{label}: its seed {} is replaced by {} (the first variant's)",
+                    alone.seed, scenario.seed
+                ));
+            }
+            if alone.replications != scenario.replications {
+                notes.push(format!(
+                    "{label}: its {} replication(s) are replaced by {} (the first variant's)",
+                    alone.replications, scenario.replications
+                ));
+            }
+        }
+        variants.push(Variant {
+            label,
+            path: path.clone(),
+            overrides: own,
+            scenario,
+        });
+    }
+    Ok(Loaded { variants, notes })
+}
+
+/// One line of a comparison: a headline metric of one platform in one
+/// variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// Metric name, as in `summary.csv`.
+    pub metric: &'static str,
+    /// Platform name.
+    pub platform: String,
+    /// Variant label.
+    pub variant: String,
+    /// Whether this is the first variant (the reference).
+    pub first: bool,
+    /// Mean across replications and its interval; `None` when the variant
+    /// has no such platform.
+    pub mean: Option<Estimate>,
+    /// Paired difference against the first variant and its interval;
+    /// `None` for the first variant and when either lacks the platform.
+    pub paired: Option<Estimate>,
+    /// The same difference with the unpaired (Welch) interval.
+    pub unpaired: Option<Difference>,
+}
+
+/// A finished comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    /// Variant labels, first one first.
+    pub variants: Vec<String>,
+    /// Common seed.
+    pub seed: u64,
+    /// Replications per variant.
+    pub replications: u32,
+    /// Rows, metric-major, then platform, then variant.
+    pub rows: Vec<Row>,
+    /// Platforms not present in every variant, in words.
+    pub notes: Vec<String>,
+}
+
+/// One variant's results, as given to [`compare`].
+#[derive(Debug, Clone, Copy)]
+pub struct Results<'a> {
+    /// Variant label.
+    pub label: &'a str,
+    /// Its scenario.
+    pub scenario: &'a Scenario,
+    /// Its replications, in replication order.
+    pub runs: &'a [RunOutput],
+}
+
+/// Per replication, the value of `metric` for `platform` (by name), or
+/// `None` when the variant has no such platform.
+fn values(
+    results: &Results,
+    platform: &str,
+    value: fn(&crate::metrics::PlatformSummary) -> Option<f64>,
+) -> Option<BTreeMap<u32, f64>> {
+    let index = results
+        .scenario
+        .platforms
+        .iter()
+        .position(|p| p.name == platform)?;
+    Some(
+        results
+            .runs
+            .iter()
+            .filter_map(|r| {
+                r.summary
+                    .iter()
+                    .find(|s| s.platform == index)
+                    .and_then(|s| value(s).map(|v| (r.replication, v)))
+            })
+            .collect(),
+    )
+}
+
+/// Compares the variants' results: for each headline metric and platform,
+/// each variant's mean, and its paired and unpaired differences against
+/// the first variant.
+pub fn compare(results: &[Results]) -> Comparison {
+    let mut platforms: Vec<String> = Vec::new();
+    for r in results {
+        for p in &r.scenario.platforms {
+            if !platforms.contains(&p.name) {
+                platforms.push(p.name.clone());
+            }
+        }
+    }
+    let mut notes = Vec::new();
+    let first_label = results.first().map_or("", |r| r.label);
+    for name in &platforms {
+        for r in results {
+            if !r.scenario.platforms.iter().any(|p| &p.name == name) {
+                notes.push(if r.label == first_label {
+                    format!(
+                        "platform `{name}` is not in the first variant `{}`: its differences are left empty",
+                        r.label
+                    )
+                } else {
+                    format!(
+                        "platform `{name}` is not in variant `{}`: its rows there are left empty",
+                        r.label
+                    )
+                });
+            }
+        }
+    }
+    let mut rows = Vec::new();
+    for h in HEADLINES {
+        for name in &platforms {
+            // A metric undefined in every replication (e.g. lending figures
+            // without a lender) has no mean and no difference.
+            let first = results
+                .first()
+                .and_then(|r| values(r, name, h.value))
+                .filter(|m| !m.is_empty());
+            for (k, r) in results.iter().enumerate() {
+                let mine = values(r, name, h.value).filter(|m| !m.is_empty());
+                let mean = mine
+                    .as_ref()
+                    .map(|m| estimate(&m.values().copied().collect::<Vec<_>>(), LEVEL));
+                let (paired, unpaired) = match (&first, &mine) {
+                    (Some(a), Some(b)) if k > 0 => {
+                        let diffs: Vec<f64> = b
+                            .iter()
+                            .filter_map(|(rep, vb)| a.get(rep).map(|va| vb - va))
+                            .collect();
+                        let a: Vec<f64> = a.values().copied().collect();
+                        let b: Vec<f64> = b.values().copied().collect();
+                        (Some(estimate(&diffs, LEVEL)), Some(welch(&a, &b, LEVEL)))
+                    }
+                    _ => (None, None),
+                };
+                rows.push(Row {
+                    metric: h.name,
+                    platform: name.clone(),
+                    variant: r.label.to_string(),
+                    first: k == 0,
+                    mean,
+                    paired,
+                    unpaired,
+                });
+            }
+        }
+    }
+    Comparison {
+        variants: results.iter().map(|r| r.label.to_string()).collect(),
+        seed: results.first().map_or(0, |r| r.scenario.seed),
+        replications: results.first().map_or(0, |r| r.runs.len() as u32),
+        rows,
+        notes,
+    }
+}
+
+fn num(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.6}")).unwrap_or_default()
+}
+
+/// Writes `comparison.csv` (columns [`COMPARISON_COLUMNS`]): one row per
+/// metric × platform × variant, numbers to six decimals, empty where a
+/// value does not exist.
+pub fn write_comparison(w: &mut dyn Write, c: &Comparison) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(COMPARISON_COLUMNS)?;
+    for r in &c.rows {
+        let unpaired_low = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean - h));
+        let unpaired_high = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean + h));
+        csv.write_record([
+            r.metric.to_string(),
+            r.platform.clone(),
+            r.variant.clone(),
+            num(r.mean.map(|e| e.mean)),
+            num(r.mean.and_then(|e| e.low())),
+            num(r.mean.and_then(|e| e.high())),
+            num(r.paired.map(|e| e.mean)),
+            num(r.paired.and_then(|e| e.low())),
+            num(r.paired.and_then(|e| e.high())),
+            num(unpaired_low),
+            num(unpaired_high),
+        ])?;
+    }
+    csv.flush()
+}
+
+/// Writes `summaries.csv`: every variant's per-replication summary rows,
+/// so the pairing can be checked by hand.
+pub fn write_summaries(w: &mut dyn Write, results: &[Results]) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    let header = ["variant", "replication", "seed", "platform"];
+    csv.write_record(header.iter().chain(&SUMMARY_METRIC_COLUMNS))?;
+    for r in results {
+        for run in r.runs {
+            for s in &run.summary {
+                let mut row = vec![
+                    r.label.to_string(),
+                    run.replication.to_string(),
+                    run.seed.to_string(),
+                    r.scenario.platforms[s.platform].name.clone(),
+                ];
+                row.extend(summary_metric_fields(s));
+                csv.write_record(row)?;
+            }
+        }
+    }
+    csv.flush()
+}
+
+fn digits(metric: &str) -> usize {
+    if metric.contains("share") || metric == "exited" {
+        4
+    } else {
+        0
+    }
+}
+
+fn plus_minus(mean: f64, half: Option<f64>, d: usize) -> String {
+    match half {
+        Some(h) => format!("{mean:.d$} ± {h:.d$}"),
+        None => format!("{mean:.d$}"),
+    }
+}
+
+/// The comparison as a table for the terminal: per metric and platform,
+/// each variant's mean, its paired difference against the first and the
+/// half-width the difference would have without pairing.
+pub fn table(c: &Comparison) -> String {
+    let mut lines: Vec<[String; 5]> = vec![[
+        "platform".into(),
+        "variant".into(),
+        "mean ± 95%".into(),
+        "Δ vs first ± 95% (paired)".into(),
+        "unpaired ±".into(),
+    ]];
+    let mut breaks = Vec::new();
+    let mut last_metric = "";
+    for r in &c.rows {
+        if r.metric != last_metric {
+            last_metric = r.metric;
+            let label = HEADLINES
+                .iter()
+                .find(|h| h.name == r.metric)
+                .map_or(r.metric, |h| h.label);
+            breaks.push((lines.len(), label));
+        }
+        let d = digits(r.metric);
+        let mean = r.mean.map_or_else(
+            || "(no such platform)".to_string(),
+            |e| plus_minus(e.mean, e.half_width, d),
+        );
+        let paired = r.paired.map_or_else(String::new, |e| {
+            let sign = if e.mean >= 0.0 { "+" } else { "" };
+            format!("{sign}{}", plus_minus(e.mean, e.half_width, d))
+        });
+        let unpaired = r
+            .unpaired
+            .and_then(|u| u.half_width)
+            .map_or_else(String::new, |h| format!("± {h:.d$}"));
+        lines.push([
+            r.platform.clone(),
+            r.variant.clone(),
+            mean,
+            paired,
+            unpaired,
+        ]);
+    }
+    let mut widths = [0usize; 5];
+    for l in &lines {
+        for (w, cell) in widths.iter_mut().zip(l) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "paired comparison of {} variants, {} replication(s) each, with common random numbers:\n\
+         every variant runs with seed {} (the first variant's), so replication r of each shares its draws",
+        c.variants.len(),
+        c.replications,
+        c.seed
+    );
+    let mut next_break = breaks.iter().peekable();
+    for (i, l) in lines.iter().enumerate() {
+        if let Some((_, label)) = next_break.next_if(|(at, _)| *at == i) {
+            let _ = writeln!(s, "{label}");
+        }
+        let mut line = String::from("  ");
+        for (k, (cell, w)) in l.iter().zip(widths).enumerate() {
+            let pad = w.saturating_sub(cell.chars().count());
+            if k < 2 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+            line.push_str("   ");
+        }
+        let _ = writeln!(s, "{}", line.trim_end());
+    }
+    for n in &c.notes {
+        let _ = writeln!(s, "note: {n}");
+    }
+    s
+}
+
+/// What a comparison directory's manifest records about one variant.
+#[derive(Debug, Serialize)]
+pub struct VariantRecord<'a> {
+    /// Label used in the tables.
+    pub label: &'a str,
+    /// The file as given.
+    pub path: String,
+    /// Overrides applied, as `KEY.PATH=VALUE`.
+    pub overrides: Vec<String>,
+    /// The fully resolved scenario.
+    pub scenario: &'a RawScenario,
+}
+
+/// The manifest of a comparison directory: enough to reproduce it.
+#[derive(Debug, Serialize)]
+pub struct CompareManifest<'a> {
+    /// Flywheel's version.
+    pub flywheel_version: &'static str,
+    /// Source revision the binary was built from, if known.
+    pub git_revision: Option<&'static str>,
+    /// Common seed.
+    pub seed: u64,
+    /// Replications per variant.
+    pub replications: u32,
+    /// The variants, first one first.
+    pub variants: Vec<VariantRecord<'a>>,
+    /// Worker threads used.
+    pub threads: usize,
+    /// Total events over every run.
+    pub events: u64,
+    /// Wall-clock seconds of the simulations.
+    pub wall_seconds: f64,
+    /// Peak resident memory of the process, in bytes, where known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Files in the directory.
+    pub files: Vec<&'static str>,
+}
+
+impl<'a> CompareManifest<'a> {
+    /// Builds the manifest of a finished comparison.
+    pub fn new(
+        variants: &'a [Variant],
+        results: &[Results],
+        threads: usize,
+        wall_seconds: f64,
+    ) -> CompareManifest<'a> {
+        CompareManifest {
+            flywheel_version: env!("CARGO_PKG_VERSION"),
+            git_revision: option_env!("FLYWHEEL_GIT_REVISION"),
+            seed: variants.first().map_or(0, |v| v.scenario.seed),
+            replications: variants.first().map_or(0, |v| v.scenario.replications),
+            variants: variants
+                .iter()
+                .map(|v| VariantRecord {
+                    label: &v.label,
+                    path: v.path.display().to_string(),
+                    overrides: v
+                        .overrides
+                        .iter()
+                        .map(|o| format!("{}={}", o.path, o.value))
+                        .collect(),
+                    scenario: &v.scenario.resolved,
+                })
+                .collect(),
+            threads,
+            events: results
+                .iter()
+                .flat_map(|r| r.runs.iter().map(|run| run.events))
+                .sum(),
+            wall_seconds,
+            peak_rss_bytes: peak_rss_bytes(),
+            files: vec![COMPARISON_CSV, SUMMARIES_CSV, MANIFEST],
+        }
+    }
+}
+
+/// Writes a complete comparison directory at `destination` (staged, then
+/// moved into place).
+pub fn write_compare_dir(
+    destination: &Path,
+    comparison: &Comparison,
+    results: &[Results],
+    manifest: &CompareManifest,
+) -> Result<PathBuf, OutputError> {
+    let staging = Staging::create(destination)?;
+    staging.write_file(COMPARISON_CSV, |w| write_comparison(w, comparison))?;
+    staging.write_file(SUMMARIES_CSV, |w| write_summaries(w, results))?;
+    staging.write_file(MANIFEST, |w| {
+        serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    })?;
+    staging.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_file_names_unless_they_clash() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(labels(&[p("a/x.toml"), p("b/y.toml")]), ["x", "y"]);
+        assert_eq!(
+            labels(&[p("a/x.toml"), p("b/x.toml")]),
+            ["a/x.toml", "b/x.toml"]
+        );
+        assert_eq!(
+            labels(&[p("x.toml"), p("x.toml")]),
+            ["x.toml#1", "x.toml#2"]
+        );
+    }
+}

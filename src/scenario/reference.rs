@@ -1,0 +1,1374 @@
+//! The parameter reference: one entry per scenario key, with its type,
+//! unit, accepted range, default and a one-line meaning.
+//!
+//! This table is the single source of the reference that `flywheel params`
+//! prints and that `docs/scenario-reference.md` is generated from. Ranges
+//! are built from the same constants the rules check, and unit tests hold
+//! the table to the schema: every key the loader accepts must be
+//! documented here, every entry must name an accepted key, and every
+//! documented default must be the value the loader fills in. Adding a key
+//! to the scenario without a line here fails the build's tests.
+//!
+//! The table also tells the `extends` merge which keys are single values
+//! even though they are written as tables (distributions, the sweep
+//! table): a variant replaces those whole instead of merging into them.
+
+use std::fmt;
+use std::fmt::Write as _;
+
+use super::validate::{MAX_CONSUMERS, MAX_MERCHANTS, MAX_REPLICATIONS, MAX_UTILITY, MAX_YUAN};
+use super::{MAX_HORIZON_DAYS, MAX_PLATFORMS};
+
+/// What kind of value a key holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number.
+    Integer,
+    /// A real number.
+    Number,
+    /// Text.
+    Text,
+    /// A number, or a named distribution table such as
+    /// `{ gamma = { shape = 2.0, mean = 0.3 } }`; one value, replaced whole
+    /// by a variant.
+    Distribution,
+    /// A table read by another command, replaced whole by a variant.
+    Table,
+    /// A path to another file.
+    Path,
+    /// `true` or `false`.
+    Boolean,
+    /// A list of strings.
+    List,
+    /// A one-key table choosing a variant with its parameters, such as
+    /// `{ sbg = { alpha = 1, beta = 3, period_days = 30 } }`; one value,
+    /// replaced whole by a variant.
+    Variant,
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Integer => "integer",
+            Kind::Number => "number",
+            Kind::Text => "string",
+            Kind::Distribution => "number or distribution",
+            Kind::Table => "table",
+            Kind::Path => "file path",
+            Kind::Boolean => "boolean",
+            Kind::List => "list of strings",
+            Kind::Variant => "variant table",
+        })
+    }
+}
+
+/// One documented scenario key.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    /// Key path pattern: `[]` stands for any array index, as in
+    /// `platforms[].subsidy[].per_order`.
+    pub key: &'static str,
+    /// The kind of value.
+    pub kind: Kind,
+    /// Unit of the value (empty when it has none).
+    pub unit: &'static str,
+    /// Values accepted.
+    pub range: String,
+    /// The default, as a TOML value; `required` when the key must be
+    /// given, or a phrase when the default is not a constant.
+    pub default: &'static str,
+    /// What the key means, in one line.
+    pub doc: &'static str,
+}
+
+/// Default of a key that must be given.
+pub const REQUIRED: &str = "required";
+
+fn param(
+    key: &'static str,
+    kind: Kind,
+    unit: &'static str,
+    range: impl Into<String>,
+    default: &'static str,
+    doc: &'static str,
+) -> Param {
+    Param {
+        key,
+        kind,
+        unit,
+        range: range.into(),
+        default,
+        doc,
+    }
+}
+
+/// Every scenario key, in the order of a scenario file.
+pub fn params() -> Vec<Param> {
+    use Kind::*;
+    let count = |max: i64| format!("1 to {max}");
+    let money = format!("0 to {MAX_YUAN:e}");
+    let utility = format!("-{MAX_UTILITY} to {MAX_UTILITY}");
+    let share = "0 to 1";
+    vec![
+        param(
+            "extends",
+            Path,
+            "",
+            "an existing scenario file; no cycles",
+            "none",
+            "Base scenario this file modifies, relative to this file; see Variants in the README.",
+        ),
+        param(
+            "name",
+            Text,
+            "",
+            "1-64 of letters, digits, - _ . (not starting with .)",
+            "the file name",
+            "Short name; names the default results directory. Not inherited through `extends`.",
+        ),
+        param(
+            "description",
+            Text,
+            "",
+            "any text",
+            "none",
+            "Free text, kept in each run's manifest.",
+        ),
+        param(
+            "seed",
+            Integer,
+            "",
+            format!("0 to {}", i64::MAX),
+            REQUIRED,
+            "Master seed: every random stream derives from it.",
+        ),
+        param(
+            "replications",
+            Integer,
+            "runs",
+            count(MAX_REPLICATIONS),
+            "1",
+            "Independent replications, each with its own seed derived from `seed`.",
+        ),
+        param(
+            "horizon_days",
+            Integer,
+            "days",
+            count(i64::from(MAX_HORIZON_DAYS)),
+            REQUIRED,
+            "Length of each run.",
+        ),
+        param(
+            "sweep",
+            Table,
+            "",
+            "see `flywheel sweep`",
+            "none",
+            "Parameter sweep read by `flywheel sweep`; ignored by `run`.",
+        ),
+        param(
+            "market.consumers",
+            Integer,
+            "consumers",
+            format!("{}, within memory", count(MAX_CONSUMERS)),
+            REQUIRED,
+            "Number of consumers in the market.",
+        ),
+        param(
+            "market.merchants",
+            Integer,
+            "merchants",
+            count(MAX_MERCHANTS),
+            REQUIRED,
+            "Number of merchants in the market.",
+        ),
+        param(
+            "market.no_purchase_utility",
+            Number,
+            "utils",
+            utility.clone(),
+            "0.0",
+            "Utility of not buying on a purchase occasion.",
+        ),
+        param(
+            "market.direct_utility",
+            Number,
+            "utils",
+            utility.clone(),
+            "0.0",
+            "Utility constant of buying direct from the merchant (offline or its own channel), before price.",
+        ),
+        param(
+            "consumers.purchase_rate",
+            Distribution,
+            "occasions per day",
+            "≥ 0; mean at most 1000",
+            REQUIRED,
+            "Each consumer's rate of purchase occasions (a Poisson process).",
+        ),
+        param(
+            "consumers.price_sensitivity",
+            Distribution,
+            "utils per yuan",
+            "≥ 0",
+            REQUIRED,
+            "Utility a consumer loses per yuan of effective price (price + fee − coupon).",
+        ),
+        param(
+            "merchants.price",
+            Distribution,
+            "yuan",
+            "≥ 0",
+            REQUIRED,
+            "List price of an order at each merchant.",
+        ),
+        param(
+            "merchants.unit_cost_share",
+            Distribution,
+            "share of price",
+            share,
+            "0.6",
+            "Cost of the goods in an order, as a share of its price.",
+        ),
+        param(
+            "merchants.cash",
+            Number,
+            "yuan",
+            money.clone(),
+            "10000.0",
+            "Opening cash of each merchant.",
+        ),
+        param(
+            "platforms[].name",
+            Text,
+            "",
+            "1-64 printable characters, unique; not `direct` or `none`",
+            REQUIRED,
+            "Display name; matches platforms across variants in `compare`.",
+        ),
+        param(
+            "platforms[].cash",
+            Number,
+            "yuan",
+            money.clone(),
+            REQUIRED,
+            "Opening cash (funding already raised); a platform that runs out exits.",
+        ),
+        param(
+            "platforms[].commission",
+            Number,
+            "share of price",
+            share,
+            REQUIRED,
+            "Take rate: share of each order's price kept from the merchant.",
+        ),
+        param(
+            "platforms[].consumer_fee",
+            Number,
+            "yuan per order",
+            money.clone(),
+            "0.0",
+            "Fee charged to the consumer on each order.",
+        ),
+        param(
+            "platforms[].brand_utility",
+            Number,
+            "utils",
+            utility.clone(),
+            "0.0",
+            "Utility constant of ordering through the platform (convenience, brand), before price.",
+        ),
+        param(
+            "platforms[].merchant_reach",
+            Number,
+            "share of merchants",
+            share,
+            "1.0",
+            "Share of merchants listed on the platform.",
+        ),
+        param(
+            "platforms[].variable_cost",
+            Number,
+            "yuan per order",
+            money.clone(),
+            "0.0",
+            "Platform's own cost of each order (delivery, support).",
+        ),
+        param(
+            "platforms[].fixed_daily_cost",
+            Number,
+            "yuan per day",
+            money.clone(),
+            "0.0",
+            "Platform's fixed operating cost, paid at each day's end.",
+        ),
+        param(
+            "platforms[].subsidy[].from_day",
+            Integer,
+            "day",
+            "0 to horizon_days − 1",
+            REQUIRED,
+            "First day of a coupon window (inclusive); windows of a platform must not overlap.",
+        ),
+        param(
+            "platforms[].subsidy[].to_day",
+            Integer,
+            "day",
+            "from_day + 1 to horizon_days",
+            REQUIRED,
+            "Day the coupon window ends (exclusive).",
+        ),
+        param(
+            "platforms[].subsidy[].per_order",
+            Number,
+            "yuan per order",
+            money.clone(),
+            REQUIRED,
+            "Coupon paid to the consumer on each order in the window (capped at price + fee).",
+        ),
+        param(
+            "market.districts",
+            Integer,
+            "",
+            "1 to 100000 (at most market.merchants)",
+            "1",
+            "Number of districts; consumers and merchants each have a home district.",
+        ),
+        param(
+            "market.cross_district_share",
+            Number,
+            "share",
+            "0 to 1",
+            "0.0",
+            "Share of purchase occasions spent at a merchant outside the consumer's home district.",
+        ),
+        param(
+            "market.repeat_merchant",
+            Number,
+            "probability",
+            "0 to 1",
+            "0.0",
+            "Probability that an occasion goes back to the consumer's last merchant.",
+        ),
+        param(
+            "market.customer_data",
+            Text,
+            "",
+            "\"platform\" or \"merchant\"",
+            "\"platform\"",
+            "Who holds the customer relationship of platform orders; \"merchant\" lets merchants enrol platform customers in their membership.",
+        ),
+        param(
+            "choice.variety",
+            Number,
+            "utility per ln(1 + merchants)",
+            utility.clone(),
+            "0.0",
+            "Cross-side network effect: utility per unit of ln(1 + merchants the platform lists in the district).",
+        ),
+        param(
+            "choice.wait_per_hour",
+            Number,
+            "utility per hour",
+            format!("0 to {MAX_UTILITY}"),
+            "0.0",
+            "Utility lost per hour of the merchant's expected time in system.",
+        ),
+        param(
+            "choice.loyalty",
+            Number,
+            "utility per unit of loyalty",
+            utility.clone(),
+            "0.0",
+            "Utility per unit of habit built with a platform.",
+        ),
+        param(
+            "choice.switching_cost",
+            Number,
+            "utility",
+            format!("0 to {MAX_UTILITY}"),
+            "0.0",
+            "Utility lost choosing a platform other than the one used last.",
+        ),
+        param(
+            "choice.wallet_convenience",
+            Number,
+            "utility",
+            utility.clone(),
+            "0.0",
+            "Utility of paying a merchant directly with a mobile wallet rather than cash.",
+        ),
+        param(
+            "consumers.churn",
+            Variant,
+            "",
+            "{ sbg = { alpha > 0, beta > 0, period_days } } or { geometric = { p, period_days } }",
+            "none",
+            "How consumers leave installed platforms: shifted-beta-geometric or a constant probability per period.",
+        ),
+        param(
+            "consumers.dormancy_days",
+            Integer,
+            "days",
+            "0 (never) to 36500",
+            "0",
+            "Days without an order after which a consumer uninstalls a platform.",
+        ),
+        param(
+            "consumers.loyalty.gain",
+            Number,
+            "loyalty units",
+            "0 to 1000",
+            "0.0",
+            "Habit gained from an order served within the wait tolerance.",
+        ),
+        param(
+            "consumers.loyalty.loss",
+            Number,
+            "loyalty units",
+            "0 to 1000",
+            "0.0",
+            "Habit lost from an order that waited longer than the tolerance.",
+        ),
+        param(
+            "consumers.loyalty.half_life_days",
+            Number,
+            "days",
+            "0.01 to 1e6",
+            "30.0",
+            "Days for habit to halve without orders.",
+        ),
+        param(
+            "consumers.loyalty.wait_tolerance_hours",
+            Number,
+            "hours",
+            "0 to 10000",
+            "1.0",
+            "Longest time in system that still counts as a good experience.",
+        ),
+        param(
+            "consumers.segments[].name",
+            Text,
+            "",
+            "a name used once",
+            REQUIRED,
+            "Segment name, used in cohorts.csv.",
+        ),
+        param(
+            "consumers.segments[].share",
+            Number,
+            "share",
+            "0 to 1; shares sum to 1",
+            REQUIRED,
+            "Share of consumers in the segment.",
+        ),
+        param(
+            "consumers.segments[].purchase_rate",
+            Distribution,
+            "occasions per day",
+            "≥ 0",
+            "consumers.purchase_rate",
+            "The segment's purchase occasions per day.",
+        ),
+        param(
+            "consumers.segments[].price_sensitivity",
+            Distribution,
+            "utility per yuan",
+            "≥ 0",
+            "consumers.price_sensitivity",
+            "The segment's utility lost per yuan.",
+        ),
+        param(
+            "consumers.segments[].churn",
+            Variant,
+            "",
+            "as consumers.churn",
+            "consumers.churn",
+            "The segment's churn model.",
+        ),
+        param(
+            "merchants.fixed_daily_cost",
+            Distribution,
+            "yuan per day",
+            "≥ 0",
+            "0.0",
+            "Merchant's fixed cost per day (rent, staff).",
+        ),
+        param(
+            "merchants.service_rate",
+            Distribution,
+            "orders per hour",
+            "≥ 0, mean > 0",
+            "none (no queue)",
+            "Orders a merchant's single server completes per hour; waiting time grows with load.",
+        ),
+        param(
+            "merchants.listing_cost",
+            Number,
+            "yuan per day per platform",
+            money.clone(),
+            "0.0",
+            "Merchant's cost per day of being listed on one platform.",
+        ),
+        param(
+            "merchants.review_days",
+            Integer,
+            "days",
+            "1 to 3650",
+            "30",
+            "Days between a merchant's reviews of which platforms to be on.",
+        ),
+        param(
+            "merchants.switch_probability",
+            Number,
+            "probability",
+            "0 to 1",
+            "0.0",
+            "Probability that a merchant acts on its listing review (0: listings never change).",
+        ),
+        param(
+            "merchants.accepts_wallet",
+            Number,
+            "share",
+            "0 to 1",
+            "1.0",
+            "Share of merchants that accept wallet payments.",
+        ),
+        param(
+            "merchants.categories[].name",
+            Text,
+            "",
+            "a name used once",
+            REQUIRED,
+            "Merchant category name.",
+        ),
+        param(
+            "merchants.categories[].share",
+            Number,
+            "share",
+            "0 to 1; shares sum to 1",
+            REQUIRED,
+            "Share of merchants in the category.",
+        ),
+        param(
+            "merchants.categories[].price",
+            Distribution,
+            "yuan per order",
+            "≥ 0",
+            "merchants.price",
+            "List price in the category.",
+        ),
+        param(
+            "merchants.membership.share",
+            Number,
+            "share",
+            "0 to 1",
+            "0.0",
+            "Share of merchants running their own membership programme.",
+        ),
+        param(
+            "merchants.membership.discount",
+            Number,
+            "yuan per order",
+            money.clone(),
+            "0.0",
+            "Member discount on each direct order.",
+        ),
+        param(
+            "merchants.membership.join_probability",
+            Number,
+            "probability",
+            "0 to 1",
+            "0.0",
+            "Probability that a known customer joins the programme on a purchase.",
+        ),
+        param(
+            "merchants.credit.apply_below",
+            Number,
+            "yuan",
+            money.clone(),
+            "0.0",
+            "A merchant without a loan applies when its cash falls below this buffer (always when it runs out).",
+        ),
+        param(
+            "merchants.credit.growth_probability",
+            Number,
+            "probability per 30 days",
+            "0 to 1",
+            "0.0",
+            "Chance per 30 days that a merchant without a loan applies to grow.",
+        ),
+        param(
+            "merchants.credit.lender_choice",
+            Text,
+            "",
+            "\"first\" or \"random\"",
+            "\"first\"",
+            "Where applications go: down the lender list until one approves, or to one lender at random.",
+        ),
+        param(
+            "platforms[].initial_users",
+            Number,
+            "share",
+            "0 to 1",
+            "1.0",
+            "Share of consumers with the app installed at the start.",
+        ),
+        param(
+            "platforms[].marketing_budget",
+            Number,
+            "yuan per day",
+            money.clone(),
+            "0.0",
+            "Marketing spend per day on acquisitions.",
+        ),
+        param(
+            "platforms[].cpa",
+            Number,
+            "yuan per acquisition",
+            "0.01 to 1e12",
+            "20.0",
+            "Cost per acquisition while nobody has the app; it rises as the unreached pool shrinks.",
+        ),
+        param(
+            "platforms[].cpa_elasticity",
+            Number,
+            "",
+            "0 to 10",
+            "1.0",
+            "Cost per acquisition = cpa / (unreached share)^cpa_elasticity.",
+        ),
+        param(
+            "platforms[].word_of_mouth",
+            Number,
+            "per day",
+            "0 to 10",
+            "0.0",
+            "Bass q: daily adoption probability of an unreached consumer per unit of active-user share.",
+        ),
+        param(
+            "platforms[].innovation",
+            Number,
+            "per day",
+            "0 to 1",
+            "0.0",
+            "Bass p: daily adoption probability of an unreached consumer without contact.",
+        ),
+        param(
+            "platforms[].new_user_bonus",
+            Number,
+            "yuan",
+            money.clone(),
+            "0.0",
+            "One-off coupon on a consumer's first order.",
+        ),
+        param(
+            "platforms[].merchant_subsidy",
+            Number,
+            "yuan per order",
+            money.clone(),
+            "0.0",
+            "Extra payout to the merchant on each order.",
+        ),
+        param(
+            "platforms[].red_packet",
+            Number,
+            "yuan per payment",
+            "money; needs payments.wallet",
+            "0.0",
+            "Red packet to the consumer on each wallet payment at a merchant.",
+        ),
+        param(
+            "platforms[].payment_convenience",
+            Number,
+            "utility",
+            utility.clone(),
+            "0.0",
+            "Utility of the platform's payment experience.",
+        ),
+        param(
+            "platforms[].review_days",
+            Integer,
+            "days",
+            "1 to 3650",
+            "7",
+            "Days between reviews of the strategy rules (and conditional funding).",
+        ),
+        param(
+            "platforms[].payments.wallet",
+            Boolean,
+            "",
+            "true or false",
+            "false",
+            "Whether consumers can pay merchants directly with the platform's wallet.",
+        ),
+        param(
+            "platforms[].payments.fee_rate",
+            Number,
+            "share of amount",
+            "0 to 1",
+            "0.0",
+            "Fee on each wallet payment, paid by the merchant.",
+        ),
+        param(
+            "platforms[].payments.settlement_days",
+            Integer,
+            "days",
+            "0 to 90",
+            "0",
+            "Days the platform holds merchants' takings before paying them.",
+        ),
+        param(
+            "platforms[].payments.float_rate",
+            Number,
+            "per year",
+            "0 to 1",
+            "0.0",
+            "Annual interest earned on takings held (the float).",
+        ),
+        param(
+            "platforms[].funding[].amount",
+            Number,
+            "yuan",
+            money.clone(),
+            REQUIRED,
+            "Amount of a funding round.",
+        ),
+        param(
+            "platforms[].funding[].day",
+            Integer,
+            "day",
+            "within the horizon",
+            "none (give day or when)",
+            "Day the round arrives.",
+        ),
+        param(
+            "platforms[].funding[].when",
+            List,
+            "",
+            "conditions \"metric op value\"",
+            "none (give day or when)",
+            "Conditions that trigger the round at a review, e.g. [\"share >= 0.3\"].",
+        ),
+        param(
+            "platforms[].schedule[].from_day",
+            Integer,
+            "day",
+            "0 to horizon_days - 1",
+            REQUIRED,
+            "First day of a policy window (inclusive).",
+        ),
+        param(
+            "platforms[].schedule[].to_day",
+            Integer,
+            "day",
+            "from_day + 1 to horizon_days",
+            REQUIRED,
+            "Day the policy window ends (exclusive).",
+        ),
+        param(
+            "platforms[].schedule[].set",
+            Table,
+            "",
+            "{ lever = number, metric name or { scale = f } }",
+            REQUIRED,
+            "Levers set during the window: coupon, new_user_bonus, merchant_subsidy, red_packet, marketing_budget, commission, consumer_fee.",
+        ),
+        param(
+            "platforms[].rules[].when",
+            List,
+            "",
+            "conditions \"metric op value\"",
+            REQUIRED,
+            "Conditions over day, share, rival_share, runway_months, cash, coupon, rival_coupon, active_users, orders, merchants.",
+        ),
+        param(
+            "platforms[].rules[].then",
+            Table,
+            "",
+            "{ lever = number, metric name or { scale = f } }",
+            REQUIRED,
+            "Levers applied while the conditions held at the latest review.",
+        ),
+        param(
+            "lenders[].name",
+            Text,
+            "",
+            "a name used once",
+            REQUIRED,
+            "Lender name.",
+        ),
+        param(
+            "lenders[].platform",
+            Text,
+            "",
+            "a platform's name",
+            "none (a bank)",
+            "The platform whose lending arm this is; its transaction data is what the lender sees.",
+        ),
+        param(
+            "lenders[].data",
+            Text,
+            "",
+            "\"transactions\" or \"self_reported\"",
+            "transactions with a platform, else self_reported",
+            "What the lender sees of a merchant.",
+        ),
+        param(
+            "lenders[].capital",
+            Number,
+            "yuan",
+            money.clone(),
+            REQUIRED,
+            "Lending capital.",
+        ),
+        param(
+            "lenders[].funding_cost",
+            Number,
+            "per year",
+            "0 to 1",
+            "0.0",
+            "Annual cost of the lender's funds on outstanding loans.",
+        ),
+        param(
+            "lenders[].score.volume",
+            Number,
+            "score per ln(yuan per day)",
+            "-1000 to 1000",
+            "1.0",
+            "Score weight of ln(1 + daily sales seen).",
+        ),
+        param(
+            "lenders[].score.volatility",
+            Number,
+            "score per unit CV",
+            "-1000 to 1000",
+            "1.0",
+            "Score penalty per unit of coefficient of variation of daily sales.",
+        ),
+        param(
+            "lenders[].score.tenure",
+            Number,
+            "score per year",
+            "-1000 to 1000",
+            "0.5",
+            "Score weight of years listed on the platform (capped at 1).",
+        ),
+        param(
+            "lenders[].cutoff",
+            Number,
+            "score",
+            "-1e6 to 1e6",
+            "5.0",
+            "Lowest score approved.",
+        ),
+        param(
+            "lenders[].noise",
+            Number,
+            "log-sd",
+            "0 to 10",
+            "0.5",
+            "Standard deviation of the log error in self-reported revenue.",
+        ),
+        param(
+            "lenders[].limit.sales_multiple",
+            Number,
+            "× 30-day sales",
+            "0 to 1000",
+            "1.0",
+            "Credit limit as a multiple of the 30-day sales the lender sees.",
+        ),
+        param(
+            "lenders[].limit.min",
+            Number,
+            "yuan",
+            money.clone(),
+            "1000.0",
+            "Smallest loan made (smaller limits are declined).",
+        ),
+        param(
+            "lenders[].limit.max",
+            Number,
+            "yuan",
+            "money, ≥ limit.min",
+            "100000.0",
+            "Largest loan.",
+        ),
+        param(
+            "lenders[].rate",
+            Variant,
+            "per year",
+            "{ flat = r } or { risk_based = { base, slope, max } }",
+            "{ flat = 0.18 }",
+            "Annual interest rate; risk-based: base + slope × (cutoff + 1 − score), at most max.",
+        ),
+        param(
+            "lenders[].term_days",
+            Integer,
+            "days",
+            "1 to 3650",
+            "180",
+            "Loan term.",
+        ),
+        param(
+            "lenders[].repayment",
+            Variant,
+            "",
+            "{ instalments = days } or { sales_share = s }",
+            "{ instalments = 30 }",
+            "Equal principal every N days with interest, or a share of each day's platform sales.",
+        ),
+        param(
+            "lenders[].lgd",
+            Number,
+            "share",
+            "0 to 1",
+            "0.6",
+            "Loss given default: share of the exposure not recovered.",
+        ),
+        param(
+            "lenders[].workout_days",
+            Integer,
+            "days",
+            "0 to 3650",
+            "90",
+            "Days from default to recovery and write-off.",
+        ),
+        param(
+            "lenders[].loss_budget",
+            Number,
+            "yuan",
+            money.clone(),
+            "none",
+            "Credit losses after which the lender stops new lending.",
+        ),
+        param(
+            "lenders[].expected_pd",
+            Number,
+            "probability",
+            "0 to 1",
+            "0.02",
+            "Probability of default priced in (expected loss).",
+        ),
+        param(
+            "lenders[].default_model",
+            Variant,
+            "",
+            "{ vasicek = { pd in (0, 1), rho in [0, 1) } }",
+            "none (defaults from cash flow)",
+            "One-factor Vasicek defaults instead of cash-flow defaults.",
+        ),
+        param(
+            "economy.seasonality",
+            Number,
+            "share",
+            "0 to 0.99",
+            "0.0",
+            "Amplitude of yearly seasonality in demand.",
+        ),
+        param(
+            "economy.peak_day",
+            Integer,
+            "day of year",
+            "0 to 365",
+            "0",
+            "Day of the year demand peaks.",
+        ),
+        param(
+            "economy.factor_persistence",
+            Number,
+            "",
+            "0 to 0.9999",
+            "0.0",
+            "Daily persistence of the common demand factor (AR(1) on log demand).",
+        ),
+        param(
+            "economy.factor_volatility",
+            Number,
+            "per day",
+            "0 to 1",
+            "0.0",
+            "Daily standard deviation of the common demand factor's shocks.",
+        ),
+        param(
+            "economy.shocks[].from_day",
+            Integer,
+            "day",
+            "within the horizon",
+            REQUIRED,
+            "First day of a demand shock.",
+        ),
+        param(
+            "economy.shocks[].to_day",
+            Integer,
+            "day",
+            "from_day + 1 to horizon_days",
+            REQUIRED,
+            "Day the demand shock ends (exclusive).",
+        ),
+        param(
+            "economy.shocks[].demand",
+            Number,
+            "multiplier",
+            "0 to 10",
+            REQUIRED,
+            "Demand multiplier during the shock (0.7 = a 30% fall).",
+        ),
+        param(
+            "regulation.max_coupon",
+            Number,
+            "yuan per order",
+            money.clone(),
+            "none",
+            "Largest per-order coupon a platform may pay.",
+        ),
+        param(
+            "regulation.max_interest_rate",
+            Number,
+            "per year",
+            "0 to 10",
+            "none",
+            "Largest annual interest rate on loans.",
+        ),
+    ]
+}
+
+/// Converts a concrete key path (`platforms[1].subsidy[0].per_order`) to
+/// its pattern (`platforms[].subsidy[].per_order`).
+pub fn pattern_of(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut in_index = false;
+    for c in path.chars() {
+        match c {
+            '[' => {
+                in_index = true;
+                out.push('[');
+            }
+            ']' => {
+                in_index = false;
+                out.push(']');
+            }
+            _ if in_index => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The kind of the documented key `pattern`, if it is documented.
+pub fn kind_of(pattern: &str) -> Option<Kind> {
+    params().iter().find(|p| p.key == pattern).map(|p| p.kind)
+}
+
+/// Whether the key at pattern `pattern` holds one value written as a
+/// table (a distribution, the sweep table), which a variant replaces whole.
+pub fn replaced_whole(pattern: &str) -> bool {
+    matches!(
+        kind_of(pattern),
+        Some(Kind::Distribution | Kind::Table | Kind::Variant)
+    )
+}
+
+const DISTRIBUTIONS: &str = "\
+A key of type \"number or distribution\" takes a plain number (every agent gets it) \
+or a one-key table naming a distribution:
+
+- `{ gamma = { shape = K, mean = M } }` (shape > 0, mean > 0)
+- `{ lognormal = { mean = M, sd = S } }` (of the value itself; mean > 0, sd ≥ 0)
+- `{ uniform = { min = A, max = B } }` (A ≤ B)
+- `{ exponential = { mean = M } }` (mean > 0)
+- `{ normal = { mean = M, sd = S } }` (only where negative values are allowed)
+- `{ beta = { alpha = A, beta = B } }` (shares; α, β > 0)
+
+Every draw must lie in the key's range: a distribution that can leave it is refused.";
+
+fn section_of(key: &str) -> &str {
+    match key.find(['.', '[']) {
+        Some(i) => &key[..i],
+        None => "",
+    }
+}
+
+fn default_text(p: &Param) -> String {
+    if p.default == REQUIRED {
+        p.default.to_string()
+    } else {
+        format!("default {}", p.default)
+    }
+}
+
+/// The reference as plain text for a terminal, grouped by table.
+pub fn text() -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Scenario keys ([] is any array index; set any of them with --set KEY.PATH=VALUE)"
+    );
+    let mut section = None;
+    for p in params() {
+        let here = section_of(p.key);
+        if section != Some(here) {
+            section = Some(here);
+            let title = if here.is_empty() { "top level" } else { here };
+            let _ = writeln!(s, "\n[{title}]");
+        }
+        let unit = if p.unit.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", p.unit)
+        };
+        let _ = writeln!(
+            s,
+            "  {}  ({}{unit}; {}; {})\n      {}",
+            p.key,
+            p.kind,
+            p.range,
+            default_text(&p),
+            p.doc
+        );
+    }
+    let _ = writeln!(s, "\nDistributions\n");
+    for line in DISTRIBUTIONS.lines() {
+        let _ = writeln!(s, "  {line}");
+    }
+    s
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|")
+}
+
+/// The reference as Markdown: the text of `docs/scenario-reference.md`.
+pub fn markdown() -> String {
+    let mut s = String::new();
+    s.push_str(
+        "# Scenario reference\n\n\
+         <!-- Generated by `flywheel params --markdown`; do not edit by hand. \
+         Regenerate with: cargo run --release -- params --markdown > docs/scenario-reference.md -->\n\n\
+         Every key a scenario file accepts. `[]` stands for any array index: \
+         `platforms[].cash` is written as `cash` under a `[[platforms]]` header, \
+         and set from the command line as `--set platforms[0].cash=5000000`. \
+         Money is written in yuan and held exactly in fen.\n",
+    );
+    let mut section = None;
+    for p in params() {
+        let here = section_of(p.key);
+        if section != Some(here) {
+            section = Some(here);
+            let title = match here {
+                "" => "Top level".to_string(),
+                "platforms" => "`[[platforms]]`".to_string(),
+                other => format!("`[{other}]`"),
+            };
+            let _ = write!(
+                s,
+                "\n## {title}\n\n| key | type | unit | range | default | meaning |\n|---|---|---|---|---|---|\n"
+            );
+        }
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            p.key,
+            p.kind,
+            cell(p.unit),
+            cell(&p.range),
+            cell(p.default),
+            cell(p.doc)
+        );
+    }
+    let _ = write!(s, "\n## Distributions\n\n{DISTRIBUTIONS}\n");
+    let _ = write!(
+        s,
+        "\n## Limits\n\nAt most {MAX_PLATFORMS} platforms; a market must fit in memory \
+         (the loader estimates it and refuses one that does not).\n"
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+    use crate::scenario::validate::sample;
+
+    /// Keys read by the loader itself rather than the schema.
+    const LOADER_KEYS: &[&str] = &["extends"];
+
+    fn walk(value: &toml::Value, prefix: &str, out: &mut BTreeSet<String>) {
+        if !prefix.is_empty() && replaced_whole(prefix) {
+            out.insert(prefix.to_string());
+            return;
+        }
+        match value {
+            toml::Value::Table(t) if !t.is_empty() => {
+                for (k, v) in t {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(v, &key, out);
+                }
+            }
+            toml::Value::Array(a) if matches!(a.first(), Some(toml::Value::Table(_))) => {
+                if let Some(first) = a.first() {
+                    walk(first, &format!("{prefix}[]"), out);
+                }
+            }
+            _ => {
+                out.insert(prefix.to_string());
+            }
+        }
+    }
+
+    /// Every key pattern the schema accepts, from the sample scenario that
+    /// has every optional part present.
+    fn schema_keys() -> BTreeSet<String> {
+        let value = match toml::Value::try_from(sample()) {
+            Ok(v) => v,
+            Err(e) => panic!("the sample scenario does not serialise: {e}"),
+        };
+        let mut keys = BTreeSet::new();
+        walk(&value, "", &mut keys);
+        keys.extend(LOADER_KEYS.iter().map(|k| k.to_string()));
+        keys
+    }
+
+    #[test]
+    fn every_accepted_key_is_documented_and_every_entry_is_accepted() {
+        let accepted = schema_keys();
+        let documented: BTreeSet<String> = params().iter().map(|p| p.key.to_string()).collect();
+        let undocumented: Vec<_> = accepted.difference(&documented).collect();
+        let stale: Vec<_> = documented.difference(&accepted).collect();
+        assert!(
+            undocumented.is_empty() && stale.is_empty(),
+            "the parameter reference (params() in src/scenario/reference.rs) is out of step \
+             with the schema (validate::sample()).\n\
+             undocumented keys (add an entry each): {undocumented:?}\n\
+             stale entries (no such key; remove or rename): {stale:?}\n\
+             then regenerate docs/scenario-reference.md"
+        );
+        assert_eq!(
+            documented.len(),
+            params().len(),
+            "a key is documented twice"
+        );
+    }
+
+    #[test]
+    fn every_entry_has_a_one_line_doc_and_a_range() {
+        for p in params() {
+            assert!(
+                !p.doc.is_empty() && !p.doc.contains('\n'),
+                "{}: doc must be one line",
+                p.key
+            );
+            assert!(!p.range.is_empty(), "{}: no range", p.key);
+            assert!(!p.default.is_empty(), "{}: no default", p.key);
+        }
+    }
+
+    /// A scenario with only the required keys, one platform and one window.
+    const MINIMAL: &str = r#"
+        seed = 1
+        horizon_days = 10
+        [market]
+        consumers = 1
+        merchants = 1
+        [consumers]
+        purchase_rate = 1.0
+        price_sensitivity = 0.1
+        [merchants]
+        price = 10.0
+        [[platforms]]
+        name = "P"
+        cash = 1.0
+        commission = 0.1
+        [[platforms.subsidy]]
+        from_day = 0
+        to_day = 1
+        per_order = 1.0
+        [[platforms.funding]]
+        amount = 1.0
+        day = 0
+        [[platforms.schedule]]
+        from_day = 0
+        to_day = 1
+        set = { marketing_budget = 1.0 }
+        [[platforms.rules]]
+        when = ["day >= 0"]
+        then = { consumer_fee = 1.0 }
+        [[consumers.segments]]
+        name = "all"
+        share = 1.0
+        [[merchants.categories]]
+        name = "all"
+        share = 1.0
+        [[lenders]]
+        name = "L"
+        capital = 1.0
+        [[economy.shocks]]
+        from_day = 0
+        to_day = 1
+        demand = 1.0
+    "#;
+
+    #[test]
+    fn documented_defaults_are_the_loaders_defaults() {
+        let s = match crate::scenario::parse(MINIMAL, "minimal.toml", "minimal", &[]) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let resolved = match toml::Value::try_from(&s.resolved) {
+            Ok(toml::Value::Table(t)) => t,
+            other => panic!("resolved scenario is not a table: {other:?}"),
+        };
+        let minimal: toml::Table = match MINIMAL.parse() {
+            Ok(t) => t,
+            Err(e) => panic!("{e}"),
+        };
+        let mut checked = 0;
+        for p in params() {
+            let path = p.key.replace("[]", "[0]");
+            let written = crate::scenario::get_path(&minimal, &path).is_some();
+            if p.default == REQUIRED {
+                assert!(
+                    written,
+                    "{}: documented as required but MINIMAL omits it",
+                    p.key
+                );
+                continue;
+            }
+            let Ok(expected) = format!("v = {}", p.default).parse::<toml::Table>() else {
+                continue; // a phrase such as "the file name"
+            };
+            assert!(!written, "{}: has a default but MINIMAL sets it", p.key);
+            let got = crate::scenario::get_path(&resolved, &path);
+            let as_f64 = |v: Option<&toml::Value>| match v {
+                Some(toml::Value::Float(f)) => Some(*f),
+                Some(toml::Value::Integer(i)) => Some(*i as f64),
+                _ => None,
+            };
+            assert_eq!(
+                as_f64(got),
+                as_f64(expected.get("v")),
+                "{}: documented default {} but the loader fills {got:?}",
+                p.key,
+                p.default
+            );
+            checked += 1;
+        }
+        assert!(checked >= 8, "only {checked} defaults checked");
+    }
+
+    #[test]
+    fn patterns_drop_indices() {
+        assert_eq!(
+            pattern_of("platforms[1].subsidy[0].per_order"),
+            "platforms[].subsidy[].per_order"
+        );
+        assert!(replaced_whole("consumers.purchase_rate"));
+        assert!(!replaced_whole("market"));
+    }
+}
