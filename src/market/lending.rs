@@ -6,8 +6,10 @@
 //! it). The lender scores what it can see: a platform's lending arm sees
 //! the merchant's sales through the platform over the last 30 days (volume
 //! and volatility) and its tenure; a bank sees only revenue the merchant
-//! reports, with a log-normal error. The score is
-//! `w_volume·ln(1 + daily sales) − w_volatility·CV + w_tenure·min(years, 1)`;
+//! reports, with a log-normal error. A platform also sees the merchant's
+//! cash through its settlement account. The score is
+//! `w_volume·ln(1 + daily sales) − w_volatility·CV + w_tenure·min(years, 1)
+//! + w_cash_flow·slog(30-day change in cash per day)`;
 //! loans go to scores at or above the cut-off, for a multiple of 30-day
 //! sales between a floor and a cap.
 //!
@@ -220,6 +222,9 @@ pub struct Lending {
     /// Day each merchant was first listed on each platform.
     pub listed_since: Vec<u32>,
     rng: Vec<StreamRng>,
+    /// Each merchant's cash at the end of each of the last 30 days, in fen:
+    /// `[merchant * SALES_WINDOW + day % SALES_WINDOW]`.
+    cash_history: Vec<i64>,
     /// Common factor Z of each lender's Vasicek model.
     z: Vec<f64>,
     today: Vec<LenderFlows>,
@@ -262,6 +267,11 @@ impl Lending {
             channels,
             listed_since,
             rng,
+            cash_history: if any {
+                vec![i64::MIN; nm * SALES_WINDOW]
+            } else {
+                Vec::new()
+            },
             z,
             today: vec![LenderFlows::default(); nl],
             totals: vec![LenderFlows::default(); nl],
@@ -297,6 +307,28 @@ impl Lending {
         }
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
         (mean, var.sqrt() / mean)
+    }
+
+    /// Records merchant `m`'s cash at the end of `day`.
+    pub fn record_cash(&mut self, m: usize, day: u32, cash: Money) {
+        if !self.cash_history.is_empty() {
+            self.cash_history[m * SALES_WINDOW + day as usize % SALES_WINDOW] = cash.0;
+        }
+    }
+
+    /// Change in merchant `m`'s cash per day over the last (up to) 30
+    /// days before `day`, in yuan.
+    fn cash_trend(&self, m: usize, day: u32) -> f64 {
+        if day == 0 || self.cash_history.is_empty() {
+            return 0.0;
+        }
+        let newest = self.cash_history[m * SALES_WINDOW + (day as usize - 1) % SALES_WINDOW];
+        let span = (day as usize).min(SALES_WINDOW - 1);
+        let oldest = self.cash_history[m * SALES_WINDOW + (day as usize - span) % SALES_WINDOW];
+        if newest == i64::MIN || oldest == i64::MIN || span < 2 {
+            return 0.0;
+        }
+        (newest - oldest) as f64 / 100.0 / (span - 1) as f64
     }
 
     /// Clears the sales slot that `day` will use.
@@ -346,7 +378,7 @@ impl Market<'_> {
     /// it sees; `None` if it cannot lend to the merchant at all.
     fn score(&mut self, l: usize, m: usize, day: u32) -> Option<(f64, f64)> {
         let spec = &self.scenario.lenders[l];
-        let [w_volume, w_volatility, w_tenure] = spec.score_weights;
+        let [w_volume, w_volatility, w_tenure, w_cash] = spec.score_weights;
         let np = self.platforms.len();
         match (spec.data, spec.platform) {
             (DataAccess::Transactions, Some(p)) => {
@@ -356,8 +388,12 @@ impl Market<'_> {
                 let (sales, cv) = self.lending.sales_stats(m, p, day);
                 let since = self.lending.listed_since[m * np + p];
                 let years = (f64::from(day.saturating_sub(since)) / 365.0).min(1.0);
+                let trend = self.lending.cash_trend(m, day);
+                let slog = trend.signum() * trend.abs().ln_1p();
                 Some((
-                    w_volume * (1.0 + sales).ln() - w_volatility * cv + w_tenure * years,
+                    w_volume * (1.0 + sales).ln() - w_volatility * cv
+                        + w_tenure * years
+                        + w_cash * slog,
                     sales,
                 ))
             }
@@ -639,7 +675,15 @@ impl Market<'_> {
             }
         }
         self.lending.open = still_open;
-        // Funding cost on outstanding principal; loss budgets.
+    }
+
+    /// Closes the lending day after the merchants' day (so loans made
+    /// today count): funding cost on outstanding principal, loss budgets,
+    /// the day's record.
+    pub(super) fn lending_close(&mut self, day: u32) {
+        if self.scenario.lenders.is_empty() {
+            return;
+        }
         let nl = self.scenario.lenders.len();
         let mut outstanding = vec![Money::ZERO; nl];
         let mut non_performing = vec![Money::ZERO; nl];

@@ -91,6 +91,13 @@ pub struct Market<'a> {
     demand: f64,
     /// Log of the common demand factor.
     demand_factor: f64,
+    /// Upper bound of the demand multiplier: occasions arrive at this
+    /// multiple of each consumer's rate and are thinned to today's demand,
+    /// which keeps arrivals an exact Poisson process whatever the path of
+    /// demand (including a shock to zero).
+    demand_ceiling: f64,
+    /// Bound on the log demand factor (four stationary standard deviations).
+    factor_bound: f64,
     economy_rng: StreamRng,
 }
 
@@ -198,6 +205,8 @@ impl<'a> Market<'a> {
             lending,
             demand: 1.0,
             demand_factor: 0.0,
+            demand_ceiling: 1.0,
+            factor_bound: 0.0,
             economy_rng: stream(run_seed, Purpose::Economy, 0),
             consumers,
             merchants,
@@ -228,6 +237,13 @@ impl<'a> Market<'a> {
         for p in 0..np {
             market.review_platform(p, 0, true);
         }
+        let e = &scenario.economy;
+        if e.factor_volatility > 0.0 {
+            market.factor_bound =
+                4.0 * e.factor_volatility / (1.0 - e.factor_persistence.powi(2)).sqrt();
+        }
+        let max_shock = e.shocks.iter().map(|s| s.demand).fold(1.0, f64::max);
+        market.demand_ceiling = (1.0 + e.seasonality) * max_shock * market.factor_bound.exp();
         market.demand = market.demand_on(0);
         for c in 0..market.consumers.len() {
             market.schedule_next(c, Tick(0), queue);
@@ -242,7 +258,7 @@ impl<'a> Market<'a> {
     /// Schedules consumer `c`'s next occasion after `now` (exponential
     /// waiting time: occasions form a Poisson process).
     fn schedule_next(&mut self, c: usize, now: Tick, queue: &mut EventQueue<Event>) {
-        let rate = self.consumers.rate[c] * self.demand;
+        let rate = self.consumers.rate[c] * self.demand_ceiling;
         if rate <= 0.0 {
             return;
         }
@@ -395,6 +411,14 @@ impl<'a> Market<'a> {
     fn purchase(&mut self, c: usize, time: Tick) {
         let day = time.day();
         let scenario = self.scenario;
+        if self.demand < self.demand_ceiling {
+            // Thinning: only a `demand / ceiling` share of arrivals are
+            // purchase occasions today.
+            let u: f64 = self.consumers.rng[c].random();
+            if u * self.demand_ceiling >= self.demand {
+                return;
+            }
+        }
         self.recorder.occasion();
         if let Some(dormancy) = scenario.consumers.dormancy_days {
             self.apply_dormancy(c, day, dormancy);
@@ -836,6 +860,8 @@ impl<'a> Market<'a> {
             } else if self.wants_loan(m) {
                 self.apply_for_loan(m, day);
             }
+            let cash = self.ledger.balance(account);
+            self.lending.record_cash(m, day, cash);
             if spec.switch_probability > 0.0
                 && (day as usize + m).is_multiple_of(spec.review_days as usize)
             {
@@ -1089,11 +1115,13 @@ impl<'a> Market<'a> {
         self.settle_and_float(day);
         self.lending_day(day);
         self.merchants_day(day);
+        self.lending_close(day);
         let e = &self.scenario.economy;
         if e.factor_volatility > 0.0 {
             let shock: f64 = rand_distr::StandardNormal.sample(&mut self.economy_rng);
-            self.demand_factor =
-                e.factor_persistence * self.demand_factor + e.factor_volatility * shock;
+            self.demand_factor = (e.factor_persistence * self.demand_factor
+                + e.factor_volatility * shock)
+                .clamp(-self.factor_bound, self.factor_bound);
         }
         self.demand = self.demand_on(day + 1);
         for p in 0..self.platforms.len() {

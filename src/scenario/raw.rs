@@ -386,7 +386,9 @@ fn default_expected_pd() -> f64 {
 
 /// `[lenders.score]`: weights of the credit score. The score is
 /// `volume × ln(1 + daily sales seen) − volatility × coefficient of
-/// variation of daily sales + tenure × min(years listed, 1)`.
+/// variation of daily sales + tenure × min(years listed, 1) + cash_flow ×
+/// slog(30-day change in cash per day)`, where `slog(x) = sign(x)·ln(1 + |x|)`;
+/// a bank sees only the first term.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct RawScore {
     /// Weight of log daily sales.
@@ -398,6 +400,10 @@ pub struct RawScore {
     /// Weight of tenure on the platform.
     #[serde(default = "half")]
     pub tenure: f64,
+    /// Weight of the merchant's net cash flow seen through its settlement
+    /// account.
+    #[serde(default = "one_f")]
+    pub cash_flow: f64,
 }
 
 fn half() -> f64 {
@@ -410,6 +416,7 @@ impl Default for RawScore {
             volume: 1.0,
             volatility: 1.0,
             tenure: 0.5,
+            cash_flow: 1.0,
         }
     }
 }

@@ -855,6 +855,14 @@ pub fn params() -> Vec<Param> {
             "Score weight of years listed on the platform (capped at 1).",
         ),
         param(
+            "lenders[].score.cash_flow",
+            Number,
+            "score per slog(yuan per day)",
+            "-1000 to 1000",
+            "1.0",
+            "Score weight of the 30-day change in the merchant's cash per day, seen through its settlement account.",
+        ),
+        param(
             "lenders[].cutoff",
             Number,
             "score",

@@ -508,8 +508,8 @@ pub struct LenderSpec {
     pub capital: Money,
     /// Annual funding cost.
     pub funding_cost: f64,
-    /// Score weights: volume, volatility, tenure.
-    pub score_weights: [f64; 3],
+    /// Score weights: volume, volatility, tenure, cash flow.
+    pub score_weights: [f64; 4],
     /// Lowest score approved.
     pub cutoff: f64,
     /// Log error of self-reported revenue.

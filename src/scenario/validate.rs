@@ -1196,6 +1196,7 @@ fn check_lender(
             c.real(&at("score.volume"), l.score.volume, -1e3, 1e3),
             c.real(&at("score.volatility"), l.score.volatility, -1e3, 1e3),
             c.real(&at("score.tenure"), l.score.tenure, -1e3, 1e3),
+            c.real(&at("score.cash_flow"), l.score.cash_flow, -1e3, 1e3),
         ],
         cutoff: c.real(&at("cutoff"), l.cutoff, -1e6, 1e6),
         noise: c.real(&at("noise"), l.noise, 0.0, 10.0),

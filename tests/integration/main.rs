@@ -5,6 +5,7 @@ mod cli;
 mod closed_form;
 mod common;
 mod ledger_identities;
+mod lending;
 mod mechanisms;
 mod reproducibility;
 mod whatif;
