@@ -8,10 +8,14 @@
 //! and volatility) and its tenure; a bank sees only revenue the merchant
 //! reports, with a log-normal error. A platform also sees the merchant's
 //! cash through its settlement account. The score is
-//! `w_volume·ln(1 + daily sales) − w_volatility·CV + w_tenure·min(years, 1)
-//! + w_cash_flow·slog(30-day change in cash per day)`, and loans go to
-//! scores at or above the cut-off, for a multiple of 30-day sales between a
-//! floor and a cap.
+//!
+//! ```text
+//! w_volume·ln(1 + daily sales) − w_volatility·CV + w_tenure·min(years, 1)
+//!   + w_cash_flow·slog(30-day change in cash per day)
+//! ```
+//!
+//! and loans go to scores at or above the cut-off, for a multiple of
+//! 30-day sales between a floor and a cap.
 //!
 //! Interest accrues daily on outstanding principal. Instalment loans fall
 //! due every N days (equal principal plus accrued interest); sales-share
