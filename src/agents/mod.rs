@@ -131,6 +131,8 @@ impl Consumers {
             let mut traits = stream(run_seed, Purpose::ConsumerTraits, i);
             let s = pick_share(&shares, &mut traits);
             let seg = &scenario.consumers.segments[s];
+            // At most `MAX_GROUPS` (256) segments pass validation, so the
+            // index fits in a byte.
             c.segment.push(s as u8);
             c.rate.push(seg.purchase_rate.sample(&mut traits).max(0.0));
             c.price_sensitivity
@@ -253,6 +255,7 @@ impl Merchants {
             m.price.push(price);
             m.unit_cost.push(price.times(share));
             m.fixed_cost.push(fixed);
+            // At most `MAX_GROUPS` categories: the index fits in a byte.
             m.category.push(cat as u8);
             m.district.push((j as u32) % scenario.market.districts);
             m.listed_on.push(mask);

@@ -10,6 +10,9 @@ use crate::ledger::Money;
 pub const MAX_HORIZON_DAYS: u32 = 36_500;
 /// Most platforms in one market (they are tracked in a bit set).
 pub const MAX_PLATFORMS: usize = 32;
+/// Most consumer segments, and most merchant categories (each agent keeps
+/// its index in one byte).
+pub const MAX_GROUPS: usize = 256;
 
 /// A validated scenario: everything a run needs, in model units.
 #[derive(Debug, Clone)]

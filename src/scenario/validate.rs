@@ -12,9 +12,10 @@ use super::raw::{
 };
 use super::spec::{
     CategorySpec, ChoiceSpec, Churn, Condition, ConsumerSpec, DataAccess, DataOwner, DefaultModel,
-    EconomySpec, FundingRound, LenderSpec, Lever, LeverChange, LoyaltySpec, MAX_HORIZON_DAYS,
-    MAX_PLATFORMS, Market, MembershipSpec, MerchantSpec, Metric, Op, Operand, PaymentsSpec,
-    PlatformSpec, RatePolicy, Repayment, Rule, Scenario, ScheduleEntry, SegmentSpec, Shock,
+    EconomySpec, FundingRound, LenderSpec, Lever, LeverChange, LoyaltySpec, MAX_GROUPS,
+    MAX_HORIZON_DAYS, MAX_PLATFORMS, Market, MembershipSpec, MerchantSpec, Metric, Op, Operand,
+    PaymentsSpec, PlatformSpec, RatePolicy, Repayment, Rule, Scenario, ScheduleEntry, SegmentSpec,
+    Shock,
 };
 use crate::ledger::Money;
 
@@ -501,6 +502,12 @@ fn check_churn(c: &mut Checker, path: &str, churn: &Option<RawChurn>) -> Churn {
 }
 
 fn check_shares(c: &mut Checker, path: &str, shares: &[f64]) {
+    if shares.len() > MAX_GROUPS {
+        c.fail(
+            path,
+            format!("at most {MAX_GROUPS} are supported, got {}", shares.len()),
+        );
+    }
     let total: f64 = shares.iter().sum();
     if !shares.is_empty() && (total - 1.0).abs() > 1e-6 {
         c.fail(path, format!("shares must sum to 1, got {total}"));
@@ -862,7 +869,18 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
         shocks,
     };
 
-    check_memory(&mut c, &market, platforms.len(), replications);
+    check_memory(
+        &mut c,
+        MarketSize {
+            consumers: u64::from(market.consumers),
+            merchants: u64::from(market.merchants),
+            platforms: platforms.len() as u64,
+            lenders: lenders.len() as u64,
+            segments: consumers.segments.len() as u64,
+            horizon_days: u64::from(horizon_days),
+        },
+        replications,
+    );
 
     if c.problems.is_empty() {
         Ok(Scenario {
@@ -1220,45 +1238,141 @@ fn check_lender(
     }
 }
 
-/// Estimated bytes of state of one replication of a market of this size:
-/// per consumer, two traits, a 32-byte random stream, a last-order day per
-/// platform and a pending event; per merchant, price, cost and listings.
-pub fn estimated_bytes(consumers: u64, merchants: u64, platforms: u64) -> u64 {
-    let per_consumer = 8 + 8 + 32 + 2 * platforms + 32;
-    consumers * per_consumer + merchants * (48 + platforms)
+/// What a run of a scenario holds in memory, for the size check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemoryEstimate {
+    /// Agent state and pending events of one replication while it runs.
+    pub state: u64,
+    /// Cohort counters of one replication, built when it finishes.
+    pub cohorts: u64,
+    /// Daily records one finished replication keeps until every
+    /// replication is done and the files are written.
+    pub records: u64,
 }
 
-/// Refuses markets whose state would not fit in memory, with the estimate.
-/// Replications run in parallel, up to one per core.
-fn check_memory(c: &mut Checker, market: &Market, platforms: usize, replications: u32) {
+/// Sizes of a market, for [`MemoryEstimate::of`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MarketSize {
+    pub consumers: u64,
+    pub merchants: u64,
+    pub platforms: u64,
+    pub lenders: u64,
+    pub segments: u64,
+    pub horizon_days: u64,
+}
+
+impl MemoryEstimate {
+    /// The estimate for a market of `size`, from the sizes of the types
+    /// that hold it (saturating: an absurd size gives `u64::MAX`, never an
+    /// overflow).
+    pub fn of(size: MarketSize) -> MemoryEstimate {
+        use std::mem::size_of;
+        let b = |n: usize| n as u64;
+        let MarketSize {
+            consumers,
+            merchants,
+            platforms,
+            lenders,
+            segments,
+            horizon_days,
+        } = size;
+        // Traits, bit sets and indices, a random stream, a pending event and
+        // one relation per platform.
+        let per_consumer = (b(2 * size_of::<f64>() + size_of::<f32>() + 2 + 5 * size_of::<u32>())
+            + b(size_of::<crate::rng::StreamRng>())
+            + b(size_of::<crate::engine::Scheduled<crate::engine::Event>>()))
+        .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
+        // Price, costs, queue and listing state, a random stream, per-platform
+        // counters and, with lenders, 30 days of sales per channel and cash.
+        let window = crate::market::lending::SALES_WINDOW as u64;
+        let per_merchant = (b(3 * size_of::<crate::ledger::Money>() + 4 * size_of::<u64>() + 16)
+            + b(size_of::<crate::rng::StreamRng>()))
+        .saturating_add(platforms.saturating_mul(8))
+        .saturating_add(if lenders > 0 {
+            window.saturating_mul(4 * (platforms + 1) + 8)
+        } else {
+            0
+        });
+        let state = consumers
+            .saturating_mul(per_consumer)
+            .saturating_add(merchants.saturating_mul(per_merchant));
+        let months = horizon_days.div_ceil(u64::from(crate::metrics::COHORT_MONTH_DAYS));
+        let cohorts = platforms
+            .saturating_mul(segments)
+            .saturating_mul(months)
+            .saturating_mul(months + 1)
+            .saturating_mul(2 * 8);
+        let records = horizon_days.saturating_mul(
+            platforms
+                .saturating_mul(b(size_of::<crate::metrics::DayRecord>()))
+                .saturating_add(
+                    lenders.saturating_mul(b(size_of::<crate::market::lending::LenderDay>())),
+                ),
+        );
+        MemoryEstimate {
+            state,
+            cohorts,
+            records,
+        }
+    }
+
+    /// Bytes needed to run `replications` replications, `in_flight` at a
+    /// time: the state and cohort counters of those running, and the
+    /// daily records of all.
+    pub fn total(&self, replications: u64, in_flight: u64) -> u64 {
+        self.state
+            .saturating_add(self.cohorts)
+            .saturating_mul(in_flight)
+            .saturating_add(self.records.saturating_mul(replications))
+    }
+}
+
+/// Refuses scenarios whose run would not fit in memory, with the estimate,
+/// naming the key that makes it large: the market size, the horizon (with
+/// many platforms and segments, cohort counters grow with its square) or
+/// the replications (every replication's daily records are kept until the
+/// files are written). Replications run in parallel, up to one per core.
+fn check_memory(c: &mut Checker, size: MarketSize, replications: u32) {
     let in_flight = std::thread::available_parallelism()
         .map_or(1, |n| n.get() as u64)
         .min(u64::from(replications).max(1));
-    let one = estimated_bytes(
-        u64::from(market.consumers),
-        u64::from(market.merchants),
-        platforms as u64,
-    );
-    let need = one.saturating_mul(in_flight);
+    let estimate = MemoryEstimate::of(size);
+    let need = estimate.total(u64::from(replications), in_flight);
     let total = available_memory().unwrap_or(16 << 30);
     // Leave a fifth of the machine for the system and result buffers.
     let limit = total / 5 * 4;
-    if need > limit {
-        let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
-        c.fail(
-            "market.consumers",
-            format!(
-                "a market of {} consumers and {} merchants needs about {:.1} GiB per replication \
-                 ({:.1} GiB for {in_flight} in parallel); this machine allows {:.1} GiB of its {:.1} GiB",
-                market.consumers,
-                market.merchants,
-                gib(one),
-                gib(need),
-                gib(limit),
-                gib(total)
-            ),
-        );
+    if need <= limit {
+        return;
     }
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    let state = estimate.state.saturating_mul(in_flight);
+    let cohorts = estimate.cohorts.saturating_mul(in_flight);
+    let records = estimate.records.saturating_mul(u64::from(replications));
+    let key = if state >= cohorts && state >= records {
+        "market.consumers"
+    } else if cohorts >= records {
+        "horizon_days"
+    } else {
+        "replications"
+    };
+    c.fail(
+        key,
+        format!(
+            "this run needs about {:.1} GiB but this machine allows {:.1} GiB of its {:.1} GiB: \
+             a market of {} consumers and {} merchants needs {:.1} GiB per replication \
+             ({in_flight} in parallel), cohort counters {:.1} GiB per replication, and the \
+             daily records of {replications} replication(s) × {} days {:.1} GiB",
+            gib(need),
+            gib(limit),
+            gib(total),
+            size.consumers,
+            size.merchants,
+            gib(estimate.state),
+            gib(estimate.cohorts),
+            size.horizon_days,
+            gib(records),
+        ),
+    );
 }
 
 /// Total physical memory, from /proc/meminfo where available.
@@ -1267,4 +1381,47 @@ fn available_memory() -> Option<u64> {
     let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
     let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size(consumers: u64, horizon_days: u64) -> MarketSize {
+        MarketSize {
+            consumers,
+            merchants: 100,
+            platforms: 2,
+            lenders: 1,
+            segments: 1,
+            horizon_days,
+        }
+    }
+
+    #[test]
+    fn memory_estimate_saturates_instead_of_overflowing() {
+        let huge = MemoryEstimate::of(MarketSize {
+            consumers: u64::MAX,
+            merchants: u64::MAX,
+            platforms: u64::MAX,
+            lenders: u64::MAX,
+            segments: u64::MAX,
+            horizon_days: u64::MAX,
+        });
+        assert_eq!(huge.state, u64::MAX);
+        assert_eq!(huge.total(u64::MAX, u64::MAX), u64::MAX);
+    }
+
+    #[test]
+    fn memory_estimate_counts_the_records_of_every_replication() {
+        // Regression: only the state of replications in flight was counted,
+        // so a million replications passed the check and exhausted memory
+        // with their daily records.
+        let e = MemoryEstimate::of(size(1000, 365));
+        assert!(e.records > 0);
+        assert_eq!(e.total(1_000_000, 2) - e.total(1, 2), e.records * 999_999);
+        // Larger markets and longer runs need more.
+        assert!(MemoryEstimate::of(size(2000, 365)).state > e.state);
+        assert!(MemoryEstimate::of(size(1000, 730)).cohorts > e.cohorts);
+    }
 }

@@ -1,8 +1,13 @@
-//! The bad-input catalogue: each malformed scenario is refused with exit
-//! code 2, a message naming the file, the key path and the rule, no panic,
-//! and no results directory.
+//! The bad-input catalogue: each malformed scenario is refused by both
+//! `run` and `validate` with exit code 2, a message naming the file, the
+//! key path and the rule, no panic, and no results directory (nor a
+//! staging directory) left behind.
+//!
+//! Cases are edits of a valid file: `tiny.toml` (a two-platform market) and
+//! `full.toml` (every table of the format once), each breaking one thing.
 
 use std::fs;
+use std::path::Path;
 
 use crate::common::{TempDir, data, flywheel, text};
 
@@ -14,7 +19,8 @@ type Case = (
     &'static [&'static str],
 );
 
-const CASES: &[Case] = &[
+/// Cases on `tiny.toml`.
+const TINY_CASES: &[Case] = &[
     (
         "syntax error",
         "horizon_days = 20",
@@ -235,67 +241,776 @@ const CASES: &[Case] = &[
         "absurd market size",
         "consumers = 500\nmerchants = 20",
         "consumers = 190000000\nmerchants = 20000000",
-        &["market.consumers"],
+        &["market.consumers", "GiB"],
     ),
 ];
 
-#[test]
-fn every_bad_input_is_refused_cleanly() {
-    let base = fs::read_to_string(data("tiny.toml")).expect("tiny.toml");
-    let tmp = TempDir::new("bad-input");
-    let mut failures = Vec::new();
-    for (i, (name, from, to, expected)) in CASES.iter().enumerate() {
-        assert!(
-            base.contains(from),
-            "case `{name}`: base text lacks {from:?}"
-        );
-        let text_in = base.replacen(from, to, 1);
-        let file = tmp.path().join(format!("case{i}.toml"));
-        fs::write(&file, &text_in).expect("write case");
-        let out = tmp.path().join(format!("out{i}"));
-        let o = flywheel(
-            tmp.path(),
-            &[
-                "run",
-                file.to_str().unwrap_or_default(),
-                "--out",
-                out.to_str().unwrap_or_default(),
-                "--quiet",
-            ],
-        );
-        let (_, stderr) = text(&o);
-        let mut problems = Vec::new();
+/// Cases on `full.toml`, by category.
+const FULL_CASES: &[Case] = &[
+    // Syntax.
+    (
+        "unterminated string",
+        "name = \"food\"",
+        "name = \"food",
+        &["syntax", "merchants.categories.name", ":71:"],
+    ),
+    (
+        "table defined twice",
+        "[merchants.credit]",
+        "[merchants.membership]",
+        &["syntax", "merchants.membership"],
+    ),
+    // Unknown keys, one per table of the format.
+    (
+        "unknown key: top level",
+        "description = \"every table once\"",
+        "description = \"every table once\"\nseeds = 3",
+        &["seeds", "unknown key"],
+    ),
+    (
+        "unknown key: market",
+        "customer_data = \"platform\"",
+        "customer_data = \"platform\"\ndistrict = 2",
+        &["market.district", "did you mean `districts`"],
+    ),
+    (
+        "unknown key: choice",
+        "wallet_convenience = 0.1",
+        "wallet_convenience = 0.1\nvarity = 0.1",
+        &["choice.varity", "did you mean `variety`"],
+    ),
+    (
+        "unknown key: consumers",
+        "dormancy_days = 25",
+        "dormancy_days = 25\ndormancy = 3",
+        &["consumers.dormancy", "unknown key"],
+    ),
+    (
+        "unknown key: consumers.loyalty",
+        "half_life_days = 20.0",
+        "half_life_days = 20.0\nhalf_life = 3.0",
+        &["consumers.loyalty.half_life", "unknown key"],
+    ),
+    (
+        "unknown key: consumers.segments[]",
+        "name = \"thrifty\"",
+        "name = \"thrifty\"\nshares = 0.4",
+        &["consumers.segments[0].shares", "did you mean `share`"],
+    ),
+    (
+        "unknown key: churn model field",
+        "{ geometric = { p = 0.05, period_days = 30.0 } }",
+        "{ geometric = { p = 0.05, period = 30.0 } }",
+        &["consumers.churn", "period"],
+    ),
+    (
+        "unknown key: merchants",
+        "listing_cost = 2.0",
+        "listing_cost = 2.0\nlisting_fee = 1.0",
+        &["merchants.listing_fee", "unknown key"],
+    ),
+    (
+        "unknown key: merchants.membership",
+        "join_probability = 0.1",
+        "join_probability = 0.1\njoin_rate = 0.1",
+        &["merchants.membership.join_rate", "unknown key"],
+    ),
+    (
+        "unknown key: merchants.credit",
+        "lender_choice = \"first\"",
+        "lender_choice = \"first\"\nlender = \"Bank\"",
+        &["merchants.credit.lender", "unknown key"],
+    ),
+    (
+        "unknown key: merchants.categories[]",
+        "name = \"repairs\"",
+        "name = \"repairs\"\nmargin = 0.2",
+        &["merchants.categories[1].margin", "unknown key"],
+    ),
+    (
+        "unknown key: platforms[]",
+        "initial_users = 0.5",
+        "initial_users = 0.5\ninitial_user = 0.5",
+        &["platforms[0].initial_user", "did you mean `initial_users`"],
+    ),
+    (
+        "unknown key: platforms[].payments",
+        "float_rate = 0.02",
+        "float_rate = 0.02\nfloat = 0.01",
+        &["platforms[0].payments.float", "unknown key"],
+    ),
+    (
+        "unknown key: platforms[].schedule[]",
+        "set = { marketing_budget = 800.0 }",
+        "set = { marketing_budget = 800.0 }\nuntil_day = 30",
+        &["platforms[0].schedule[0].until_day", "unknown key"],
+    ),
+    (
+        "unknown key: platforms[].rules[]",
+        "then = { coupon = { scale = 0.5 } }",
+        "then = { coupon = { scale = 0.5 } }\nelse = { coupon = 1.0 }",
+        &["platforms[0].rules[0].else", "unknown key"],
+    ),
+    (
+        "unknown key: platforms[].funding[]",
+        "day = 15",
+        "day = 15\nround = \"A\"",
+        &["platforms[0].funding[0].round", "unknown key"],
+    ),
+    (
+        "unknown key: lenders[]",
+        "expected_pd = 0.03",
+        "expected_pd = 0.03\nexpected_lgd = 0.5",
+        &["lenders[0].expected_lgd", "unknown key"],
+    ),
+    (
+        "unknown key: lenders[].score",
+        "cash_flow = 0.5",
+        "cash_flow = 0.5\nincome = 1.0",
+        &["lenders[0].score.income", "unknown key"],
+    ),
+    (
+        "unknown key: lenders[].limit",
+        "sales_multiple = 1.0",
+        "sales_multiple = 1.0\nmultiple = 2.0",
+        &["lenders[0].limit.multiple", "unknown key"],
+    ),
+    (
+        "unknown key: lenders[].rate",
+        "rate = { flat = 0.12 }",
+        "rate = { fixed = 0.12 }",
+        &["lenders[1].rate", "fixed"],
+    ),
+    (
+        "unknown key: lenders[].repayment",
+        "repayment = { instalments = 30 }",
+        "repayment = { installments = 30 }",
+        &["lenders[1].repayment", "installments"],
+    ),
+    (
+        "unknown key: lenders[].default_model",
+        "{ pd = 0.05, rho = 0.2 }",
+        "{ pd = 0.05, correlation = 0.2 }",
+        &["lenders[1].default_model", "correlation"],
+    ),
+    (
+        "unknown key: economy",
+        "factor_volatility = 0.02",
+        "factor_volatility = 0.02\nvolatility = 0.1",
+        &["economy.volatility", "unknown key"],
+    ),
+    (
+        "unknown key: economy.shocks[]",
+        "demand = 0.7",
+        "demand = 0.7\nsupply = 0.9",
+        &["economy.shocks[0].supply", "unknown key"],
+    ),
+    (
+        "unknown key: regulation",
+        "max_interest_rate = 0.36",
+        "max_interest_rate = 0.36\nmax_fee = 1.0",
+        &["regulation.max_fee", "unknown key"],
+    ),
+    // Wrong types.
+    (
+        "wrong type: string for seed",
+        "seed = 11",
+        "seed = \"eleven\"",
+        &["seed", "invalid type"],
+    ),
+    (
+        "wrong type: negative seed",
+        "seed = 11",
+        "seed = -1",
+        &["seed", "invalid value"],
+    ),
+    (
+        "wrong type: string for a flag",
+        "wallet = true",
+        "wallet = \"yes\"",
+        &["platforms[0].payments.wallet", "invalid type"],
+    ),
+    (
+        "wrong type: string for a list of conditions",
+        "when = [\"share >= 0.6\"]",
+        "when = \"share >= 0.6\"",
+        &["platforms[0].rules[0].when", "invalid type"],
+    ),
+    (
+        "wrong type: number for a lever table",
+        "set = { marketing_budget = 800.0 }",
+        "set = 800.0",
+        &["platforms[0].schedule[0].set", "invalid type"],
+    ),
+    (
+        "wrong type: number for a name",
+        "customer_data = \"platform\"",
+        "customer_data = 1",
+        &["market.customer_data", "invalid type"],
+    ),
+    (
+        "wrong type: array for a lever value",
+        "then = { coupon = { scale = 0.5 } }",
+        "then = { coupon = [1, 2] }",
+        &["platforms[0].rules[0].then.coupon", "array"],
+    ),
+    // Not a number, infinities.
+    (
+        "nan: economy volatility",
+        "factor_volatility = 0.02",
+        "factor_volatility = nan",
+        &["economy.factor_volatility", "finite"],
+    ),
+    (
+        "inf: loss given default",
+        "lgd = 0.6",
+        "lgd = inf",
+        &["lenders[0].lgd", "between 0 and 1"],
+    ),
+    (
+        "nan: distribution parameter",
+        "{ uniform = { min = 50.0, max = 90.0 } }",
+        "{ uniform = { min = nan, max = 90.0 } }",
+        &["merchants.categories[1].price", "finite"],
+    ),
+    (
+        "-inf: shock demand",
+        "demand = 0.7",
+        "demand = -inf",
+        &["economy.shocks[0].demand", "finite"],
+    ),
+    (
+        "nan: Vasicek pd",
+        "{ pd = 0.05, rho = 0.2 }",
+        "{ pd = nan, rho = 0.2 }",
+        &["lenders[1].default_model.vasicek.pd", "between 0 and 1"],
+    ),
+    (
+        "inf: coupon cap",
+        "max_coupon = 10.0",
+        "max_coupon = inf",
+        &["regulation.max_coupon", "between 0"],
+    ),
+    (
+        "nan: scheduled lever",
+        "set = { marketing_budget = 800.0 }",
+        "set = { marketing_budget = nan }",
+        &["platforms[0].schedule[0].set.marketing_budget", "finite"],
+    ),
+    (
+        "inf: condition threshold",
+        "when = [\"runway_months < 2\"]",
+        "when = [\"runway_months < inf\"]",
+        &["platforms[1].funding[0].when[0]", "finite"],
+    ),
+    // Zero and negative sizes.
+    (
+        "zero districts",
+        "districts = 2",
+        "districts = 0",
+        &["market.districts", "between 1"],
+    ),
+    (
+        "fewer merchants than districts",
+        "merchants = 24",
+        "merchants = 1",
+        &["market.districts", "at least as many merchants"],
+    ),
+    (
+        "zero review period",
+        "review_days = 10",
+        "review_days = 0",
+        &["merchants.review_days", "between 1"],
+    ),
+    (
+        "negative settlement delay",
+        "settlement_days = 2",
+        "settlement_days = -2",
+        &["platforms[0].payments.settlement_days", "between 0"],
+    ),
+    (
+        "negative workout",
+        "workout_days = 20",
+        "workout_days = -1",
+        &["lenders[0].workout_days", "between 0"],
+    ),
+    (
+        "zero service rate",
+        "service_rate = 6.0",
+        "service_rate = 0.0",
+        &["merchants.service_rate", "positive"],
+    ),
+    (
+        "zero churn period",
+        "p = 0.05, period_days = 30.0",
+        "p = 0.05, period_days = 0.0",
+        &["consumers.churn.geometric.period_days", "between"],
+    ),
+    (
+        "zero loyalty half-life",
+        "half_life_days = 20.0",
+        "half_life_days = 0.0",
+        &["consumers.loyalty.half_life_days", "between"],
+    ),
+    (
+        "negative dormancy",
+        "dormancy_days = 25",
+        "dormancy_days = -25",
+        &["consumers.dormancy_days", "between 0"],
+    ),
+    (
+        "zero acquisition cost",
+        "cpa = 20.0",
+        "cpa = 0.0",
+        &["platforms[0].cpa", "between"],
+    ),
+    (
+        "zero instalment period",
+        "repayment = { instalments = 30 }",
+        "repayment = { instalments = 0 }",
+        &["lenders[1].repayment.instalments", "between 1"],
+    ),
+    (
+        "instalment period longer than the term",
+        "repayment = { instalments = 30 }",
+        "repayment = { instalments = 90 }",
+        &["lenders[1].repayment.instalments", "term_days"],
+    ),
+    (
+        "negative lender capital",
+        "capital = 500000.0\nrate = { flat",
+        "capital = -1.0\nrate = { flat",
+        &["lenders[1].capital", "between 0"],
+    ),
+    (
+        "negative funding round",
+        "amount = 50000.0",
+        "amount = -50000.0",
+        &["platforms[0].funding[0].amount", "between 0"],
+    ),
+    // Probabilities and shares outside [0, 1].
+    (
+        "probability above one: cross-district share",
+        "cross_district_share = 0.1",
+        "cross_district_share = 1.1",
+        &["market.cross_district_share", "between 0 and 1"],
+    ),
+    (
+        "probability below zero: repeat merchant",
+        "repeat_merchant = 0.3",
+        "repeat_merchant = -0.3",
+        &["market.repeat_merchant", "between 0 and 1"],
+    ),
+    (
+        "probability above one: switch probability",
+        "switch_probability = 0.2",
+        "switch_probability = 2.0",
+        &["merchants.switch_probability", "between 0 and 1"],
+    ),
+    (
+        "probability above one: membership share",
+        "share = 0.3\ndiscount",
+        "share = 1.3\ndiscount",
+        &["merchants.membership.share", "between 0 and 1"],
+    ),
+    (
+        "probability below zero: join probability",
+        "join_probability = 0.1",
+        "join_probability = -0.1",
+        &["merchants.membership.join_probability", "between 0 and 1"],
+    ),
+    (
+        "probability above one: growth probability",
+        "growth_probability = 0.05",
+        "growth_probability = 5.0",
+        &["merchants.credit.growth_probability", "between 0 and 1"],
+    ),
+    (
+        "probability above one: payment fee",
+        "fee_rate = 0.006",
+        "fee_rate = 1.006",
+        &["platforms[0].payments.fee_rate", "between 0 and 1"],
+    ),
+    (
+        "probability above one: churn",
+        "p = 0.05, period_days",
+        "p = 1.05, period_days",
+        &["consumers.churn.geometric.p", "between 0 and 1"],
+    ),
+    (
+        "probability above one: expected pd",
+        "expected_pd = 0.03",
+        "expected_pd = 1.03",
+        &["lenders[0].expected_pd", "between 0 and 1"],
+    ),
+    (
+        "share above one: repayment from sales",
+        "repayment = { sales_share = 0.1 }",
+        "repayment = { sales_share = 1.5 }",
+        &["lenders[0].repayment.sales_share", "between 0 and 1"],
+    ),
+    (
+        "segment shares do not sum to one",
+        "share = 0.6\nchurn",
+        "share = 0.7\nchurn",
+        &["consumers.segments", "sum to 1"],
+    ),
+    (
+        "category shares do not sum to one",
+        "share = 0.3\nprice",
+        "share = 0.5\nprice",
+        &["merchants.categories", "sum to 1"],
+    ),
+    (
+        "rule sets commission above one",
+        "then = { coupon = { scale = 0.5 } }",
+        "then = { commission = 1.5 }",
+        &["platforms[0].rules[0].then.commission", "between 0 and 1"],
+    ),
+    (
+        "seasonality of 100%",
+        "seasonality = 0.1",
+        "seasonality = 1.0",
+        &["economy.seasonality", "between 0 and 0.99"],
+    ),
+    // Days beyond the horizon.
+    (
+        "funding day at the horizon",
+        "day = 15",
+        "day = 40",
+        &["platforms[0].funding[0].day", "within the horizon"],
+    ),
+    (
+        "schedule beyond the horizon",
+        "to_day = 30\nset",
+        "to_day = 45\nset",
+        &["platforms[0].schedule[0].to_day", "horizon_days (40)"],
+    ),
+    (
+        "shock starts beyond the horizon",
+        "from_day = 20\nto_day = 25",
+        "from_day = 50\nto_day = 55",
+        &["economy.shocks[0].from_day", "within the horizon"],
+    ),
+    (
+        "shock ends when it starts",
+        "from_day = 20\nto_day = 25",
+        "from_day = 20\nto_day = 20",
+        &["economy.shocks[0].to_day", "after from_day"],
+    ),
+    (
+        "schedule starts before day 0",
+        "from_day = 10\nto_day = 30",
+        "from_day = -10\nto_day = 30",
+        &["platforms[0].schedule[0].from_day", "within the horizon"],
+    ),
+    (
+        "peak day past the year",
+        "peak_day = 30",
+        "peak_day = 400",
+        &["economy.peak_day", "between 0 and 365"],
+    ),
+    // Overlapping schedules.
+    (
+        "schedule overlaps a coupon window",
+        "set = { marketing_budget = 800.0 }",
+        "set = { coupon = 2.0 }",
+        &[
+            "platforms[0].schedule[0].from_day",
+            "overlaps platforms[0].subsidy[0]",
+        ],
+    ),
+    (
+        "two schedules set the same lever",
+        "set = { marketing_budget = 800.0 }",
+        "set = { marketing_budget = 800.0 }\n[[platforms.schedule]]\nfrom_day = 25\nto_day = 35\nset = { marketing_budget = 100.0 }",
+        &[
+            "platforms[0].schedule[1].from_day",
+            "overlaps platforms[0].schedule[0]",
+        ],
+    ),
+    // Rules and conditions.
+    (
+        "rule names an unknown metric",
+        "when = [\"share >= 0.6\"]",
+        "when = [\"market_share >= 0.6\"]",
+        &[
+            "platforms[0].rules[0].when[0]",
+            "unknown metric `market_share`",
+        ],
+    ),
+    (
+        "rule compares with an unknown metric",
+        "when = [\"share >= 0.6\"]",
+        "when = [\"share >= rival\"]",
+        &[
+            "platforms[0].rules[0].when[0]",
+            "neither a number nor a metric",
+        ],
+    ),
+    (
+        "condition without an operator",
+        "when = [\"share >= 0.6\"]",
+        "when = [\"share 0.6\"]",
+        &["platforms[0].rules[0].when[0]", "metric op value"],
+    ),
+    (
+        "rule without conditions",
+        "when = [\"share >= 0.6\"]",
+        "when = []",
+        &["platforms[0].rules[0].when", "at least one condition"],
+    ),
+    (
+        "rule sets an unknown lever",
+        "then = { coupon = { scale = 0.5 } }",
+        "then = { discount = 1.0 }",
+        &["platforms[0].rules[0].then.discount", "unknown lever"],
+    ),
+    (
+        "schedule sets an unknown lever",
+        "set = { marketing_budget = 800.0 }",
+        "set = { budget = 800.0 }",
+        &["platforms[0].schedule[0].set.budget", "unknown lever"],
+    ),
+    (
+        "schedule sets nothing",
+        "set = { marketing_budget = 800.0 }",
+        "set = {}",
+        &["platforms[0].schedule[0].set", "at least one lever"],
+    ),
+    (
+        "funding condition names an unknown metric",
+        "when = [\"runway_months < 2\"]",
+        "when = [\"runway < 2\"]",
+        &["platforms[1].funding[0].when[0]", "unknown metric `runway`"],
+    ),
+    (
+        "funding round with neither day nor conditions",
+        "amount = 50000.0\nday = 15",
+        "amount = 50000.0",
+        &["platforms[0].funding[0]", "needs a `day` or `when`"],
+    ),
+    (
+        "funding round with both day and conditions",
+        "amount = 20000.0\nwhen",
+        "amount = 20000.0\nday = 3\nwhen",
+        &["platforms[1].funding[0]", "not both"],
+    ),
+    // Names and cross-references.
+    (
+        "bank with transaction data",
+        "name = \"Bank\"",
+        "name = \"Bank\"\ndata = \"transactions\"",
+        &["lenders[1].data", "needs a `platform`"],
+    ),
+    (
+        "unknown data access",
+        "name = \"Bank\"",
+        "name = \"Bank\"\ndata = \"magic\"",
+        &["lenders[1].data", "\"self_reported\""],
+    ),
+    (
+        "lender named twice",
+        "name = \"Bank\"",
+        "name = \"AlphaCredit\"",
+        &["lenders[1].name", "used once"],
+    ),
+    (
+        "unknown lender choice",
+        "lender_choice = \"first\"",
+        "lender_choice = \"cheapest\"",
+        &["merchants.credit.lender_choice", "\"random\""],
+    ),
+    (
+        "unknown customer data owner",
+        "customer_data = \"platform\"",
+        "customer_data = \"nobody\"",
+        &["market.customer_data", "\"merchant\""],
+    ),
+    (
+        "red packets without a wallet",
+        "wallet = true",
+        "wallet = false",
+        &["platforms[0].red_packet", "payments.wallet = true"],
+    ),
+    (
+        "loan cap below the floor",
+        "max = 20000.0",
+        "max = 100.0",
+        &["lenders[0].limit.max", "at least limit.min"],
+    ),
+    (
+        "risk-based rate cap below the base",
+        "max = 0.3 }",
+        "max = 0.05 }",
+        &["lenders[0].rate.risk_based.max", "at least base"],
+    ),
+    (
+        "segment named twice",
+        "name = \"busy\"",
+        "name = \"thrifty\"",
+        &["consumers.segments[1].name", "used once"],
+    ),
+    (
+        "category named twice",
+        "name = \"repairs\"",
+        "name = \"food\"",
+        &["merchants.categories[1].name", "used once"],
+    ),
+    // Absurd sizes: refused with an estimate instead of exhausting memory.
+    (
+        "absurd replication count",
+        "replications = 2\nhorizon_days = 40",
+        "replications = 1000000\nhorizon_days = 36500",
+        &["replications", "GiB", "daily records"],
+    ),
+    (
+        "absurd consumer count",
+        "consumers = 300",
+        "consumers = 200000000",
+        &["market.consumers", "GiB"],
+    ),
+];
+
+/// What is wrong with how `flywheel run` and `flywheel validate` treat the
+/// scenario `text`, written as `file` in `dir`; empty when both refuse it
+/// cleanly: exit code 2, a message naming the file and holding every
+/// `expected` substring, no panic text, and nothing written.
+fn refusal_problems(dir: &Path, file: &str, text_in: &str, expected: &[&str]) -> Vec<String> {
+    let path = dir.join(file);
+    let mut problems = Vec::new();
+    if let Err(e) = fs::write(&path, text_in) {
+        return vec![format!("cannot write the case: {e}")];
+    }
+    let out_name = format!("out-{file}");
+    let out = dir.join(&out_name);
+    let path_arg = path.to_str().unwrap_or_default();
+    let runs = [
+        (
+            "run",
+            flywheel(
+                dir,
+                &[
+                    "run",
+                    path_arg,
+                    "--out",
+                    out.to_str().unwrap_or_default(),
+                    "--quiet",
+                ],
+            ),
+        ),
+        ("validate", flywheel(dir, &["validate", path_arg])),
+    ];
+    for (command, o) in &runs {
+        let (_, stderr) = text(o);
+        let mut wrong = Vec::new();
         if o.status.code() != Some(2) {
-            problems.push(format!("exit code {:?}", o.status.code()));
+            wrong.push(format!("exit code {:?}", o.status.code()));
         }
-        if stderr.contains("panicked") {
-            problems.push("panic text".to_string());
+        if stderr.contains("panicked") || stderr.contains("RUST_BACKTRACE") {
+            wrong.push("panic text".to_string());
         }
-        if !stderr.contains(&format!("case{i}.toml")) {
-            problems.push("file not named".to_string());
+        if !stderr.contains(file) {
+            wrong.push("file not named".to_string());
         }
-        for want in *expected {
+        for want in expected {
             if !stderr.contains(want) {
-                problems.push(format!("message lacks {want:?}"));
+                wrong.push(format!("message lacks {want:?}"));
             }
         }
-        if out.exists() {
-            problems.push("results directory created".to_string());
+        if !wrong.is_empty() {
+            problems.push(format!("{command}: {}\n{stderr}", wrong.join(", ")));
         }
+    }
+    let leftovers: Vec<String> = fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(&out_name) || n == "results")
+                .collect()
+        })
+        .unwrap_or_default();
+    if !leftovers.is_empty() {
+        problems.push(format!("left behind: {leftovers:?}"));
+    }
+    problems
+}
+
+/// Runs every case of `cases` as an edit of `base` and reports failures.
+fn check_catalogue(base: &str, cases: &[Case]) {
+    let base_text = fs::read_to_string(data(base)).expect("base scenario");
+    let tmp = TempDir::new(&format!("bad-input-{base}"));
+    let mut failures = Vec::new();
+    for (i, (name, from, to, expected)) in cases.iter().enumerate() {
+        assert!(
+            base_text.contains(from),
+            "case `{name}`: {base} lacks {from:?}"
+        );
+        let text_in = base_text.replacen(from, to, 1);
+        let problems = refusal_problems(tmp.path(), &format!("case{i}.toml"), &text_in, expected);
         if !problems.is_empty() {
-            failures.push(format!("{name}: {}\n{stderr}", problems.join(", ")));
-        }
-        // `validate` agrees with `run`.
-        let v = flywheel(tmp.path(), &["validate", file.to_str().unwrap_or_default()]);
-        if v.status.code() != Some(2) {
-            failures.push(format!("{name}: validate exit code {:?}", v.status.code()));
+            failures.push(format!("{name}:\n{}", problems.join("\n")));
         }
     }
     assert!(
         failures.is_empty(),
-        "{} case(s) failed:\n{}",
+        "{} of {} case(s) on {base} failed:\n{}",
         failures.len(),
+        cases.len(),
         failures.join("\n\n")
+    );
+}
+
+#[test]
+fn every_bad_input_is_refused_cleanly() {
+    check_catalogue("tiny.toml", TINY_CASES);
+}
+
+#[test]
+fn every_bad_input_in_every_table_is_refused_cleanly() {
+    check_catalogue("full.toml", FULL_CASES);
+}
+
+#[test]
+fn more_segments_or_categories_than_a_byte_can_index_are_refused() {
+    // Regression: agents keep their segment and category index in one
+    // byte; 300 segments used to be accepted, and consumers drawn into
+    // segment 256 and above were silently counted in segments 0, 1, ...
+    let mut text_in = fs::read_to_string(data("tiny.toml")).expect("tiny.toml");
+    let share = 1.0 / 300.0;
+    for i in 0..300 {
+        text_in.push_str(&format!(
+            "\n[[consumers.segments]]\nname = \"s{i}\"\nshare = {share}\n\
+             [[merchants.categories]]\nname = \"c{i}\"\nshare = {share}\n"
+        ));
+    }
+    let tmp = TempDir::new("bad-input-groups");
+    let problems = refusal_problems(
+        tmp.path(),
+        "groups.toml",
+        &text_in,
+        &[
+            "consumers.segments: at most 256",
+            "merchants.categories: at most 256",
+        ],
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_catalogue_bases_are_valid() {
+    for base in ["tiny.toml", "full.toml"] {
+        let tmp = TempDir::new(&format!("bad-input-base-{base}"));
+        let o = flywheel(
+            tmp.path(),
+            &["validate", data(base).to_str().unwrap_or_default()],
+        );
+        assert_eq!(o.status.code(), Some(0), "{base}: {:?}", text(&o));
+    }
+    assert!(
+        TINY_CASES.len() + FULL_CASES.len() >= 40,
+        "the catalogue has at least 40 cases"
     );
 }
 
