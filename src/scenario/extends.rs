@@ -107,7 +107,7 @@ pub(super) fn read_chain(
             ));
         }
         seen.push(canonical);
-        current_text = match std::fs::read_to_string(&base) {
+        current_text = match super::read_text(&base) {
             Ok(t) => t,
             Err(e) => return Err(problem(&layers, here, unreadable(e))),
         };

@@ -82,10 +82,45 @@ impl Override {
     }
 }
 
+/// Largest scenario file read, in bytes: scenarios are a few kilobytes,
+/// and a cap keeps a wrong path (a device, a data file) from exhausting
+/// memory.
+pub const MAX_FILE_BYTES: u64 = 16 << 20;
+
+/// Reads a scenario file's text, refusing what is not a regular file (a
+/// directory, a device such as `/dev/zero` that never ends, a pipe that may
+/// never close) or is larger than [`MAX_FILE_BYTES`].
+pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let too_big = || {
+        std::io::Error::other(format!(
+            "larger than {} MiB, which no scenario is",
+            MAX_FILE_BYTES >> 20
+        ))
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    // The file may grow between the check and the read: read one byte past
+    // the cap at most.
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_string(&mut text)?;
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(text)
+}
+
 /// Reads and validates a scenario file, resolving its `extends` chain.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
     let label = display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_text(path).map_err(|e| {
         ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
     })?;
     let default_name = path

@@ -1073,3 +1073,34 @@ fn missing_file_and_bad_flags_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!tmp.path().join("results").exists());
 }
+
+#[test]
+fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
+    // Regression: the loader read the whole file before looking at it, so
+    // `flywheel run /dev/zero` (or `extends = "/dev/zero"`) read until
+    // memory ran out.
+    let tmp = TempDir::new("bad-input-devices");
+    let huge = tmp.path().join("huge.toml");
+    let file = fs::File::create(&huge).expect("create");
+    file.set_len(flywheel::scenario::MAX_FILE_BYTES + 1)
+        .expect("sparse file");
+    fs::write(tmp.path().join("variant.toml"), "extends = \"/dev/zero\"\n").expect("write");
+    let mut cases = vec![
+        (tmp.path().to_path_buf(), "not a regular file"),
+        (huge, "larger than 16 MiB"),
+    ];
+    if Path::new("/dev/zero").exists() {
+        cases.push((Path::new("/dev/zero").to_path_buf(), "not a regular file"));
+        cases.push((tmp.path().join("variant.toml"), "not a regular file"));
+    }
+    for (path, rule) in cases {
+        for command in ["validate", "run"] {
+            let o = flywheel(tmp.path(), &[command, path.to_str().unwrap_or_default()]);
+            let (_, stderr) = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{command} {path:?}: {stderr}");
+            assert!(stderr.contains(rule), "{command} {path:?}: {stderr}");
+            assert!(!stderr.contains("panicked"), "{stderr}");
+        }
+    }
+    assert!(!tmp.path().join("results").exists());
+}
