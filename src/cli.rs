@@ -1,11 +1,19 @@
 //! The command-line interface: argument types (parsed by clap) and the
 //! commands they run. `main` only parses arguments, calls [`run`] and maps
 //! the result to an exit code: 0 on success, 2 on bad input, 1 on an
-//! internal error.
+//! internal error, 130 when interrupted.
+//!
+//! **Interruption.** While `run` or `compare` simulates, the first Ctrl-C
+//! (SIGINT), SIGTERM or SIGHUP asks every replication to stop at its next
+//! day's end; the command then exits with code 130 without writing, so the
+//! output directory is left as it was. Once results are being written the
+//! write finishes (it is short, and atomic: see
+//! [`output`](crate::metrics::output)). A second signal exits at once.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, Subcommand};
@@ -15,7 +23,7 @@ use crate::compare;
 use crate::metrics::output::{Manifest, replaceable, write_run_dir};
 use crate::metrics::stats::estimate;
 use crate::metrics::{HEADLINES, RunOutput};
-use crate::runner::{RunOptions, run_all};
+use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Scenario, reference};
 
 /// Flywheel: simulate platform competition — subsidies, payments and
@@ -122,6 +130,10 @@ pub enum CliError {
     /// Something went wrong inside Flywheel or its environment (exit 1).
     #[error("{0}")]
     Internal(String),
+    /// The user stopped the command (Ctrl-C) before it wrote anything
+    /// (exit 130, as for a shell job stopped by SIGINT).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl CliError {
@@ -130,7 +142,39 @@ impl CliError {
         match self {
             CliError::Input(_) => 2,
             CliError::Internal(_) => 1,
+            CliError::Interrupted(_) => 130,
         }
+    }
+}
+
+/// Set by the first Ctrl-C (or SIGTERM, SIGHUP) once a simulation starts.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Makes Ctrl-C stop simulations cleanly (see the module docs): the first
+/// signal sets [`INTERRUPTED`], a second exits at once with code 130.
+fn catch_interrupts() {
+    // An error means a handler is already installed (a second command in
+    // the same process): it is this one.
+    let _ = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// The error for a command interrupted before writing to `out`.
+fn interrupted(out: &Path) -> CliError {
+    CliError::Interrupted(format!(
+        "interrupted: stopped before writing results; `{}` was not changed",
+        out.display()
+    ))
+}
+
+/// Maps a failed simulation to the command's error.
+fn run_failed(e: RunError, out: &Path) -> CliError {
+    match e {
+        RunError::Interrupted { .. } => interrupted(out),
+        other => CliError::Internal(other.to_string()),
     }
 }
 
@@ -290,10 +334,14 @@ fn run_command(
         threads,
         journal: false,
     };
-    let runs = run_all(&scenario, &options, &|| bar.inc(1))
-        .map_err(|e| CliError::Internal(e.to_string()))?;
+    catch_interrupts();
+    let result = run_all_until(&scenario, &options, &|| bar.inc(1), &INTERRUPTED);
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    let runs = result.map_err(|e| run_failed(e, &out))?;
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(interrupted(&out));
+    }
 
     let manifest = Manifest::new(&scenario, path, &overrides, threads, &runs, wall, loans);
     let dir = write_run_dir(&out, &scenario, &runs, &manifest, loans)
@@ -443,13 +491,28 @@ fn compare_command(
     };
     let started = Instant::now();
     let mut all_runs = Vec::with_capacity(variants.len());
+    catch_interrupts();
     for v in variants {
-        let runs = run_all(&v.scenario, &options, &|| bar.inc(1))
-            .map_err(|e| CliError::Internal(format!("{}: {e}", v.label)))?;
-        all_runs.push(runs);
+        let runs =
+            run_all_until(&v.scenario, &options, &|| bar.inc(1), &INTERRUPTED).map_err(|e| {
+                match run_failed(e, &out) {
+                    CliError::Internal(m) => CliError::Internal(format!("{}: {m}", v.label)),
+                    other => other,
+                }
+            });
+        match runs {
+            Ok(runs) => all_runs.push(runs),
+            Err(e) => {
+                bar.finish_and_clear();
+                return Err(e);
+            }
+        }
     }
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(interrupted(&out));
+    }
 
     let results: Vec<compare::Results> = variants
         .iter()

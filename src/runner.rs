@@ -3,6 +3,7 @@
 //! pool, then sorts results by replication index. No result depends on the
 //! number of threads.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -25,6 +26,12 @@ pub enum RunError {
         replication: u32,
         /// The broken identity.
         source: LedgerError,
+    },
+    /// The run was stopped from outside (Ctrl-C) before it finished.
+    #[error("replication {replication}: interrupted")]
+    Interrupted {
+        /// Replication index.
+        replication: u32,
     },
     /// The worker pool could not be built.
     #[error("cannot start {threads} worker threads: {message}")]
@@ -54,13 +61,35 @@ pub fn run_one(
     options: &RunOptions,
     on_day_closed: &(dyn Fn() + Sync),
 ) -> Result<RunOutput, RunError> {
+    run_one_until(
+        scenario,
+        replication,
+        options,
+        on_day_closed,
+        &AtomicBool::new(false),
+    )
+}
+
+/// Like [`run_one`], but gives up with [`RunError::Interrupted`] at the
+/// first day's end at which `stop` is set.
+pub fn run_one_until(
+    scenario: &Scenario,
+    replication: u32,
+    options: &RunOptions,
+    on_day_closed: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let seed = replication_seed(scenario.seed, replication);
     let mut queue = EventQueue::with_capacity(
         scenario.market.consumers as usize + scenario.horizon_days as usize + 1,
     );
     let mut market = Market::new(scenario, seed, options.journal, on_day_closed, &mut queue);
-    let events = engine::run(&mut market, &mut queue);
+    let events = match engine::run_until(&mut market, &mut queue, &|| stop.load(Ordering::Relaxed))
+    {
+        engine::Ended::Horizon(events) => events,
+        engine::Ended::Stopped(_) => return Err(RunError::Interrupted { replication }),
+    };
     market.ledger.check().map_err(|source| RunError::Ledger {
         replication,
         source,
@@ -90,6 +119,19 @@ pub fn run_all(
     options: &RunOptions,
     on_day_closed: &(dyn Fn() + Sync),
 ) -> Result<Vec<RunOutput>, RunError> {
+    run_all_until(scenario, options, on_day_closed, &AtomicBool::new(false))
+}
+
+/// Like [`run_all`], but every replication gives up at its next day's end
+/// once `stop` is set (the command line sets it on Ctrl-C), and the whole
+/// run returns [`RunError::Interrupted`]; replications not yet started do
+/// not start.
+pub fn run_all_until(
+    scenario: &Scenario,
+    options: &RunOptions,
+    on_day_closed: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<Vec<RunOutput>, RunError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads)
         .build()
@@ -100,7 +142,12 @@ pub fn run_all(
     let mut outputs = pool.install(|| {
         (0..scenario.replications)
             .into_par_iter()
-            .map(|r| run_one(scenario, r, options, on_day_closed))
+            .map(|r| {
+                if stop.load(Ordering::Relaxed) {
+                    return Err(RunError::Interrupted { replication: r });
+                }
+                run_one_until(scenario, r, options, on_day_closed, stop)
+            })
             .collect::<Result<Vec<_>, _>>()
     })?;
     outputs.sort_by_key(|o| o.replication);

@@ -23,6 +23,10 @@ pub struct Relation {
     /// Last day the consumer ordered on the platform (`NEVER` if not in
     /// this install spell).
     pub last_order_day: u16,
+    /// Last day the consumer ordered on the platform in any install spell
+    /// (`NEVER` if never): what the count of active consumers follows, so
+    /// a consumer who reinstalls is still counted once.
+    pub last_order_ever: u16,
     /// Day the current install spell began (`NEVER` if not installed).
     pub spell_start: u16,
     /// Day of first acquisition: the consumer's cohort (`NEVER` if never).
@@ -38,6 +42,7 @@ pub struct Relation {
 impl Relation {
     const EMPTY: Relation = Relation {
         last_order_day: NEVER,
+        last_order_ever: NEVER,
         spell_start: NEVER,
         first_acquired: NEVER,
         first_churned: NEVER,

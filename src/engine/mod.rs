@@ -53,15 +53,38 @@ pub trait Model {
 /// empty queue, and returns the number of events processed (the horizon
 /// event included).
 pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<Event>) -> u64 {
+    match run_until(model, queue, &|| false) {
+        Ended::Horizon(events) | Ended::Stopped(events) => events,
+    }
+}
+
+/// How [`run_until`] ended, with the number of events processed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// The run reached its horizon (or ran out of events).
+    Horizon(u64),
+    /// `stop` returned true at a day's end; that day was not closed.
+    Stopped(u64),
+}
+
+/// Like [`run`], but asks `stop` before each day's end and stops there when
+/// it returns true: a run can be abandoned (on Ctrl-C) within one
+/// simulated day, at the cost of one call per day.
+pub fn run_until<M: Model>(
+    model: &mut M,
+    queue: &mut EventQueue<Event>,
+    stop: &dyn Fn() -> bool,
+) -> Ended {
     let mut events = 0u64;
     while let Some(Scheduled { time, event, .. }) = queue.pop() {
         events += 1;
-        if event == Event::Horizon {
-            break;
+        match event {
+            Event::Horizon => break,
+            Event::DayEnd { .. } if stop() => return Ended::Stopped(events),
+            _ => model.handle(time, event, queue),
         }
-        model.handle(time, event, queue);
     }
-    events
+    Ended::Horizon(events)
 }
 
 #[cfg(test)]
@@ -109,5 +132,34 @@ mod tests {
         );
         // Six handled plus the horizon itself.
         assert_eq!(events, 7);
+    }
+
+    #[test]
+    fn run_until_stops_before_the_day_end_it_is_asked_at() {
+        let mut queue = EventQueue::default();
+        for day in 0..3 {
+            queue.push(Tick::start_of_day(day + 1), Event::DayEnd { day });
+        }
+        queue.push(Tick::start_of_day(3), Event::Horizon);
+        queue.push(Tick(0), Event::Purchase { consumer: 0 });
+        let mut model = Recorder { seen: Vec::new() };
+        let days = std::cell::Cell::new(0);
+        let ended = run_until(&mut model, &mut queue, &|| {
+            days.set(days.get() + 1);
+            days.get() > 1
+        });
+        // Day 0 closes; the run stops at day 1's end, after its orders.
+        assert_eq!(ended, Ended::Stopped(6));
+        assert!(
+            model
+                .seen
+                .contains(&(Tick::start_of_day(1), Event::DayEnd { day: 0 }))
+        );
+        assert!(
+            !model
+                .seen
+                .iter()
+                .any(|(_, e)| *e == Event::DayEnd { day: 1 })
+        );
     }
 }

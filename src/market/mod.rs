@@ -654,9 +654,9 @@ impl<'a> Market<'a> {
         self.lending.record_sale(m, Some(p), price, day);
         let np = self.platforms.len();
         self.merchants.orders_since_review[m * np + p] += 1;
-        let slot = &mut self.consumers.relation[c * np + p].last_order_day;
-        let previous = *slot;
-        *slot = day as u16;
+        let rel = &mut self.consumers.relation[c * np + p];
+        rel.last_order_day = day as u16;
+        let previous = std::mem::replace(&mut rel.last_order_ever, day as u16);
         self.recorder.platform_order(
             p,
             day,

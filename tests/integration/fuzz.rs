@@ -267,7 +267,7 @@ fn check_text(text: &str, label: &str, overrides: &[Override]) -> Result<(), Tes
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(1024))]
 
     #[test]
     fn random_bytes_never_panic_the_loader(bytes in proptest::collection::vec(any::<u8>(), 0..1024)) {

@@ -8,5 +8,6 @@ mod fuzz;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
+mod properties;
 mod reproducibility;
 mod whatif;
