@@ -1,10 +1,15 @@
 //! Result files. A run directory holds `summary.csv`, `timeseries.csv` and
 //! `manifest.json`. Files are written into a hidden staging directory next
-//! to the destination and the directory is renamed into place only when
-//! every file is complete, so a results directory under its final name is
-//! never partial. Timing appears only in the manifest, so the CSV files of
-//! a scenario and seed are identical byte for byte on every machine and
-//! thread count.
+//! to the destination (`.NAME.partial-PID`), each flushed and synced, and
+//! the directory is renamed into place only when every file is complete,
+//! so a results directory under its final name is never partial. A
+//! previous results directory is swapped out in one atomic step where the
+//! system allows it (Linux `renameat2` with `RENAME_EXCHANGE`), so even a
+//! process killed at that instant leaves either the old complete results
+//! or the new ones. A staging directory left by a killed process is
+//! removed by the next write to the same destination. Timing appears only
+//! in the manifest, so the CSV files of a scenario and seed are identical
+//! byte for byte on every machine and thread count.
 
 use std::fs;
 use std::io::{self, BufWriter, Write};
@@ -145,13 +150,98 @@ pub fn replaceable(dir: &Path) -> bool {
     }
 }
 
+/// Whether process `pid` is running, or `None` where this cannot be told
+/// (no `/proc`).
+fn process_running(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    proc.join("self")
+        .exists()
+        .then(|| proc.join(pid.to_string()).exists())
+}
+
+/// Cleans up after a process killed while writing to `destination`: its
+/// staging directory (`.NAME.partial-PID`) is removed, and the previous
+/// results it had moved aside (`.NAME.old-PID`, only where the swap is not
+/// atomic) are put back if nothing took their place, else removed. Only
+/// directories of processes that no longer run are touched.
+fn remove_stale(destination: &Path) {
+    let Some(name) = destination.file_name().map(|n| n.to_string_lossy()) else {
+        return;
+    };
+    let parent = match destination.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let dead = |rest: &str| {
+        rest.parse::<u32>()
+            .is_ok_and(|pid| pid != std::process::id() && process_running(pid) == Some(false))
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if file
+            .strip_prefix(&format!(".{name}.partial-"))
+            .is_some_and(dead)
+        {
+            let _ = fs::remove_dir_all(&path);
+        } else if file
+            .strip_prefix(&format!(".{name}.old-"))
+            .is_some_and(dead)
+        {
+            if destination.exists() {
+                let _ = fs::remove_dir_all(&path);
+            } else {
+                // Killed between moving the old results aside and moving the
+                // new ones in: the old ones are the latest complete results.
+                let _ = fs::rename(&path, destination);
+            }
+        }
+    }
+}
+
+/// Swaps two directories in one atomic step (Linux `renameat2` with
+/// `RENAME_EXCHANGE`); an error where the system or file system cannot.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both pointers are NUL-terminated paths that outlive the call,
+    // and `renameat2` neither keeps nor writes through them.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::from(io::ErrorKind::Unsupported))
+}
+
 impl Staging {
-    /// Creates the staging directory for `destination`.
+    /// Creates the staging directory for `destination`, first removing
+    /// what killed writers left there.
     pub fn create(destination: &Path) -> Result<Staging, OutputError> {
         let dir = sibling(destination, "partial");
         if let Some(parent) = dir.parent() {
             fs::create_dir_all(parent).map_err(at(parent))?;
         }
+        remove_stale(destination);
         if dir.exists() {
             fs::remove_dir_all(&dir).map_err(at(&dir))?;
         }
@@ -187,10 +277,17 @@ impl Staging {
     }
 
     /// Moves the staging directory to the destination, replacing a previous
-    /// results directory there.
+    /// results directory there: atomically where the system can swap two
+    /// directories, else by moving the old one aside first.
     pub fn commit(mut self) -> Result<PathBuf, OutputError> {
-        let old = sibling(&self.destination, "old");
         let had_old = self.destination.exists();
+        if had_old && exchange(&self.dir, &self.destination).is_ok() {
+            self.committed = true;
+            // The staging path now holds the previous results.
+            let _ = fs::remove_dir_all(&self.dir);
+            return Ok(self.destination.clone());
+        }
+        let old = sibling(&self.destination, "old");
         if had_old {
             fs::rename(&self.destination, &old).map_err(at(&self.destination))?;
         }
@@ -663,6 +760,83 @@ pub fn write_run_dir(
 mod tests {
     use super::*;
     use crate::metrics::Flows;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("flywheel-output-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("scratch dir");
+        dir
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut n: Vec<String> = fs::read_dir(dir)
+            .map(|e| {
+                e.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        n.sort();
+        n
+    }
+
+    #[test]
+    fn replacing_results_leaves_only_the_new_ones() {
+        let dir = scratch("replace");
+        let dest = dir.join("run");
+        fs::create_dir_all(&dest).expect("dest");
+        fs::write(dest.join(MANIFEST), "old").expect("old manifest");
+        fs::write(dest.join("stale.csv"), "old").expect("old file");
+        let staging = Staging::create(&dest).expect("staging");
+        staging
+            .write_file(MANIFEST, |w| w.write_all(b"new"))
+            .expect("write");
+        staging.commit().expect("commit");
+        assert_eq!(names(&dir), vec!["run".to_string()]);
+        assert_eq!(names(&dest), vec![MANIFEST.to_string()]);
+        assert_eq!(
+            fs::read_to_string(dest.join(MANIFEST)).ok().as_deref(),
+            Some("new")
+        );
+        let _ = fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn what_a_killed_writer_left_is_cleaned_up() {
+        // Regression: a process killed while writing left its hidden staging
+        // directory behind for good; and one killed between moving old
+        // results aside and moving new ones in left no results at all.
+        let dir = scratch("stale");
+        let dest = dir.join("run");
+        // No process has this id.
+        let dead = u32::MAX;
+        let partial = dir.join(format!(".run.partial-{dead}"));
+        let old = dir.join(format!(".run.old-{dead}"));
+        let other = dir.join(".other.partial-1");
+        for d in [&partial, &old, &other] {
+            fs::create_dir_all(d).expect("dir");
+        }
+        fs::write(old.join(MANIFEST), "previous").expect("manifest");
+        if process_running(dead).is_none() {
+            return; // no /proc: stale directories cannot be recognised
+        }
+        remove_stale(&dest);
+        assert_eq!(
+            names(&dir),
+            vec![".other.partial-1".to_string(), "run".to_string()]
+        );
+        assert_eq!(
+            fs::read_to_string(dest.join(MANIFEST)).ok().as_deref(),
+            Some("previous")
+        );
+        // Our own staging directory is never taken for a stale one.
+        let staging = Staging::create(&dest).expect("staging");
+        remove_stale(&dest);
+        assert!(staging.path("").exists());
+        drop(staging);
+        let _ = fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn summary_fields_match_columns() {
