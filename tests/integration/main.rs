@@ -4,6 +4,7 @@ mod bad_input;
 mod cli;
 mod closed_form;
 mod common;
+mod faults;
 mod fuzz;
 mod ledger_identities;
 mod lending;
