@@ -653,7 +653,8 @@ impl<'a> Market<'a> {
         self.hold(p, m, price + merchant_subsidy - commission, day);
         self.lending.record_sale(m, Some(p), price, day);
         let np = self.platforms.len();
-        self.merchants.orders_since_review[m * np + p] += 1;
+        let since = &mut self.merchants.orders_since_review[m * np + p];
+        *since = since.saturating_add(1);
         let rel = &mut self.consumers.relation[c * np + p];
         rel.last_order_day = day as u16;
         let previous = std::mem::replace(&mut rel.last_order_ever, day as u16);
