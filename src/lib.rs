@@ -62,6 +62,7 @@ pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;
+pub mod memory;
 pub mod metrics;
 pub mod rng;
 pub mod runner;
