@@ -58,6 +58,7 @@ pub mod engine;
 pub mod ledger;
 pub mod market;
 pub mod metrics;
+pub mod plot;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -6,4 +6,6 @@ mod closed_form;
 mod common;
 mod ledger_identities;
 mod mechanisms;
+mod plot;
 mod reproducibility;
+mod scenario_library;
