@@ -32,6 +32,7 @@ pub fn figures(files: &RunFiles, notes: &mut Vec<String>) -> Vec<Figure> {
     let ts = &files.timeseries;
     let reps = replications(ts);
     let mut built = vec![
+        ("overview", overview(&files.scenario, ts, reps)),
         ("cash and burn", cash_burn(&files.scenario, ts, reps)),
         ("market share", market_share(&files.scenario, ts, reps)),
         ("active users", active_users(&files.scenario, ts, reps)),
@@ -190,14 +191,38 @@ pub fn cash_burn(scenario: &str, t: &Table, reps: usize) -> Result<Figure, Strin
     })
 }
 
-/// Each platform's share of the day's platform orders.
-pub fn market_share(scenario: &str, t: &Table, reps: usize) -> Result<Figure, String> {
+/// The headline picture of a subsidy war: share above, what it cost below.
+pub fn overview(scenario: &str, t: &Table, reps: usize) -> Result<Figure, String> {
+    let mut share = share_panel(t)?;
+    share.title = "Market share (share of the day's platform orders)".into();
+    let burn = money_panel(
+        t,
+        "cumulative_burn",
+        "Cumulative burn (funding received minus cash)",
+        "cumulative burn",
+    )?;
+    Ok(Figure {
+        name: "overview".into(),
+        title: format!("{scenario}: what the burn bought"),
+        subtitle: band_subtitle(reps),
+        panels: vec![share, burn],
+        columns: 1,
+    })
+}
+
+fn share_panel(t: &Table) -> Result<Panel, String> {
     let mut panel = day_panel(
         "Share of the day's platform orders (direct purchases excluded)",
         "market share (%)",
         band_series(grouped(t, "platform", "day", "share")?, 100.0),
     );
     panel.y_range = Some((0.0, 100.0));
+    Ok(panel)
+}
+
+/// Each platform's share of the day's platform orders.
+pub fn market_share(scenario: &str, t: &Table, reps: usize) -> Result<Figure, String> {
+    let panel = share_panel(t)?;
     Ok(Figure {
         name: "market_share".into(),
         title: format!("{scenario}: market share by platform"),

@@ -95,7 +95,13 @@ fn assert_svg_figure(path: &Path, must_mention: &str) {
     );
 }
 
-const RUN_FIGURES: [&str; 4] = ["cash_burn", "market_share", "active_users", "retention"];
+const RUN_FIGURES: [&str; 5] = [
+    "overview",
+    "cash_burn",
+    "market_share",
+    "active_users",
+    "retention",
+];
 
 #[test]
 fn plot_writes_decodable_pngs_for_a_run_directory() {
