@@ -14,6 +14,8 @@
 //!     (time, seq)        │
 //!                        ▼
 //!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
+//!                                                              │
+//!                              plot (`flywheel plot DIR`) ◄────┘ figures from the CSV files
 //! ```
 //!
 //! The engine pops events in (time, sequence) order and hands each to the
