@@ -7,5 +7,7 @@ mod common;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
+mod plot;
 mod reproducibility;
+mod scenario_library;
 mod whatif;
