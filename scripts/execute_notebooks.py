@@ -93,22 +93,12 @@ def execute(path: Path, params: dict, out: Path) -> None:
         nbformat.write(nb, out)
 
 
-def lending_fixture(binary: str, work: Path) -> Path:
-    """A tiny run plus a synthetic lending.csv, to keep the lending analysis cells
-    exercised until the model writes a real lending book. Not a result."""
-    out = work / "fixture-lending"
-    fw.flywheel("run", ROOT / "tests" / "data" / "tiny.toml", "--out", out,
-                "--replications", 3, "--quiet", binary=binary)
-    rows = ["replication,day,lender,loans_disbursed,disbursed_amount,outstanding,"
-            "interest_income,new_defaults,npl_ratio,credit_loss"]
-    for rep in range(3):
-        for day in range(20):
-            for lender, risk in [("Alpha", 0.01), ("Bank", 0.03)]:
-                outstanding = 1000.0 * (day + 1) + 50 * rep
-                defaults = 1 if (day + rep) % int(1 / risk / 10) == 0 else 0
-                rows.append(f"{rep},{day},{lender},3,300.00,{outstanding:.2f},4.50,{defaults},"
-                            f"{risk * day / 20:.6f},{defaults * 120:.2f}")
-    (out / "lending.csv").write_text("\n".join(rows) + "\n")
+def lending_results(binary: str, work: Path) -> Path:
+    """The platform-vs-bank lending scenario, made smaller so it runs in seconds."""
+    out = work / "lending"
+    fw.flywheel("run", ROOT / "scenarios" / "lending_platform_vs_bank.toml", "--out", out,
+                "--replications", 2, "--set", "market.consumers=8000", "--set",
+                "market.merchants=200", "--quiet", binary=binary)
     return out
 
 
@@ -165,9 +155,7 @@ def main() -> int:
     plans = [
         ("01_quickstart", "", {"RESULTS_DIR": str(quickstart)}),
         ("02_subsidy_war", "", {"RESULTS_DIR": str(war)}),
-        # As a user would run it today: it finds lending results or explains how to get them.
-        ("03_lending", "", {}),
-        ("03_lending", "-fixture", {"RESULTS_DIR": str(lending_fixture(binary, work))}),
+        ("03_lending", "", {"RESULTS_DIR": str(lending_results(binary, work))}),
         ("04_sweep", "", {"RESULTS_DIR": str(sweep) if sweep else None}),
     ]
     executed = work / "executed"
