@@ -126,7 +126,7 @@ impl Consumers {
                 _ => None,
             })
             .collect();
-        let mut agents = Vec::with_capacity(n);
+        let mut agents = crate::memory::huge_vec(n);
         for i in 0..n as u64 {
             let mut traits = stream(run_seed, Purpose::ConsumerTraits, i);
             let s = pick_share(&shares, &mut traits);
@@ -151,9 +151,8 @@ impl Consumers {
                 last_platform: NO_PLATFORM,
             });
         }
-        let relation = vec![Relation::EMPTY; n * p];
-        crate::memory::advise_huge_pages(&agents);
-        crate::memory::advise_huge_pages(&relation);
+        let mut relation = crate::memory::huge_vec(n * p);
+        relation.resize(n * p, Relation::EMPTY);
         Consumers { agents, relation }
     }
 

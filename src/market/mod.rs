@@ -1306,6 +1306,20 @@ pub fn effective_price(price: Money, fee: Money, discount: Money) -> Money {
 }
 
 impl Model for Market<'_> {
+    fn prefetch(&self, event: &Event) {
+        if let Event::Purchase { consumer } = *event {
+            let c = consumer as usize;
+            let np = self.platforms.len();
+            crate::memory::prefetch(&self.consumers.agents[c]);
+            if let Some(first) = self.consumers.relation.get(c * np) {
+                crate::memory::prefetch(first);
+            }
+            if let Some(last) = self.consumers.relation.get(c * np + np.saturating_sub(1)) {
+                crate::memory::prefetch(last);
+            }
+        }
+    }
+
     fn handle(&mut self, time: Tick, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::Purchase { consumer } => {
