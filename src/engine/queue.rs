@@ -286,18 +286,18 @@ mod batches {
                 .wrapping_add(1442695040888963407);
             let now = q.now().0;
             q.push(Tick(now + (state >> 54)), i);
-            if state >> 62 != 0 {
-                if let Some(s) = q.pop() {
-                    assert!((s.time.0, s.seq) > last || seen == 0, "order broken");
-                    last = (s.time.0, s.seq);
-                    seen += 1;
-                    // Batch as the engine does.
-                    if let Some(t) = q.pop_at(s.time) {
-                        assert!((t.time.0, t.seq) > last, "order broken in a batch");
-                        last = (t.time.0, t.seq);
-                    }
-                    let _ = q.peek_time();
+            if state >> 62 != 0
+                && let Some(s) = q.pop()
+            {
+                assert!((s.time.0, s.seq) > last || seen == 0, "order broken");
+                last = (s.time.0, s.seq);
+                seen += 1;
+                // Batch as the engine does.
+                if let Some(t) = q.pop_at(s.time) {
+                    assert!((t.time.0, t.seq) > last, "order broken in a batch");
+                    last = (t.time.0, t.seq);
                 }
+                let _ = q.peek_time();
             }
         }
     }
