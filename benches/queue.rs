@@ -117,5 +117,10 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group! {
+    name = benches;
+    // Figures are printed; criterion's own HTML plots are not needed.
+    config = Criterion::default().without_plots();
+    targets = bench
+}
 criterion_main!(benches);
