@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: formatting, lints, then every test
-# in release mode (the simulations are too slow unoptimised).
+# The whole test suite, as CI runs it: formatting, lints, the notebooks,
+# then every test in release mode (the simulations are too slow
+# unoptimised). The Rust tests run last so that their summary closes the
+# output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --check
 cargo clippy --release --all-targets --locked -- -D warnings
+bash scripts/test-notebooks.sh
 cargo test --release --locked

@@ -119,6 +119,18 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
+    /// Draw the standard figures of a run or sweep directory into
+    /// DIR/figures/.
+    Plot {
+        /// A results directory written by `flywheel run` or `flywheel sweep`.
+        dir: PathBuf,
+        /// Image format.
+        #[arg(long, value_enum, default_value_t = crate::plot::Format::Png)]
+        format: crate::plot::Format,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
 }
 
 /// A command's failure, carrying its exit code.
@@ -256,7 +268,25 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Plot { dir, format, quiet } => plot_command(&dir, format, quiet),
     }
+}
+
+fn plot_command(dir: &Path, format: crate::plot::Format, quiet: bool) -> Result<(), CliError> {
+    use crate::plot::PlotError;
+    let plotted = crate::plot::plot(dir, format).map_err(|e| match e {
+        PlotError::Input(m) => CliError::Input(m),
+        PlotError::Output(m) => CliError::Internal(m),
+    })?;
+    if !quiet {
+        for note in &plotted.notes {
+            println!("note: {note}");
+        }
+        for path in &plotted.written {
+            println!("wrote {}", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// Builds the overrides of repeated `--set KEY.PATH=VALUE` arguments, in

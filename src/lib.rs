@@ -14,6 +14,8 @@
 //!     (time, seq)        │
 //!                        ▼
 //!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
+//!                                                              │
+//!                              plot (`flywheel plot DIR`) ◄────┘ figures from the CSV files
 //! ```
 //!
 //! Comparisons (`compare`) load several variants with one seed and run
@@ -62,7 +64,9 @@ pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;
+pub mod memory;
 pub mod metrics;
+pub mod plot;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

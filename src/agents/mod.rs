@@ -57,29 +57,41 @@ impl Relation {
     }
 }
 
+/// One consumer's state that every purchase occasion reads: kept together
+/// in one 64-byte record so an occasion touches one cache line for the
+/// consumer (plus its relations), rather than one per field. Occasions
+/// visit consumers in random order, so this layout, not a structure of
+/// arrays, is what keeps a million-consumer run out of main memory stalls.
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
+pub struct Consumer {
+    /// The consumer's own behaviour stream (arrivals and choices).
+    pub rng: StreamRng,
+    /// Purchase occasions per day.
+    pub rate: f32,
+    /// Utility lost per yuan of effective price.
+    pub price_sensitivity: f32,
+    /// Churn probability per period (0 without churn).
+    pub churn_theta: f32,
+    /// Merchant of the last purchase (`NONE` if none).
+    pub last_merchant: u32,
+    /// Merchant whose membership the consumer holds (`NONE` if none).
+    pub member_of: u32,
+    /// Home district.
+    pub district: u32,
+    /// Installed platforms, one bit per platform index.
+    pub installed: u32,
+    /// Segment index.
+    pub segment: u8,
+    /// Platform of the last platform order (`NO_PLATFORM` if none).
+    pub last_platform: u8,
+}
+
 /// The consumer population.
 #[derive(Debug, Clone)]
 pub struct Consumers {
-    /// Purchase occasions per day.
-    pub rate: Vec<f64>,
-    /// Utility lost per yuan of effective price.
-    pub price_sensitivity: Vec<f64>,
-    /// Churn probability per period (0 without churn).
-    pub churn_theta: Vec<f32>,
-    /// Segment index.
-    pub segment: Vec<u8>,
-    /// Home district.
-    pub district: Vec<u32>,
-    /// Installed platforms, one bit per platform index.
-    pub installed: Vec<u32>,
-    /// Platform of the last platform order (`NO_PLATFORM` if none).
-    pub last_platform: Vec<u8>,
-    /// Merchant of the last purchase (`NONE` if none).
-    pub last_merchant: Vec<u32>,
-    /// Merchant whose membership the consumer holds (`NONE` if none).
-    pub member_of: Vec<u32>,
-    /// Each consumer's own behaviour stream (arrivals and choices).
-    pub rng: Vec<StreamRng>,
+    /// Each consumer's state.
+    pub agents: Vec<Consumer>,
     /// Relations, consumer-major: `[consumer * platforms + platform]`.
     pub relation: Vec<Relation>,
 }
@@ -119,50 +131,46 @@ impl Consumers {
                 _ => None,
             })
             .collect();
-        let mut c = Consumers {
-            rate: Vec::with_capacity(n),
-            price_sensitivity: Vec::with_capacity(n),
-            churn_theta: Vec::with_capacity(n),
-            segment: Vec::with_capacity(n),
-            district: Vec::with_capacity(n),
-            installed: vec![0; n],
-            last_platform: vec![NO_PLATFORM; n],
-            last_merchant: vec![NONE; n],
-            member_of: vec![NONE; n],
-            rng: Vec::with_capacity(n),
-            relation: vec![Relation::EMPTY; n * p],
-        };
+        let mut agents = crate::memory::huge_vec(n);
         for i in 0..n as u64 {
             let mut traits = stream(run_seed, Purpose::ConsumerTraits, i);
             let s = pick_share(&shares, &mut traits);
             let seg = &scenario.consumers.segments[s];
-            // At most `MAX_GROUPS` (256) segments pass validation, so the
-            // index fits in a byte.
-            c.segment.push(s as u8);
-            c.rate.push(seg.purchase_rate.sample(&mut traits).max(0.0));
-            c.price_sensitivity
-                .push(seg.price_sensitivity.sample(&mut traits).max(0.0));
+            let rate = seg.purchase_rate.sample(&mut traits).max(0.0);
+            let price_sensitivity = seg.price_sensitivity.sample(&mut traits).max(0.0);
             let theta = match (seg.churn, &betas[s]) {
                 (Churn::Sbg { .. }, Some(b)) => b.sample(&mut traits),
                 (Churn::Geometric { p, .. }, _) => p,
                 _ => 0.0,
             };
-            c.churn_theta.push(theta as f32);
-            c.district
-                .push(traits.random_range(0..scenario.market.districts));
-            c.rng.push(stream(run_seed, Purpose::ConsumerBehaviour, i));
+            agents.push(Consumer {
+                rng: stream(run_seed, Purpose::ConsumerBehaviour, i),
+                rate: rate as f32,
+                price_sensitivity: price_sensitivity as f32,
+                churn_theta: theta as f32,
+                last_merchant: NONE,
+                member_of: NONE,
+                district: traits.random_range(0..scenario.market.districts),
+                installed: 0,
+                // At most `MAX_GROUPS` (256) segments pass validation, so
+                // the index fits in a byte.
+                segment: s as u8,
+                last_platform: NO_PLATFORM,
+            });
         }
-        c
+        let mut relation = crate::memory::huge_vec(n * p);
+        relation.resize(n * p, Relation::EMPTY);
+        Consumers { agents, relation }
     }
 
     /// Number of consumers.
     pub fn len(&self) -> usize {
-        self.rate.len()
+        self.agents.len()
     }
 
     /// Whether there are no consumers.
     pub fn is_empty(&self) -> bool {
-        self.rate.is_empty()
+        self.agents.is_empty()
     }
 }
 

@@ -47,11 +47,24 @@ pub enum Event {
 pub trait Model {
     /// Handles one event at `time`, scheduling follow-ups on `queue`.
     fn handle(&mut self, time: Tick, event: Event, queue: &mut EventQueue<Event>);
+
+    /// Hints that `event` will be handled soon, so its data can be fetched
+    /// into cache while earlier events are handled. Must not change state.
+    fn prefetch(&self, _event: &Event) {}
 }
+
+/// Most events handled as one batch (all due at the same tick).
+const BATCH: usize = 16;
 
 /// Runs events from `queue` through `model` until the `Horizon` event or an
 /// empty queue, and returns the number of events processed (the horizon
 /// event included).
+///
+/// Events due at the same tick are taken from the queue together (up to
+/// [`BATCH`]) and announced to [`Model::prefetch`] before the first is
+/// handled; this keeps the (time, sequence) order exactly, because any
+/// event scheduled while the batch is handled has a later sequence number
+/// than every event in it.
 pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<Event>) -> u64 {
     match run_until(model, queue, &|| false) {
         Ended::Horizon(events) | Ended::Stopped(events) => events,
@@ -76,12 +89,26 @@ pub fn run_until<M: Model>(
     stop: &dyn Fn() -> bool,
 ) -> Ended {
     let mut events = 0u64;
-    while let Some(Scheduled { time, event, .. }) = queue.pop() {
-        events += 1;
-        match event {
-            Event::Horizon => break,
-            Event::DayEnd { .. } if stop() => return Ended::Stopped(events),
-            _ => model.handle(time, event, queue),
+    let mut batch: Vec<Scheduled<Event>> = Vec::with_capacity(BATCH);
+    while let Some(first) = queue.pop() {
+        let time = first.time;
+        batch.push(first);
+        while batch.len() < BATCH {
+            match queue.pop_at(time) {
+                Some(next) => batch.push(next),
+                None => break,
+            }
+        }
+        for s in &batch {
+            model.prefetch(&s.event);
+        }
+        for Scheduled { time, event, .. } in batch.drain(..) {
+            events += 1;
+            match event {
+                Event::Horizon => return Ended::Horizon(events),
+                Event::DayEnd { .. } if stop() => return Ended::Stopped(events),
+                _ => model.handle(time, event, queue),
+            }
         }
     }
     Ended::Horizon(events)

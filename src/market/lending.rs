@@ -220,7 +220,8 @@ pub struct Lending {
     /// Each merchant's loan on the books (`NONE` if none).
     merchant_loan: Vec<u32>,
     /// Daily sales per merchant and channel (platforms, then all sales),
-    /// in yuan: `[(merchant * channels + channel) * SALES_WINDOW + day % SALES_WINDOW]`.
+    /// in yuan, day-major so one day's sales are contiguous:
+    /// `[((day % SALES_WINDOW) * merchants + merchant) * channels + channel]`.
     sales: Vec<f32>,
     channels: usize,
     /// Day each merchant was first listed on each platform.
@@ -290,21 +291,23 @@ impl Lending {
         if self.sales.is_empty() {
             return;
         }
-        let slot = day as usize % SALES_WINDOW;
+        let base = self.sales_index(m, 0, day);
         let yuan = amount.as_major() as f32;
         if let Some(p) = platform {
-            self.sales[(m * self.channels + p) * SALES_WINDOW + slot] += yuan;
+            self.sales[base + p] += yuan;
         }
-        self.sales[(m * self.channels + self.channels - 1) * SALES_WINDOW + slot] += yuan;
+        self.sales[base + self.channels - 1] += yuan;
     }
 
     /// Mean and coefficient of variation of daily sales of merchant `m` on
     /// `channel` over the days observed up to `day`.
     fn sales_stats(&self, m: usize, channel: usize, day: u32) -> (f64, f64) {
         let n = (day as usize + 1).min(SALES_WINDOW);
-        let base = (m * self.channels + channel) * SALES_WINDOW;
-        let slots = (0..n).map(|k| (day as usize + SALES_WINDOW - k) % SALES_WINDOW);
-        let values: Vec<f64> = slots.map(|s| f64::from(self.sales[base + s])).collect();
+        let values: Vec<f64> = (0..n as u32)
+            .map(|k| {
+                f64::from(self.sales[self.sales_index(m, channel, day + SALES_WINDOW as u32 - k)])
+            })
+            .collect();
         let mean = values.iter().sum::<f64>() / n as f64;
         if mean <= 0.0 {
             return (0.0, 0.0);
@@ -335,15 +338,31 @@ impl Lending {
         (newest - oldest) as f64 / 100.0 / (span - 1) as f64
     }
 
+    /// Index of merchant `m`'s sales on `channel` on `day` (modulo the
+    /// window).
+    fn sales_index(&self, m: usize, channel: usize, day: u32) -> usize {
+        let merchants = self.merchant_loan.len();
+        ((day as usize % SALES_WINDOW) * merchants + m) * self.channels + channel
+    }
+
+    /// Merchant `m`'s sales on `channel` on `day`.
+    pub fn sales_on(&self, m: usize, channel: usize, day: u32) -> f64 {
+        if self.sales.is_empty() {
+            return 0.0;
+        }
+        f64::from(self.sales[self.sales_index(m, channel, day)])
+    }
+
     /// Clears the sales slot that `day` will use.
     fn start_day(&mut self, day: u32) {
         if self.sales.is_empty() {
             return;
         }
-        let slot = day as usize % SALES_WINDOW;
-        for i in (slot..self.sales.len()).step_by(SALES_WINDOW) {
-            self.sales[i] = 0.0;
-        }
+        let from = self.sales_index(0, 0, day);
+        let len = self.merchant_loan.len() * self.channels;
+        self.sales[from..from + len]
+            .iter_mut()
+            .for_each(|v| *v = 0.0);
     }
 
     /// Whether merchant `m` has a loan on the books.
@@ -580,6 +599,10 @@ impl Market<'_> {
             let (term, repayment, lgd, workout) =
                 (spec.term_days, spec.repayment, spec.lgd, spec.workout_days);
             let vasicek = matches!(spec.default_model, DefaultModel::Vasicek { .. });
+            let merchant = self.lending.loans[i].merchant;
+            let sales_today = self
+                .lending
+                .sales_on(merchant, spec.platform.unwrap_or(0), day);
             let loan = &mut self.lending.loans[i];
             match loan.status {
                 LoanStatus::Active => {
@@ -619,10 +642,7 @@ impl Market<'_> {
                     let mut due = loan.arrears + interest_due;
                     if let Repayment::SalesShare(share) = repayment {
                         // The platform withholds a share of today's sales.
-                        let p = spec.platform.unwrap_or(0);
-                        let base = (loan.merchant * self.lending.channels + p) * SALES_WINDOW;
-                        let today =
-                            f64::from(self.lending.sales[base + day as usize % SALES_WINDOW]);
+                        let today = sales_today;
                         let withheld = Money::from_major(today * share).unwrap_or(Money::ZERO);
                         let owed = loan.outstanding + money_from_fen(loan.accrued);
                         due = due.max(withheld.min(owed));

@@ -258,11 +258,11 @@ impl<'a> Market<'a> {
     /// Schedules consumer `c`'s next occasion after `now` (exponential
     /// waiting time: occasions form a Poisson process).
     fn schedule_next(&mut self, c: usize, now: Tick, queue: &mut EventQueue<Event>) {
-        let rate = self.consumers.rate[c] * self.demand_ceiling;
+        let rate = f64::from(self.consumers.agents[c].rate) * self.demand_ceiling;
         if rate <= 0.0 {
             return;
         }
-        let u: f64 = self.consumers.rng[c].random();
+        let u: f64 = self.consumers.agents[c].rng.random();
         // 1 - u lies in (0, 1], so the logarithm is finite.
         let wait_days = -(1.0 - u).ln() / rate;
         let at = now.after_days(wait_days);
@@ -288,11 +288,11 @@ impl<'a> Market<'a> {
     /// Consumer `c` installs platform `p` at `now`; its churn clock, if
     /// any, starts.
     fn install(&mut self, c: usize, p: usize, now: Tick, queue: &mut EventQueue<Event>) {
-        if self.consumers.installed[c] & (1 << p) != 0 {
+        if self.consumers.agents[c].installed & (1 << p) != 0 {
             return;
         }
         let day = now.day() as u16;
-        self.consumers.installed[c] |= 1 << p;
+        self.consumers.agents[c].installed |= 1 << p;
         self.platforms[p].installed += 1;
         let rel = self.relation(c, p);
         rel.spell_start = day;
@@ -304,10 +304,10 @@ impl<'a> Market<'a> {
             rel.first_acquired = day;
             self.recorder.acquired(p);
         }
-        let theta = f64::from(self.consumers.churn_theta[c]);
-        let period = self.churn_period_ticks[self.consumers.segment[c] as usize];
+        let theta = f64::from(self.consumers.agents[c].churn_theta);
+        let period = self.churn_period_ticks[self.consumers.agents[c].segment as usize];
         if theta > 0.0 && period > 0 {
-            let u: f64 = self.consumers.rng[c].random();
+            let u: f64 = self.consumers.agents[c].rng.random();
             // Whole periods survived: geometric with success probability θ.
             let survived = if theta >= 1.0 {
                 0.0
@@ -332,10 +332,10 @@ impl<'a> Market<'a> {
 
     /// Consumer `c` uninstalls platform `p` on `day`.
     fn uninstall(&mut self, c: usize, p: usize, day: u32) {
-        if self.consumers.installed[c] & (1 << p) == 0 {
+        if self.consumers.agents[c].installed & (1 << p) == 0 {
             return;
         }
-        self.consumers.installed[c] &= !(1 << p);
+        self.consumers.agents[c].installed &= !(1 << p);
         self.platforms[p].installed -= 1;
         let rel = self.relation(c, p);
         if rel.first_churned == NEVER && rel.spell_start == rel.first_acquired {
@@ -368,8 +368,9 @@ impl<'a> Market<'a> {
 
     fn pick_merchant(&mut self, c: usize) -> Option<usize> {
         let market = &self.scenario.market;
-        let rng = &mut self.consumers.rng[c];
-        let last = self.consumers.last_merchant[c];
+        let agent = &mut self.consumers.agents[c];
+        let (last, home) = (agent.last_merchant, agent.district);
+        let rng = &mut agent.rng;
         if last != NONE
             && market.repeat_merchant > 0.0
             && rng.random::<f64>() < market.repeat_merchant
@@ -377,7 +378,7 @@ impl<'a> Market<'a> {
         {
             return Some(last as usize);
         }
-        let mut d = self.consumers.district[c] as usize;
+        let mut d = home as usize;
         if market.cross_district_share > 0.0 && rng.random::<f64>() < market.cross_district_share {
             d = rng.random_range(0..self.district_open.len());
         }
@@ -395,7 +396,7 @@ impl<'a> Market<'a> {
         if !self.merchants.accepts_wallet[m] {
             return None;
         }
-        let installed = self.consumers.installed[c];
+        let installed = self.consumers.agents[c].installed;
         let mut best: Option<(usize, f64)> = None;
         for (p, spec) in self.scenario.platforms.iter().enumerate() {
             if spec.payments.wallet && self.platforms[p].alive && installed & (1 << p) != 0 {
@@ -414,7 +415,7 @@ impl<'a> Market<'a> {
         if self.demand < self.demand_ceiling {
             // Thinning: only a `demand / ceiling` share of arrivals are
             // purchase occasions today.
-            let u: f64 = self.consumers.rng[c].random();
+            let u: f64 = self.consumers.agents[c].rng.random();
             if u * self.demand_ceiling >= self.demand {
                 return;
             }
@@ -428,14 +429,14 @@ impl<'a> Market<'a> {
             return;
         };
         let price = self.merchants.price[m];
-        let beta = self.consumers.price_sensitivity[c];
+        let beta = f64::from(self.consumers.agents[c].price_sensitivity);
         let ch = &scenario.choice;
         let wait = ch.wait_per_hour * self.merchants.expected_wait_hours[m];
         let np = scenario.platforms.len();
         let nd = scenario.market.districts as usize;
         let district = self.merchants.district[m] as usize;
-        let available = self.consumers.installed[c] & self.merchants.listed_on[m];
-        let last_platform = self.consumers.last_platform[c];
+        let available = self.consumers.agents[c].installed & self.merchants.listed_on[m];
+        let last_platform = self.consumers.agents[c].last_platform;
         let decay = scenario.consumers.loyalty.daily_decay;
         let mut utilities = [None; MAX_PLATFORMS];
         for (p, spec) in scenario.platforms.iter().enumerate() {
@@ -462,7 +463,7 @@ impl<'a> Market<'a> {
             }
             utilities[p] = Some(u);
         }
-        let member = self.consumers.member_of[c] == m as u32 && self.merchants.membership[m];
+        let member = self.consumers.agents[c].member_of == m as u32 && self.merchants.membership[m];
         let direct_price = if member {
             (price - scenario.merchants.membership.discount).max(Money::ZERO)
         } else {
@@ -482,7 +483,7 @@ impl<'a> Market<'a> {
                 direct,
                 no_purchase: scenario.market.no_purchase_utility,
             };
-            match choose(&options, &mut self.consumers.rng[c]) {
+            match choose(&options, &mut self.consumers.agents[c].rng) {
                 Choice::Platform(p) => {
                     if self.settle_platform_order(c, m, p, day) {
                         self.after_purchase(c, m, Some(p), time);
@@ -508,7 +509,7 @@ impl<'a> Market<'a> {
 
     fn apply_dormancy(&mut self, c: usize, day: u32, dormancy: u32) {
         let np = self.platforms.len();
-        let mut installed = self.consumers.installed[c];
+        let mut installed = self.consumers.agents[c].installed;
         while installed != 0 {
             let p = installed.trailing_zeros() as usize;
             installed &= installed - 1;
@@ -531,7 +532,7 @@ impl<'a> Market<'a> {
         let mut good = true;
         let service = self.merchants.service_ticks[m];
         if service > 0.0 {
-            let u: f64 = self.consumers.rng[c].random();
+            let u: f64 = self.consumers.agents[c].rng.random();
             let s = (-(1.0 - u).ln() * service + 0.5) as u64;
             let start = time.max(self.merchants.busy_until[m]);
             let done = Tick(start.0.saturating_add(s));
@@ -555,17 +556,17 @@ impl<'a> Market<'a> {
             };
             rel.loyalty = next as f32;
             rel.loyalty_day = day as u16;
-            self.consumers.last_platform[c] = p as u8;
+            self.consumers.agents[c].last_platform = p as u8;
         }
         let membership = &scenario.merchants.membership;
         if self.merchants.membership[m]
-            && self.consumers.member_of[c] != m as u32
+            && self.consumers.agents[c].member_of != m as u32
             && (platform.is_none() || scenario.market.customer_data == DataOwner::Merchant)
-            && self.consumers.rng[c].random::<f64>() < membership.join_probability
+            && self.consumers.agents[c].rng.random::<f64>() < membership.join_probability
         {
-            self.consumers.member_of[c] = m as u32;
+            self.consumers.agents[c].member_of = m as u32;
         }
-        self.consumers.last_merchant[c] = m as u32;
+        self.consumers.agents[c].last_merchant = m as u32;
     }
 
     /// Holds `amount` of merchant `m`'s takings at platform `p` until its
@@ -941,7 +942,7 @@ impl<'a> Market<'a> {
             let mut tries = 0;
             // Rejection sampling; once the unreached pool is small, scan
             // forward from the last draw instead.
-            while self.consumers.installed[c] & (1 << p) != 0 {
+            while self.consumers.agents[c].installed & (1 << p) != 0 {
                 tries += 1;
                 c = if tries < 64 {
                     self.growth_rng[p].random_range(0..total)
@@ -1172,7 +1173,7 @@ impl<'a> Market<'a> {
         let mut observed = vec![0u64; np * ns * months * ages];
         let mut retained = vec![0u64; np * ns * months * ages];
         for c in 0..self.consumers.len() {
-            let s = self.consumers.segment[c] as usize;
+            let s = self.consumers.agents[c].segment as usize;
             for p in 0..np {
                 let rel = &self.consumers.relation[c * np + p];
                 if rel.first_acquired == NEVER {
@@ -1306,6 +1307,20 @@ pub fn effective_price(price: Money, fee: Money, discount: Money) -> Money {
 }
 
 impl Model for Market<'_> {
+    fn prefetch(&self, event: &Event) {
+        if let Event::Purchase { consumer } = *event {
+            let c = consumer as usize;
+            let np = self.platforms.len();
+            crate::memory::prefetch(&self.consumers.agents[c]);
+            if let Some(first) = self.consumers.relation.get(c * np) {
+                crate::memory::prefetch(first);
+            }
+            if let Some(last) = self.consumers.relation.get(c * np + np.saturating_sub(1)) {
+                crate::memory::prefetch(last);
+            }
+        }
+    }
+
     fn handle(&mut self, time: Tick, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::Purchase { consumer } => {

@@ -1276,10 +1276,9 @@ impl MemoryEstimate {
             segments,
             horizon_days,
         } = size;
-        // Traits, bit sets and indices, a random stream, a pending event and
-        // one relation per platform.
-        let per_consumer = (b(2 * size_of::<f64>() + size_of::<f32>() + 2 + 5 * size_of::<u32>())
-            + b(size_of::<crate::rng::StreamRng>())
+        // The consumer's record (traits, indices, random stream), a pending
+        // event and one relation per platform.
+        let per_consumer = (b(size_of::<crate::agents::Consumer>())
             + b(size_of::<crate::engine::Scheduled<crate::engine::Event>>()))
         .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
         // Price, costs, queue and listing state, a random stream, per-platform

@@ -9,6 +9,8 @@ mod fuzz;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
+mod plot;
 mod properties;
 mod reproducibility;
+mod scenario_library;
 mod whatif;

@@ -1,0 +1,609 @@
+//! Rendering a [`Figure`] to PNG or SVG with plotters. Lines are told
+//! apart by three things at once — lightness, dash pattern and marker
+//! shape — so a figure still reads when printed in greyscale; ordered
+//! groups (cohorts) use a ramp whose lightness changes steadily. The
+//! legend goes in whichever corner of the axes holds the least data.
+
+use plotters::coord::Shift;
+use plotters::element::{Drawable, PointCollection};
+use plotters::prelude::*;
+use plotters_backend::{BackendCoord, DrawingErrorKind};
+
+use super::figure::{Figure, Interval, Look, Panel, Series};
+use super::font::{self, FAMILY};
+
+/// Height of the title block, in pixels.
+const HEADER: u32 = 84;
+
+/// Pixel size of a figure.
+pub fn size(fig: &Figure) -> (u32, u32) {
+    let (rows, cols) = grid(fig);
+    let width = if cols == 1 { 1100 } else { 520 * cols as u32 };
+    let panel_height = if rows == 1 && cols == 1 { 560 } else { 420 };
+    (width.max(1100), HEADER + rows as u32 * panel_height)
+}
+
+fn grid(fig: &Figure) -> (usize, usize) {
+    let n = fig.panels.len().max(1);
+    let cols = fig.columns.clamp(1, n);
+    (n.div_ceil(cols), cols)
+}
+
+/// Renders a figure as a PNG file's bytes.
+pub fn png(fig: &Figure) -> Result<Vec<u8>, String> {
+    font::register()?;
+    let (w, h) = size(fig);
+    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
+        draw(&root, fig)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, w, h);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::High);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer
+        .write_image_data(&pixels)
+        .map_err(|e| e.to_string())?;
+    writer.finish().map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// Renders a figure as SVG text.
+pub fn svg(fig: &Figure) -> Result<String, String> {
+    font::register()?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size(fig)).into_drawing_area();
+        draw(&root, fig)?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    Ok(out)
+}
+
+fn failed<E: std::fmt::Display>(e: E) -> String {
+    format!("drawing failed: {e}")
+}
+
+fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
+    root.fill(&WHITE).map_err(failed)?;
+    let (header, body) = root.split_vertically(HEADER);
+    let title = (FAMILY, 26).into_font().color(&BLACK);
+    let subtitle = (FAMILY, 16).into_font().color(&RGBColor(70, 70, 70));
+    header
+        .draw_text(&fig.title, &title, (24, 14))
+        .map_err(failed)?;
+    header
+        .draw_text(&fig.subtitle, &subtitle, (24, 52))
+        .map_err(failed)?;
+    let (rows, cols) = grid(fig);
+    let areas = body.split_evenly((rows, cols));
+    for (panel, area) in fig.panels.iter().zip(&areas) {
+        draw_panel(area, panel)?;
+    }
+    Ok(())
+}
+
+/// Horizontal extent of a panel.
+fn x_range(panel: &Panel) -> (f64, f64) {
+    if let Some(c) = &panel.x_categories {
+        return (-0.5, c.len().max(1) as f64 - 0.5);
+    }
+    let xs = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.x));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let bars = panel.series.iter().any(|s| s.interval == Interval::Bars);
+    let pad = if bars { 0.05 * (hi - lo) } else { 0.0 };
+    (lo - pad, hi + pad)
+}
+
+/// Vertical extent of a panel: the fixed range if any, else the data with
+/// a margin, starting at zero when the data are positive and not far
+/// from it.
+fn y_range(panel: &Panel) -> (f64, f64) {
+    if let Some((lo, hi)) = panel.y_range {
+        let pad = 0.02 * (hi - lo);
+        return (lo - pad, hi + pad);
+    }
+    let (mut lo, mut hi) = panel
+        .y_values()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+            (a.min(y), b.max(y))
+        });
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    // Positive data start at zero unless they sit far from it; a flat
+    // positive line (installed users, say) sits well above the axis.
+    if lo >= 0.0 && (lo <= 0.35 * hi || hi - lo <= 0.02 * hi) {
+        lo = 0.0;
+    }
+    if hi - lo < 1e-12 {
+        let d = if hi.abs() > 1e-12 {
+            0.1 * hi.abs()
+        } else {
+            1.0
+        };
+        return (lo - d, hi + d);
+    }
+    let pad = 0.06 * (hi - lo);
+    hi += pad;
+    if lo != 0.0 {
+        lo -= pad;
+    }
+    (lo, hi)
+}
+
+/// A tick label: integers with thousands separators, fractions with at
+/// most three decimals.
+pub fn tick(v: f64) -> String {
+    let a = v.abs();
+    if a < 1e-9 {
+        return "0".into();
+    }
+    if (v - v.round()).abs() < 1e-9 * a.max(1.0) && a < 1e15 {
+        let n = v.round() as i64;
+        let digits = n.unsigned_abs().to_string();
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        return if n < 0 {
+            format!("−{grouped}")
+        } else {
+            grouped
+        };
+    }
+    let text = format!("{v:.3}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replacen('-', "−", 1)
+}
+
+fn draw_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    panel: &Panel,
+) -> Result<(), String> {
+    let (x0, x1) = x_range(panel);
+    let (y0, y1) = y_range(panel);
+    let mut builder = ChartBuilder::on(area);
+    if !panel.title.is_empty() {
+        builder.caption(&panel.title, (FAMILY, 19));
+    }
+    let mut chart = builder
+        .margin(10)
+        .margin_right(30)
+        .x_label_area_size(52)
+        .y_label_area_size(88)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(failed)?;
+    let categories = panel.x_categories.clone();
+    let x_format = move |v: &f64| match &categories {
+        Some(c) => {
+            let i = v.round();
+            if (v - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < c.len() {
+                c[i as usize].clone()
+            } else {
+                String::new()
+            }
+        }
+        None => tick(*v),
+    };
+    let y_format = |v: &f64| tick(*v);
+    let x_labels = panel
+        .x_categories
+        .as_ref()
+        .map_or(10, |c| c.len().clamp(2, 12));
+    chart
+        .configure_mesh()
+        .x_desc(panel.x_label.as_str())
+        .y_desc(panel.y_label.as_str())
+        .x_labels(x_labels)
+        .y_labels(8)
+        .x_label_formatter(&x_format)
+        .y_label_formatter(&y_format)
+        .axis_desc_style((FAMILY, 16))
+        .label_style((FAMILY, 14))
+        .max_light_lines(4)
+        .light_line_style(RGBColor(244, 244, 244))
+        .bold_line_style(RGBColor(214, 214, 214))
+        .axis_style(RGBColor(90, 90, 90))
+        .draw()
+        .map_err(failed)?;
+
+    let n = panel.series.len();
+    // Bands first, so every line is drawn on top of every band.
+    for s in &panel.series {
+        if s.interval == Interval::Band {
+            let pen = pen(s.look, &s.label);
+            let edge: Vec<(f64, f64, f64)> = s
+                .points
+                .iter()
+                .filter_map(|p| Some((p.x, p.low?, p.high?)))
+                .collect();
+            if edge.len() >= 2 {
+                let polygon: Vec<(f64, f64)> = edge
+                    .iter()
+                    .map(|&(x, _, h)| (x, h))
+                    .chain(edge.iter().rev().map(|&(x, l, _)| (x, l)))
+                    .collect();
+                chart
+                    .draw_series(std::iter::once(Polygon::new(
+                        polygon,
+                        pen.color.mix(0.16).filled(),
+                    )))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    for (i, s) in panel.series.iter().enumerate() {
+        draw_series(&mut chart, s, i, n)?;
+    }
+    if panel.legend && n > 0 {
+        let (w, h) = chart.plotting_area().dim_in_pixel();
+        chart
+            .configure_series_labels()
+            .position(legend_corner(panel, (x0, x1), (y0, y1), (w, h)))
+            .margin(12)
+            .legend_area_size(34)
+            .label_font((FAMILY, 14))
+            .background_style(WHITE.mix(0.88))
+            .border_style(RGBColor(150, 150, 150))
+            .draw()
+            .map_err(failed)?;
+    }
+    Ok(())
+}
+
+type Chart<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+fn draw_series<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    s: &Series,
+    index: usize,
+    count: usize,
+) -> Result<(), String> {
+    let pen = pen(s.look, &s.label);
+    let line = pen
+        .color
+        .stroke_width(if s.mark_every_point { 2 } else { 3 });
+    if s.interval == Interval::Bars {
+        let bar = pen.color.stroke_width(2);
+        for p in &s.points {
+            let (Some(lo), Some(hi)) = (p.low, p.high) else {
+                continue;
+            };
+            chart
+                .draw_series([PathElement::new(vec![(p.x, lo), (p.x, hi)], bar)])
+                .map_err(failed)?;
+            for end in [lo, hi] {
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((p.x, end)) + PathElement::new(vec![(-6, 0), (6, 0)], bar),
+                    ))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    let points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
+    let anno = match pen.dash {
+        None => chart.draw_series(LineSeries::new(points.iter().copied(), line)),
+        Some((on, off)) => {
+            chart.draw_series(DashedLineSeries::new(points.iter().copied(), on, off, line))
+        }
+    }
+    .map_err(failed)?;
+    anno.label(s.label.as_str())
+        .legend(move |at: BackendCoord| Glyph {
+            at,
+            pen,
+            legend: true,
+        });
+    // Markers: on every point for short series; otherwise a handful per
+    // line, staggered so that lines which coincide still show each marker.
+    let marked: Vec<(f64, f64)> = if s.mark_every_point || points.len() <= 12 {
+        points
+    } else {
+        let step = (points.len() / 8).max(1);
+        let offset = index * step / count.max(1);
+        points.into_iter().skip(offset).step_by(step).collect()
+    };
+    chart
+        .draw_series(marked.into_iter().map(|at| Glyph {
+            at,
+            pen,
+            legend: false,
+        }))
+        .map_err(failed)?;
+    Ok(())
+}
+
+/// Picks the corner of the axes where a legend of this panel's size
+/// covers the fewest data points.
+fn legend_corner(
+    panel: &Panel,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    (w, h): (u32, u32),
+) -> SeriesLabelPosition {
+    let longest = panel
+        .series
+        .iter()
+        .map(|s| s.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    let legend_w = ((60 + 8 * longest) as f64 / f64::from(w.max(1))).min(0.95);
+    let legend_h = ((panel.series.len() * 22 + 28) as f64 / f64::from(h.max(1))).min(0.95);
+    let normal: Vec<(f64, f64)> = panel
+        .series
+        .iter()
+        .flat_map(|s| {
+            s.points.iter().flat_map(|p| {
+                [Some(p.y), p.low, p.high]
+                    .into_iter()
+                    .flatten()
+                    .map(|y| ((p.x - x0) / (x1 - x0), (y - y0) / (y1 - y0)))
+            })
+        })
+        .collect();
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let covered = |right: bool, upper: bool| {
+        normal
+            .iter()
+            .filter(|&&(x, y)| {
+                let in_x = if right {
+                    x >= 1.0 - legend_w
+                } else {
+                    x <= legend_w
+                };
+                let in_y = if upper {
+                    y >= 1.0 - legend_h
+                } else {
+                    y <= legend_h
+                };
+                in_x && in_y
+            })
+            .count()
+    };
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (pos, right, upper) in corners {
+        let c = covered(right, upper);
+        if c < best.0 {
+            best = (c, pos);
+        }
+    }
+    best.1
+}
+
+/// How one series is drawn.
+#[derive(Debug, Clone, Copy)]
+struct Pen {
+    color: RGBColor,
+    /// Dash and gap lengths in pixels; `None` for a solid line.
+    dash: Option<(i32, i32)>,
+    marker: Marker,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Marker {
+    Circle,
+    Triangle,
+    Square,
+    Diamond,
+    Cross,
+}
+
+/// Distinct looks, ordered so that neighbours differ in lightness as well
+/// as hue, dash and marker.
+const CATEGORICAL: [Pen; 6] = [
+    Pen {
+        color: RGBColor(20, 55, 130),
+        dash: None,
+        marker: Marker::Circle,
+    },
+    Pen {
+        color: RGBColor(230, 150, 0),
+        dash: Some((12, 6)),
+        marker: Marker::Triangle,
+    },
+    Pen {
+        color: RGBColor(0, 150, 115),
+        dash: Some((4, 4)),
+        marker: Marker::Square,
+    },
+    Pen {
+        color: RGBColor(150, 30, 60),
+        dash: Some((18, 6)),
+        marker: Marker::Diamond,
+    },
+    Pen {
+        color: RGBColor(115, 115, 115),
+        dash: None,
+        marker: Marker::Cross,
+    },
+    Pen {
+        color: RGBColor(175, 140, 215),
+        dash: Some((8, 4)),
+        marker: Marker::Circle,
+    },
+];
+
+/// Platforms named after a colour get that colour (keeping their slot's
+/// dash and marker), so a legend never says "Red" beside a blue line.
+fn named_colour(label: &str) -> Option<RGBColor> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "blue" => Some(RGBColor(20, 55, 130)),
+        "red" => Some(RGBColor(215, 55, 45)),
+        "green" => Some(RGBColor(0, 140, 80)),
+        "orange" => Some(RGBColor(235, 140, 0)),
+        _ => None,
+    }
+}
+
+/// A viridis-like ramp from dark to light, stopped short of yellow so the
+/// lightest line still shows on white.
+fn ramp(t: f64) -> RGBColor {
+    const STOPS: [(f64, f64, f64); 5] = [
+        (68.0, 1.0, 84.0),
+        (59.0, 82.0, 139.0),
+        (33.0, 145.0, 140.0),
+        (94.0, 201.0, 98.0),
+        (253.0, 231.0, 37.0),
+    ];
+    let t = t.clamp(0.0, 1.0) * (STOPS.len() - 1) as f64;
+    let i = (t.floor() as usize).min(STOPS.len() - 2);
+    let f = t - i as f64;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    let mix = |p: f64, q: f64| (p + (q - p) * f).round().clamp(0.0, 255.0) as u8;
+    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+}
+
+fn pen(look: Look, label: &str) -> Pen {
+    const MARKERS: [Marker; 5] = [
+        Marker::Circle,
+        Marker::Triangle,
+        Marker::Square,
+        Marker::Diamond,
+        Marker::Cross,
+    ];
+    match look {
+        Look::Categorical(i) => {
+            let slot = CATEGORICAL[i % CATEGORICAL.len()];
+            Pen {
+                color: named_colour(label).unwrap_or(slot.color),
+                ..slot
+            }
+        }
+        Look::Sequential(i, n) => {
+            let t = if n > 1 {
+                0.85 * i as f64 / (n - 1) as f64
+            } else {
+                0.0
+            };
+            Pen {
+                color: ramp(t),
+                dash: None,
+                marker: MARKERS[i % MARKERS.len()],
+            }
+        }
+    }
+}
+
+/// A marker at a data point, or (for the legend) a short stretch of line
+/// with the marker in its middle.
+struct Glyph<C> {
+    at: C,
+    pen: Pen,
+    legend: bool,
+}
+
+impl<'a, C> PointCollection<'a, C> for &'a Glyph<C> {
+    type Point = &'a C;
+    type IntoIter = std::iter::Once<&'a C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Glyph<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut pos: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = pos.next() else {
+            return Ok(());
+        };
+        let color = self.pen.color.to_rgba();
+        let stroke = ShapeStyle {
+            color,
+            filled: false,
+            stroke_width: 2,
+        };
+        let fill = ShapeStyle {
+            color,
+            filled: true,
+            stroke_width: 1,
+        };
+        let (x, y) = if self.legend {
+            const LENGTH: i32 = 30;
+            match self.pen.dash {
+                None => backend.draw_line((x, y), (x + LENGTH, y), &stroke)?,
+                Some((on, off)) => {
+                    let (on, off) = (on.min(10), off.min(5));
+                    let mut from = x;
+                    while from < x + LENGTH {
+                        backend.draw_line((from, y), ((from + on).min(x + LENGTH), y), &stroke)?;
+                        from += on + off;
+                    }
+                }
+            }
+            (x + LENGTH / 2, y)
+        } else {
+            (x, y)
+        };
+        match self.pen.marker {
+            Marker::Circle => backend.draw_circle((x, y), 4, &fill, true),
+            Marker::Square => backend.draw_rect((x - 4, y - 4), (x + 4, y + 4), &fill, true),
+            Marker::Triangle => {
+                backend.fill_polygon(vec![(x, y - 6), (x - 5, y + 4), (x + 5, y + 4)], &fill)
+            }
+            Marker::Diamond => {
+                backend.fill_polygon(vec![(x, y - 6), (x + 5, y), (x, y + 6), (x - 5, y)], &fill)
+            }
+            Marker::Cross => {
+                backend.draw_line((x - 5, y - 5), (x + 5, y + 5), &stroke)?;
+                backend.draw_line((x - 5, y + 5), (x + 5, y - 5), &stroke)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_read_like_numbers() {
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(12_000_000.0), "12,000,000");
+        assert_eq!(tick(-2500.0), "−2,500");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(-1.5), "−1.5");
+    }
+
+    #[test]
+    fn neighbouring_looks_differ_in_lightness() {
+        let lum = |c: RGBColor| 0.2126 * c.0 as f64 + 0.7152 * c.1 as f64 + 0.0722 * c.2 as f64;
+        for pair in CATEGORICAL.windows(2) {
+            assert!((lum(pair[0].color) - lum(pair[1].color)).abs() > 25.0);
+        }
+        let ramp_lums: Vec<f64> = (0..6).map(|i| lum(ramp(0.85 * i as f64 / 5.0))).collect();
+        assert!(ramp_lums.windows(2).all(|w| w[1] > w[0]), "{ramp_lums:?}");
+    }
+}

@@ -1,0 +1,208 @@
+//! Charts of a results directory: `flywheel plot DIR` reads the CSV files a
+//! run or a sweep wrote and draws the standard figures into `DIR/figures/`.
+//!
+//! ```text
+//!  DIR/*.csv ──► table::Table (columns by name) ──► run::figures / sweep::figures
+//!                                                        │  Figure: panels of series
+//!                                                        ▼  (numbers only, testable)
+//!                                   draw::png / draw::svg ──► DIR/figures/<name>.<ext>
+//! ```
+//!
+//! A directory holding `timeseries.csv` is a run directory; one holding
+//! `points.csv` and `aggregate.csv` is a sweep directory. Anything else is
+//! refused as bad input. Figures whose files or columns are missing (for
+//! example the lending figure of a run without lenders) are skipped with a
+//! note, so new columns and files can arrive without breaking old results.
+//! Each figure is rendered in memory, written under a hidden temporary
+//! name and renamed, so no figure under its final name is ever partial.
+//! Text uses a font compiled into the binary ([`font`]), never the
+//! system's.
+
+pub mod draw;
+pub mod figure;
+pub mod font;
+pub mod run;
+pub mod sweep;
+pub mod table;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use figure::Figure;
+use table::Table;
+
+/// Name of the directory, inside the results directory, that figures are
+/// written to.
+pub const FIGURES_DIR: &str = "figures";
+
+/// Image file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Portable Network Graphics (a bitmap).
+    Png,
+    /// Scalable Vector Graphics.
+    Svg,
+}
+
+impl Format {
+    /// File extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Png => "png",
+            Format::Svg => "svg",
+        }
+    }
+}
+
+/// Why figures could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum PlotError {
+    /// The directory or a file in it is not what a run or sweep writes:
+    /// the user can fix it.
+    #[error("{0}")]
+    Input(String),
+    /// Rendering or writing a figure failed.
+    #[error("{0}")]
+    Output(String),
+}
+
+/// What kind of results a directory holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contents {
+    /// It holds a run's `timeseries.csv`.
+    pub run: bool,
+    /// It holds a sweep's `points.csv` and `aggregate.csv`.
+    pub sweep: bool,
+}
+
+/// Looks at a directory and says what results it holds; refuses one that
+/// holds neither a run nor a sweep.
+pub fn contents(dir: &Path) -> Result<Contents, PlotError> {
+    if !dir.is_dir() {
+        return Err(PlotError::Input(format!(
+            "`{}` is not a directory; give the results directory written by `flywheel run` \
+             or `flywheel sweep`",
+            dir.display()
+        )));
+    }
+    let c = Contents {
+        run: dir.join("timeseries.csv").is_file(),
+        sweep: dir.join(sweep::POINTS_CSV).is_file() && dir.join(sweep::AGGREGATE_CSV).is_file(),
+    };
+    if !c.run && !c.sweep {
+        return Err(PlotError::Input(format!(
+            "`{}` is not a Flywheel results directory: it has neither `timeseries.csv` (written \
+             by `flywheel run`) nor `{}` and `{}` (written by `flywheel sweep`)",
+            dir.display(),
+            sweep::POINTS_CSV,
+            sweep::AGGREGATE_CSV
+        )));
+    }
+    Ok(c)
+}
+
+/// The scenario name recorded in the directory's manifest, or else the
+/// directory's own name.
+pub fn scenario_name(dir: &Path) -> String {
+    let from_manifest = fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|m| {
+            [&m["scenario_name"], &m["scenario"]["name"], &m["name"]]
+                .into_iter()
+                .find_map(|v| v.as_str().map(str::to_string))
+        });
+    from_manifest.unwrap_or_else(|| {
+        dir.canonicalize()
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "results".to_string())
+    })
+}
+
+fn optional_table(path: &Path) -> Result<Option<Table>, PlotError> {
+    if path.is_file() {
+        Table::read(path).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Builds every figure the directory's files allow, with a note for each
+/// figure skipped.
+pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
+    let kind = contents(dir)?;
+    let scenario = scenario_name(dir);
+    let mut notes = Vec::new();
+    let mut figures = Vec::new();
+    if kind.run {
+        let files = run::RunFiles {
+            scenario: scenario.clone(),
+            timeseries: Table::read(&dir.join("timeseries.csv"))?,
+            cohorts: optional_table(&dir.join("cohorts.csv"))?,
+            lending: optional_table(&dir.join(run::LENDING_CSV))?,
+        };
+        figures.extend(run::figures(&files, &mut notes));
+    }
+    if kind.sweep {
+        let files = sweep::SweepFiles {
+            scenario,
+            points: Table::read(&dir.join(sweep::POINTS_CSV))?,
+            aggregate: Table::read(&dir.join(sweep::AGGREGATE_CSV))?,
+        };
+        figures.extend(
+            sweep::figures(&files, &mut notes)
+                .map_err(|why| PlotError::Input(format!("`{}`: {why}", dir.display())))?,
+        );
+    }
+    if figures.is_empty() {
+        return Err(PlotError::Input(format!(
+            "no figure can be drawn from `{}`: {}",
+            dir.display(),
+            notes.join("; ")
+        )));
+    }
+    Ok((figures, notes))
+}
+
+/// What [`plot`] wrote.
+#[derive(Debug, Clone)]
+pub struct Plotted {
+    /// The figure files, in drawing order.
+    pub written: Vec<PathBuf>,
+    /// Figures skipped, and why.
+    pub notes: Vec<String>,
+}
+
+/// Renders a figure in the given format.
+pub fn render(figure: &Figure, format: Format) -> Result<Vec<u8>, PlotError> {
+    let bytes = match format {
+        Format::Png => draw::png(figure),
+        Format::Svg => draw::svg(figure).map(String::into_bytes),
+    };
+    bytes.map_err(|why| PlotError::Output(format!("cannot draw `{}`: {why}", figure.name)))
+}
+
+/// Draws the standard figures of a run or sweep directory into
+/// `DIR/figures/`.
+pub fn plot(dir: &Path, format: Format) -> Result<Plotted, PlotError> {
+    let (figures, notes) = figures(dir)?;
+    let out = dir.join(FIGURES_DIR);
+    let io = |path: &Path, e: std::io::Error| {
+        PlotError::Output(format!("cannot write `{}`: {e}", path.display()))
+    };
+    fs::create_dir_all(&out).map_err(|e| io(&out, e))?;
+    let mut written = Vec::new();
+    for figure in &figures {
+        let bytes = render(figure, format)?;
+        let file = format!("{}.{}", figure.name, format.extension());
+        let path = out.join(&file);
+        let temporary = out.join(format!(".{file}.partial-{}", std::process::id()));
+        if let Err(e) = fs::write(&temporary, &bytes).and_then(|()| fs::rename(&temporary, &path)) {
+            let _ = fs::remove_file(&temporary);
+            return Err(io(&path, e));
+        }
+        written.push(path);
+    }
+    Ok(Plotted { written, notes })
+}
