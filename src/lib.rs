@@ -61,3 +61,4 @@ pub mod metrics;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;
