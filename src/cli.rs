@@ -16,6 +16,8 @@ use crate::metrics::{HEADLINES, RunOutput};
 use crate::runner::{RunOptions, run_all};
 use crate::scenario::{self, Override, Scenario};
 
+mod sweep_commands;
+
 /// Flywheel: simulate platform competition — subsidies, payments and
 /// embedded lending — and report cash burn, retention and defaults.
 #[derive(Debug, Parser)]
@@ -53,6 +55,43 @@ pub enum Command {
     Validate {
         /// The scenario file (TOML).
         scenario: PathBuf,
+    },
+    /// Run a parameter sweep (the scenario's [sweep] table): every point ×
+    /// replication, in parallel, journalled as each run finishes.
+    Sweep {
+        /// The scenario file (TOML) with a [sweep] table.
+        scenario: PathBuf,
+        /// Output directory [default: results/<scenario name>-sweep, or
+        /// results/<scenario name>-sweep-shard-K-of-N with --shard].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Run only slice K of N of the sweep (e.g. 2/8); combine the
+        /// slices with `flywheel merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<crate::sweep::Shard>,
+        /// Continue the sweep journalled in the output directory, skipping
+        /// the runs it finished (starts afresh if there is none).
+        #[arg(long)]
+        resume: bool,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the directories of a sharded sweep into the files an
+    /// unsharded sweep writes.
+    Merge {
+        /// The shard directories: every shard of one sweep, once each.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory [default: results/<scenario name>-sweep].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -101,6 +140,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             );
             Ok(())
         }
+        Command::Sweep {
+            scenario,
+            out,
+            threads,
+            shard,
+            resume,
+            quiet,
+        } => sweep_commands::sweep(&scenario, out, threads, shard, resume, quiet),
+        Command::Merge { dirs, out, quiet } => sweep_commands::merge(&dirs, out, quiet),
     }
 }
 

@@ -174,7 +174,11 @@ pub(crate) fn read(path: &Path) -> Result<Contents, SweepError> {
 #[derive(Debug)]
 pub(crate) struct Journal {
     path: PathBuf,
-    file: Mutex<File>,
+    file: File,
+    /// Held while a line is written, so lines never interleave; syncing
+    /// happens outside it, so one worker's sync does not hold up another's
+    /// write (and the file system can commit several at once).
+    writing: Mutex<()>,
 }
 
 fn sync_dir(dir: &Path) -> Result<(), SweepError> {
@@ -208,14 +212,7 @@ impl Journal {
                 return Err(SweepError::io("lock", path)(e));
             }
         }
-        let mut journal = Journal {
-            path: path.to_path_buf(),
-            file: Mutex::new(file),
-        };
-        let f = journal
-            .file
-            .get_mut()
-            .map_err(|_| SweepError::Refused("journal lock poisoned".into()))?;
+        let mut f = file;
         f.set_len(valid_len)
             .and_then(|()| f.seek(SeekFrom::Start(valid_len)).map(|_| ()))
             .map_err(SweepError::io("truncate", path))?;
@@ -233,7 +230,11 @@ impl Journal {
                 sync_dir(dir)?;
             }
         }
-        Ok(journal)
+        Ok(Journal {
+            path: path.to_path_buf(),
+            file: f,
+            writing: Mutex::new(()),
+        })
     }
 
     /// Appends one record as a line, flushed and synced before returning.
@@ -244,13 +245,17 @@ impl Journal {
             source: std::io::Error::other(e),
         })?;
         line.push(b'\n');
-        let mut f = self
-            .file
-            .lock()
-            .map_err(|_| SweepError::Refused("journal lock poisoned".into()))?;
-        f.write_all(&line)
-            .and_then(|()| f.sync_data())
-            .map_err(SweepError::io("append to", &self.path))
+        {
+            // A poisoned lock only means another worker panicked while
+            // holding it; the file itself is still consistent line by line.
+            let _guard = self.writing.lock().unwrap_or_else(|p| p.into_inner());
+            (&self.file)
+                .write_all(&line)
+                .map_err(SweepError::io("append to", &self.path))?;
+        }
+        self.file
+            .sync_data()
+            .map_err(SweepError::io("sync", &self.path))
     }
 }
 

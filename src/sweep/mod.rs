@@ -188,12 +188,13 @@ impl Sweep {
     /// Validates scenario `text` and its `[sweep]` table; `label` names the
     /// file in messages and `default_name` is used when it sets no `name`.
     ///
-    /// Each parameter is checked by writing each of its values (each end of
-    /// a range) into the scenario by key path and validating the result, so
-    /// a path the scenario does not have, a value out of range and a path
-    /// that is not a number are refused with the loader's own rule. Then
-    /// every point is validated as a whole (values can conflict, such as a
-    /// subsidy window's end before its start).
+    /// Each parameter path must name a number in the scenario (a path the
+    /// scenario does not have is tried by writing a value there and
+    /// validating, so it is refused with the loader's own rule, such as
+    /// "unknown key (did you mean …)"). Then every point is validated as a
+    /// whole scenario: a value out of range, or values that conflict (a
+    /// subsidy window ending before it starts), are refused before anything
+    /// runs, naming the parameter, its value and the rule.
     pub fn parse(text: &str, label: &str, default_name: &str) -> Result<Sweep, ScenarioError> {
         let base = scenario::parse(text, label, default_name, &[])?;
         let error = |problems: Vec<Problem>| ScenarioError {
@@ -212,12 +213,11 @@ impl Sweep {
         };
         let spec = spec::read(&table, text, base.seed, base.replications).map_err(error)?;
 
-        let mut problems = Vec::new();
-        for p in &spec.parameters {
-            if let Some(problem) = check_parameter(text, label, default_name, &base, p) {
-                problems.push(problem);
-            }
-        }
+        let problems: Vec<Problem> = spec
+            .parameters
+            .iter()
+            .filter_map(|p| check_parameter(text, label, default_name, &base, p))
+            .collect();
         if !problems.is_empty() {
             return Err(error(problems));
         }
@@ -231,7 +231,7 @@ impl Sweep {
             label: label.to_string(),
             default_name: default_name.to_string(),
         };
-        let mut listed = Vec::new();
+        let mut listed: Vec<Problem> = Vec::new();
         let mut invalid = 0usize;
         let mut horizons = Vec::with_capacity(sweep.points.len());
         for point in &sweep.points {
@@ -239,25 +239,24 @@ impl Sweep {
                 Ok(s) => horizons.push(s.horizon_days),
                 Err(e) => {
                     invalid += 1;
-                    if listed.len() < MAX_POINT_PROBLEMS {
-                        listed.push(sweep.point_problem(point, &e));
+                    for p in sweep.point_problems(point, &e) {
+                        if listed.len() < MAX_POINT_PROBLEMS && !listed.contains(&p) {
+                            listed.push(p);
+                        }
                     }
                 }
             }
         }
         if invalid > 0 {
-            if invalid > listed.len() {
-                listed.push(Problem {
-                    path: "sweep.parameters".into(),
-                    rule: format!(
-                        "{} more point(s) are invalid ({invalid} of {} in all)",
-                        invalid - listed.len(),
-                        sweep.points.len()
-                    ),
-                    line: line_of_sweep(text),
-                    origin: None,
-                });
-            }
+            listed.push(Problem {
+                path: "sweep.parameters".into(),
+                rule: format!(
+                    "{invalid} of the sweep's {} points are not valid scenarios",
+                    sweep.points.len()
+                ),
+                line: line_of_sweep(text),
+                origin: None,
+            });
             return Err(error(listed));
         }
         sweep.horizons = horizons;
@@ -301,7 +300,11 @@ impl Sweep {
         )
     }
 
-    fn point_problem(&self, point: &Point, e: &ScenarioError) -> Problem {
+    /// The problems of an invalid point: those the loader traced to one
+    /// parameter are reported at that parameter with its value (so the same
+    /// bad value in many points is reported once); others name the point
+    /// and all its values.
+    fn point_problems(&self, point: &Point, e: &ScenarioError) -> Vec<Problem> {
         let values: Vec<String> = self
             .spec
             .parameters
@@ -309,18 +312,40 @@ impl Sweep {
             .zip(&point.values)
             .map(|(p, v)| format!("{} = {v}", p.path))
             .collect();
-        let why: Vec<String> = e.problems.iter().map(|p| p.to_string()).collect();
-        Problem {
-            path: "sweep.parameters".into(),
-            rule: format!(
-                "point {} ({}) is not a valid scenario: {}",
-                point.id,
-                values.join(", "),
-                why.join("; ")
-            ),
-            line: line_of_sweep(&self.text),
-            origin: None,
-        }
+        e.problems
+            .iter()
+            .map(|q| {
+                let param = self
+                    .spec
+                    .parameters
+                    .iter()
+                    .zip(&point.values)
+                    .find(|(p, _)| q.origin.as_deref() == Some(parameter_key(&p.path).as_str()));
+                let rule = if q.path.is_empty() {
+                    q.rule.clone()
+                } else {
+                    format!("{}: {}", q.path, q.rule)
+                };
+                match param {
+                    Some((p, v)) => Problem {
+                        path: parameter_key(&p.path),
+                        rule: if q.path == p.path {
+                            format!("with value {v}: {}", q.rule)
+                        } else {
+                            format!("with value {v}: {rule}")
+                        },
+                        line: spec::line_of_parameter(&self.text, &p.path),
+                        origin: None,
+                    },
+                    None => Problem {
+                        path: "sweep.parameters".into(),
+                        rule: format!("point {} ({}): {rule}", point.id, values.join(", ")),
+                        line: line_of_sweep(&self.text),
+                        origin: None,
+                    },
+                }
+            })
+            .collect()
     }
 }
 
@@ -328,9 +353,27 @@ fn line_of_sweep(text: &str) -> Option<usize> {
     scenario::line_of_path(text, "sweep.parameters")
 }
 
-/// Checks one parameter by validating the scenario with each probe value
-/// written at its path; the first failure becomes a problem naming the
-/// parameter.
+/// The value at `path` in the resolved scenario, if the path reaches one.
+fn resolved_value(base: &Scenario, path: &str) -> Option<toml::Value> {
+    let Ok(mut node) = toml::Value::try_from(&base.resolved) else {
+        return None;
+    };
+    for seg in scenario::parse_path(path)? {
+        node = match (seg, node) {
+            (scenario::Segment::Key(k), toml::Value::Table(mut t)) => t.remove(&k)?,
+            (scenario::Segment::Index(i), toml::Value::Array(mut a)) if i < a.len() => {
+                a.swap_remove(i)
+            }
+            _ => return None,
+        };
+    }
+    Some(node)
+}
+
+/// Checks that a parameter's path names a number in the scenario. Value
+/// rules are left to the validation of each point, where every other
+/// parameter has its value too (checking one parameter against the base
+/// scenario's other values would refuse valid combinations).
 fn check_parameter(
     text: &str,
     label: &str,
@@ -338,20 +381,40 @@ fn check_parameter(
     base: &Scenario,
     p: &Parameter,
 ) -> Option<Problem> {
-    let key = parameter_key(&p.path);
     let problem = |rule: String| Problem {
-        path: key.clone(),
+        path: parameter_key(&p.path),
         rule,
         line: spec::line_of_parameter(text, &p.path),
         origin: None,
     };
-    for value in p.domain.probes() {
-        let o = Override {
-            path: p.path.clone(),
-            value: value.to_toml(),
-            origin: key.clone(),
-        };
-        if let Err(e) = scenario::parse(text, label, default_name, std::slice::from_ref(&o)) {
+    let probes = p.domain.probes();
+    match resolved_value(base, &p.path) {
+        Some(toml::Value::Float(_)) => None,
+        Some(toml::Value::Integer(_)) => {
+            probes
+                .iter()
+                .find(|v| matches!(v, Number::Real(_)))
+                .map(|v| {
+                    problem(format!(
+                        "is a whole number in the scenario; give whole numbers, got {v}"
+                    ))
+                })
+        }
+        Some(other) => Some(problem(format!(
+            "is not a numeric parameter (the scenario has a {} there)",
+            other.type_str()
+        ))),
+        None => {
+            // Not in the resolved scenario: let the loader say why (an
+            // unknown key, an index past the end of a list), or accept a
+            // key the file simply leaves out.
+            let first = probes.first()?;
+            let o = Override {
+                path: p.path.clone(),
+                value: first.to_toml(),
+                origin: parameter_key(&p.path),
+            };
+            let e = scenario::parse(text, label, default_name, std::slice::from_ref(&o)).err()?;
             let why: Vec<String> = e
                 .problems
                 .iter()
@@ -363,35 +426,8 @@ fn check_parameter(
                     }
                 })
                 .collect();
-            return Some(problem(format!("with value {value}: {}", why.join("; "))));
+            Some(problem(format!("with value {first}: {}", why.join("; "))))
         }
-    }
-    // The path is accepted; it must also hold a number in the resolved
-    // scenario (not, say, a table that happens to accept one).
-    match toml::Value::try_from(&base.resolved) {
-        Ok(toml::Value::Table(resolved)) => {
-            let current = scenario::parse_path(&p.path).and_then(|segs| {
-                let mut node = toml::Value::Table(resolved);
-                for seg in segs {
-                    node = match (seg, node) {
-                        (scenario::Segment::Key(k), toml::Value::Table(mut t)) => t.remove(&k)?,
-                        (scenario::Segment::Index(i), toml::Value::Array(mut a)) if i < a.len() => {
-                            a.swap_remove(i)
-                        }
-                        _ => return None,
-                    };
-                }
-                Some(node)
-            });
-            match current {
-                Some(toml::Value::Integer(_) | toml::Value::Float(_)) | None => None,
-                Some(other) => Some(problem(format!(
-                    "is not a numeric parameter (the scenario has a {} there)",
-                    other.type_str()
-                ))),
-            }
-        }
-        _ => None,
     }
 }
 

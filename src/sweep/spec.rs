@@ -81,11 +81,13 @@ impl Number {
 
 impl std::fmt::Display for Number {
     /// Integers as written; reals in the shortest form that reads back to
-    /// the same value (so a CSV cell reproduces the run exactly).
+    /// the same value, always with a decimal point or exponent (`5.0`,
+    /// `0.1`, `1e-7`) so a CSV cell reproduces the run exactly and shows
+    /// its type.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Number::Integer(i) => write!(f, "{i}"),
-            Number::Real(x) => write!(f, "{x}"),
+            Number::Real(x) => write!(f, "{x:?}"),
         }
     }
 }
@@ -623,7 +625,7 @@ mod tests {
              \"x\" = { min = 5.0, max = 5.0 }\n\"y\" = { min = 9, max = 1 }\n",
         );
         assert!(
-            r.contains("sweep.parameters.\"x\":Some(5): the range is empty: min (5)"),
+            r.contains("sweep.parameters.\"x\":Some(5): the range is empty: min (5.0)"),
             "{r}"
         );
         assert!(
@@ -678,7 +680,7 @@ mod tests {
             max: Number::Real(1.0),
         };
         assert_eq!(reals.at(0.25), Some(Number::Real(-0.5)));
-        assert_eq!(Number::Real(5.0).to_string(), "5");
+        assert_eq!(Number::Real(5.0).to_string(), "5.0");
         assert_eq!(Number::Real(0.1).to_string(), "0.1");
     }
 }

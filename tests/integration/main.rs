@@ -6,3 +6,4 @@ mod closed_form;
 mod common;
 mod ledger_identities;
 mod reproducibility;
+mod sweep;
