@@ -16,6 +16,11 @@
 //!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
 //! ```
 //!
+//! A parameter sweep (`sweep::run_sweep`) builds one scenario per point of
+//! the file's `[sweep]` table and calls the same `run_one` for every
+//! (point, replication), journalling each as it finishes; shards of a sweep
+//! merge back into the same files (`sweep::merge`).
+//!
 //! The engine pops events in (time, sequence) order and hands each to the
 //! market; the market moves money only through ledger postings and reports
 //! what happened to the recorder; nothing in the library prints, reads

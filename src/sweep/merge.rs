@@ -97,10 +97,11 @@ fn read_shard(dir: &Path) -> Result<ShardDir, SweepError> {
     })
 }
 
-/// Header fields that must agree between shards (all but the shard).
+/// Header fields that must agree between shards: all but the shard's
+/// index.
 fn same_sweep(a: &Header, b: &Header) -> bool {
     let mut b = b.clone();
-    b.shard = a.shard;
+    b.shard.index = a.shard.index;
     *a == b
 }
 

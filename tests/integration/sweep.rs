@@ -226,6 +226,17 @@ fn threads_and_shards_give_the_same_files_as_one_sweep() {
     assert!(text(&o).1.contains("given twice"), "{:?}", text(&o));
     assert!(!t.join("m2").exists());
 
+    // Nor do shards cut another way (1/2 with 2/3 and 3/3).
+    sweep_ok(t, &[s, "--out", "half-1", "--shard", "1/2"]);
+    let o = flywheel(t, &["merge", "half-1", "shard-2", "shard-3", "--out", "m2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).1.contains("not shards of the same sweep"),
+        "{:?}",
+        text(&o)
+    );
+    assert!(!t.join("m2").exists());
+
     // A shard of another sweep (another seed) does not merge.
     let other = scenario_with(
         t,
