@@ -11,7 +11,7 @@
 //! render the same files.
 
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -121,30 +121,33 @@ pub(crate) struct Contents {
 /// Reads a journal, keeping complete lines and ignoring a final line torn
 /// by an interruption. A damaged line in the middle is an error.
 pub(crate) fn read(path: &Path) -> Result<Contents, SweepError> {
-    let mut bytes = Vec::new();
-    File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(SweepError::io("read", path))?;
+    let file = File::open(path).map_err(SweepError::io("read", path))?;
+    let mut reader = BufReader::new(file);
     let mut contents = Contents {
         header: None,
         records: Vec::new(),
         valid_len: 0,
     };
-    let mut start = 0usize;
+    let mut line = Vec::new();
     let mut line_no = 0usize;
-    while let Some(len) = bytes[start..].iter().position(|&b| b == b'\n') {
+    // A line that does not parse is tolerated only if nothing follows it.
+    let mut pending_damage: Option<(usize, String)> = None;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(SweepError::io("read", path))?;
+        if n == 0 || line.last() != Some(&b'\n') {
+            // End of file, or a last line cut short by a kill: ignore it.
+            break;
+        }
         line_no += 1;
-        let line = &bytes[start..start + len];
-        let next = start + len + 1;
-        let is_last = next == bytes.len();
-        let damaged = |what: &str| {
-            SweepError::Refused(format!(
-                "journal `{}` is damaged at line {line_no} ({what}); move it away and rerun the sweep",
-                path.display()
-            ))
-        };
+        if let Some((at, why)) = pending_damage.take() {
+            return Err(damaged(path, at, &why));
+        }
+        let body = &line[..line.len() - 1];
         if contents.header.is_none() {
-            match serde_json::from_slice::<Header>(line) {
+            match serde_json::from_slice::<Header>(body) {
                 Ok(h) if h.format == FORMAT => contents.header = Some(h),
                 Ok(h) => {
                     return Err(SweepError::Refused(format!(
@@ -153,21 +156,29 @@ pub(crate) fn read(path: &Path) -> Result<Contents, SweepError> {
                         h.format
                     )));
                 }
-                Err(e) => return Err(damaged(&e.to_string())),
+                Err(e) => return Err(damaged(path, line_no, &e.to_string())),
             }
         } else {
-            match serde_json::from_slice::<Record>(line) {
+            match serde_json::from_slice::<Record>(body) {
                 Ok(r) => contents.records.push(r),
                 // A line whose newline reached the disk but whose bytes did
                 // not (a crash between the two) can only be the last one.
-                Err(_) if is_last => break,
-                Err(e) => return Err(damaged(&e.to_string())),
+                Err(e) => {
+                    pending_damage = Some((line_no, e.to_string()));
+                    continue;
+                }
             }
         }
-        contents.valid_len = next as u64;
-        start = next;
+        contents.valid_len += n as u64;
     }
     Ok(contents)
+}
+
+fn damaged(path: &Path, line: usize, why: &str) -> SweepError {
+    SweepError::Refused(format!(
+        "journal `{}` is damaged at line {line} ({why}); move it away and rerun the sweep",
+        path.display()
+    ))
 }
 
 /// An open journal, appended to by every worker.

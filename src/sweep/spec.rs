@@ -19,8 +19,9 @@ use crate::scenario::{Problem, line_of_path};
 pub const MAX_POINTS: u64 = 100_000;
 /// Most replications per point.
 pub const MAX_REPLICATIONS: i64 = 100_000;
-/// Most runs (points × replications) one sweep may have.
-pub const MAX_RUNS: u64 = 10_000_000;
+/// Most runs (points × replications) one sweep may have (the result files
+/// are rendered from the journal in memory).
+pub const MAX_RUNS: u64 = 1_000_000;
 
 /// The keys accepted in `[sweep]`.
 const KEYS: [&str; 5] = ["method", "samples", "seed", "replications", "parameters"];
