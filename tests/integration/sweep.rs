@@ -593,3 +593,25 @@ fn sweep_refuses_to_write_into_a_directory_that_is_not_a_sweep() {
     sweep_ok(t, &[arg(&s), "--out", "again"]);
     assert_eq!(manifest(&t.join("again"))["runs_resumed"], 0);
 }
+
+#[test]
+fn shipped_sweep_scenarios_are_valid_sweeps() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for entry in fs::read_dir(root.join("scenarios")).expect("scenarios/") {
+        let path = entry.expect("entry").path();
+        let is_sweep = path.extension().is_some_and(|e| e == "toml")
+            && fs::read_to_string(&path).is_ok_and(|t| t.contains("\n[sweep]"));
+        if is_sweep {
+            match flywheel::sweep::Sweep::load(&path) {
+                Ok(s) => assert!(s.runs() > 0, "{}", path.display()),
+                Err(e) => panic!("{e}"),
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 1,
+        "expected at least scenarios/subsidy_sweep.toml"
+    );
+}
