@@ -42,8 +42,16 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null ||
     fi
     log "installing slurm-wlm and munge"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null || fail "apt-get update"
-    apt-get install -y -q slurm-wlm munge >/dev/null || fail "apt-get install slurm-wlm munge"
+    installed=0
+    for attempt in 1 2 3; do
+        if apt-get update -q >/dev/null && apt-get install -y -q slurm-wlm munge >/dev/null; then
+            installed=1
+            break
+        fi
+        log "apt-get failed (attempt $attempt of 3)"
+        sleep $((attempt * 5))
+    done
+    [ "$installed" = 1 ] || fail "could not install slurm-wlm and munge with apt-get"
 fi
 log "$(slurmctld -V), $(munged -V 2>&1 | head -n 1)"
 
