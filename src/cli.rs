@@ -61,8 +61,9 @@ pub enum Command {
     Sweep {
         /// The scenario file (TOML) with a [sweep] table.
         scenario: PathBuf,
-        /// Output directory [default: results/<scenario name>-sweep, or
-        /// results/<scenario name>-sweep-shard-K-of-N with --shard].
+        /// Output directory [default: results/NAME-sweep, or
+        /// results/NAME-sweep-shard-K-of-N with --shard; NAME is the
+        /// scenario's name].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
@@ -86,7 +87,8 @@ pub enum Command {
         /// The shard directories: every shard of one sweep, once each.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Output directory [default: results/<scenario name>-sweep].
+        /// Output directory [default: results/NAME-sweep, NAME being the
+        /// sweep's scenario name].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Print nothing but errors.
