@@ -62,21 +62,40 @@ replications = 4
 "platforms[1].commission" = [0.08, 0.12]
 "#;
 
-fn time_sweep(sweep: &Sweep, dir: &Path, threads: usize) -> f64 {
+/// CPU seconds used by this process so far (Linux; `None` elsewhere).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+/// Wall seconds of one sweep, and the cores it kept busy on average (CPU
+/// time over wall time): near the thread count on an idle machine, lower
+/// when other work takes the cores.
+fn time_sweep(sweep: &Sweep, dir: &Path, threads: usize) -> (f64, f64) {
     let _ = std::fs::remove_dir_all(dir);
     let options = SweepOptions {
         threads,
         ..SweepOptions::default()
     };
     let stop = AtomicBool::new(false);
+    let cpu_before = cpu_seconds();
     let started = Instant::now();
     let outcome = run_sweep(sweep, dir, &options, &stop, &|_| {}).expect("sweep runs");
     let seconds = started.elapsed().as_secs_f64();
+    let busy = match (cpu_before, cpu_seconds()) {
+        (Some(a), Some(b)) => (b - a) / seconds,
+        _ => f64::NAN,
+    };
     match outcome {
         Outcome::Complete(r) => assert_eq!(r.succeeded, 32),
         Outcome::Interrupted { .. } => panic!("interrupted"),
     }
-    seconds
+    (seconds, busy)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -103,12 +122,16 @@ fn main() {
     let mut medians = Vec::new();
     let mut fastest = Vec::new();
     for threads in [1usize, 2] {
-        let times: Vec<f64> = (0..repeats)
+        let timed: Vec<(f64, f64)> = (0..repeats)
             .map(|_| time_sweep(&sweep, &root.join(format!("t{threads}")), threads))
             .collect();
+        let times: Vec<f64> = timed.iter().map(|t| t.0).collect();
         let m = median(times.clone());
         let f = times.iter().copied().fold(f64::INFINITY, f64::min);
-        let shown: Vec<String> = times.iter().map(|t| format!("{t:.3}")).collect();
+        let shown: Vec<String> = timed
+            .iter()
+            .map(|(t, busy)| format!("{t:.3} s ({busy:.2} cores busy)"))
+            .collect();
         println!(
             "threads = {threads}: median {m:.3} s, fastest {f:.3} s ({:.1} runs/s); timings {}",
             32.0 / m,
