@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: formatting, lints, the notebooks,
-# then every test in release mode (the simulations are too slow
+# the Slurm end-to-end test of sharded sweeps on a throwaway local
+# cluster, then every test in release mode (the simulations are too slow
 # unoptimised). The Rust tests run last so that their summary closes the
 # output.
 set -euo pipefail
@@ -9,4 +10,5 @@ cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --release --all-targets --locked -- -D warnings
 bash scripts/test-notebooks.sh
+bash scripts/slurm/test-cluster.sh
 cargo test --release --locked

@@ -26,6 +26,8 @@ use crate::metrics::{HEADLINES, RunOutput};
 use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Scenario, reference};
 
+mod sweep_commands;
+
 /// Flywheel: simulate platform competition — subsidies, payments and
 /// embedded lending — and report cash burn, retention and defaults.
 #[derive(Debug, Parser)]
@@ -127,6 +129,45 @@ pub enum Command {
         /// Image format.
         #[arg(long, value_enum, default_value_t = crate::plot::Format::Png)]
         format: crate::plot::Format,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Run a parameter sweep (the scenario's [sweep] table): every point ×
+    /// replication, in parallel, journalled as each run finishes.
+    Sweep {
+        /// The scenario file (TOML) with a [sweep] table.
+        scenario: PathBuf,
+        /// Output directory [default: results/NAME-sweep, or
+        /// results/NAME-sweep-shard-K-of-N with --shard; NAME is the
+        /// scenario's name].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Run only slice K of N of the sweep (e.g. 2/8); combine the
+        /// slices with `flywheel merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<crate::sweep::Shard>,
+        /// Continue the sweep journalled in the output directory, skipping
+        /// the runs it finished (starts afresh if there is none).
+        #[arg(long)]
+        resume: bool,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Combine the directories of a sharded sweep into the files an
+    /// unsharded sweep writes.
+    Merge {
+        /// The shard directories: every shard of one sweep, once each.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output directory [default: results/NAME-sweep, NAME being the
+        /// sweep's scenario name].
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -269,6 +310,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Plot { dir, format, quiet } => plot_command(&dir, format, quiet),
+        Command::Sweep {
+            scenario,
+            out,
+            threads,
+            shard,
+            resume,
+            quiet,
+        } => sweep_commands::sweep(&scenario, out, threads, shard, resume, quiet),
+        Command::Merge { dirs, out, quiet } => sweep_commands::merge(&dirs, out, quiet),
     }
 }
 

@@ -22,6 +22,11 @@
 //! each through the same `runner::run_all`, so replication `r` of every
 //! variant shares its random draws and differences are estimated paired.
 //!
+//! A parameter sweep (`sweep::run_sweep`) builds one scenario per point of
+//! the file's `[sweep]` table and calls the same `run_one` for every
+//! (point, replication), journalling each as it finishes; shards of a sweep
+//! merge back into the same files (`sweep::merge`).
+//!
 //! The engine pops events in (time, sequence) order and hands each to the
 //! market; the market moves money only through ledger postings and reports
 //! what happened to the recorder; nothing in the library prints, reads
@@ -70,3 +75,4 @@ pub mod plot;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod sweep;

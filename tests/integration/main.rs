@@ -13,4 +13,5 @@ mod plot;
 mod properties;
 mod reproducibility;
 mod scenario_library;
+mod sweep;
 mod whatif;

@@ -1,0 +1,549 @@
+//! The files of a sweep directory, rendered from journal records by one
+//! function so that an uninterrupted sweep, a resumed one and a merge of
+//! shards write the same bytes.
+//!
+//! | file | one row per | sorted by |
+//! |---|---|---|
+//! | `points.csv` | point | point |
+//! | `runs.csv` | point × replication × platform (finished runs) | point, replication, platform (scenario order) |
+//! | `aggregate.csv` | point × platform | point, platform (scenario order) |
+//! | `failures.csv` | failed run | point, replication |
+//!
+//! Numbers sort numerically. Each file is written under a hidden temporary
+//! name, synced and renamed, so no file under its final name is ever
+//! partial; `manifest.json` is written last and marks the directory as a
+//! finished sweep. Timing appears only in the manifest.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::journal::{Header, PlatformRow, Record};
+use super::{Shard, SweepError};
+use crate::metrics::HEADLINES;
+use crate::metrics::output::{SUMMARY_ID_COLUMNS, SUMMARY_METRIC_COLUMNS};
+use crate::metrics::stats::estimate;
+
+/// Points and their parameter values.
+pub const POINTS_CSV: &str = "points.csv";
+/// Per-run, per-platform summaries.
+pub const RUNS_CSV: &str = "runs.csv";
+/// Per-point, per-platform statistics of the headline figures.
+pub const AGGREGATE_CSV: &str = "aggregate.csv";
+/// Runs that failed, with their errors.
+pub const FAILURES_CSV: &str = "failures.csv";
+/// The append-only record of finished runs.
+pub const JOURNAL: &str = "journal.jsonl";
+/// Confidence level of the intervals in `aggregate.csv`.
+pub const CONFIDENCE: f64 = 0.95;
+
+/// Columns of `runs.csv`: `point`, then the columns of `summary.csv`.
+pub fn runs_columns() -> Vec<String> {
+    std::iter::once("point")
+        .chain(SUMMARY_ID_COLUMNS)
+        .chain(SUMMARY_METRIC_COLUMNS)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Columns of `aggregate.csv` for a sweep over `parameters`: `point`, the
+/// parameter values, `platform`, the number of finished replications `n`,
+/// then mean, standard deviation and 95% interval of each headline figure.
+pub fn aggregate_columns(parameters: &[String]) -> Vec<String> {
+    let names: Vec<String> = HEADLINES.iter().map(|h| h.name.to_string()).collect();
+    aggregate_columns_for(parameters, &names)
+}
+
+fn aggregate_columns_for(parameters: &[String], headlines: &[String]) -> Vec<String> {
+    let mut cols = vec!["point".to_string()];
+    cols.extend(parameters.iter().cloned());
+    cols.push("platform".into());
+    cols.push("n".into());
+    for h in headlines {
+        for stat in ["mean", "sd", "ci_low", "ci_high"] {
+            cols.push(format!("{h}_{stat}"));
+        }
+    }
+    cols
+}
+
+/// The points of a sweep as text: parameter paths and, per point, its id
+/// and values as written in `points.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PointTable {
+    /// Parameter paths, in order.
+    pub parameters: Vec<String>,
+    /// Per point, in id order: the values.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl PointTable {
+    /// Reads `points.csv`.
+    pub fn read(path: &Path) -> Result<PointTable, SweepError> {
+        let bad = |why: String| {
+            SweepError::Refused(format!(
+                "`{}` is not a sweep points file: {why}",
+                path.display()
+            ))
+        };
+        let mut r = csv::Reader::from_path(path).map_err(|e| bad(e.to_string()))?;
+        let header = r.headers().map_err(|e| bad(e.to_string()))?.clone();
+        if header.get(0) != Some("point") {
+            return Err(bad("its first column is not `point`".into()));
+        }
+        let parameters: Vec<String> = header.iter().skip(1).map(str::to_string).collect();
+        let mut rows = Vec::new();
+        for (i, rec) in r.records().enumerate() {
+            let rec = rec.map_err(|e| bad(e.to_string()))?;
+            if rec.get(0) != Some(i.to_string().as_str()) {
+                return Err(bad(format!("row {} is not point {i}", i + 1)));
+            }
+            rows.push(rec.iter().skip(1).map(str::to_string).collect());
+        }
+        Ok(PointTable { parameters, rows })
+    }
+}
+
+/// The latest record of each run, in (point, replication) order: a run
+/// retried after a failure counts once, with its last outcome.
+pub(crate) fn latest(records: impl IntoIterator<Item = Record>) -> BTreeMap<(u32, u32), Record> {
+    records.into_iter().map(|r| (r.key(), r)).collect()
+}
+
+fn csv_error(e: csv::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+fn write_points(w: &mut dyn Write, points: &PointTable) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(std::iter::once("point").chain(points.parameters.iter().map(String::as_str)))
+        .map_err(csv_error)?;
+    for (id, values) in points.rows.iter().enumerate() {
+        csv.write_record(std::iter::once(id.to_string()).chain(values.iter().cloned()))
+            .map_err(csv_error)?;
+    }
+    csv.flush()
+}
+
+fn write_runs(
+    w: &mut dyn Write,
+    header: &Header,
+    runs: &BTreeMap<(u32, u32), Record>,
+) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(runs_columns()).map_err(csv_error)?;
+    for r in runs.values() {
+        let Record::Run {
+            point,
+            replication,
+            seed,
+            platforms,
+        } = r
+        else {
+            continue;
+        };
+        for (name, row) in header.platforms.iter().zip(platforms) {
+            let mut fields = vec![
+                point.to_string(),
+                replication.to_string(),
+                seed.to_string(),
+                name.clone(),
+            ];
+            fields.extend(row.fields.iter().cloned());
+            csv.write_record(fields).map_err(csv_error)?;
+        }
+    }
+    csv.flush()
+}
+
+fn write_failures(w: &mut dyn Write, runs: &BTreeMap<(u32, u32), Record>) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(["point", "replication", "seed", "error"])
+        .map_err(csv_error)?;
+    for r in runs.values() {
+        if let Record::Failed {
+            point,
+            replication,
+            seed,
+            error,
+        } = r
+        {
+            csv.write_record([
+                point.to_string(),
+                replication.to_string(),
+                seed.to_string(),
+                error.clone(),
+            ])
+            .map_err(csv_error)?;
+        }
+    }
+    csv.flush()
+}
+
+/// Shortest text that reads back as the same `f64`.
+fn real(x: f64) -> String {
+    format!("{x}")
+}
+
+/// The statistics cells of one headline over `values` (in replication
+/// order): mean, sd, interval low and high; sd is empty below two values
+/// and the interval too, and everything is empty with no value at all.
+pub(crate) fn stat_cells(values: &[f64]) -> [String; 4] {
+    if values.is_empty() {
+        return Default::default();
+    }
+    let e = estimate(values, CONFIDENCE);
+    let sd = if e.n >= 2 { real(e.sd) } else { String::new() };
+    [
+        real(e.mean),
+        sd,
+        e.low().map(real).unwrap_or_default(),
+        e.high().map(real).unwrap_or_default(),
+    ]
+}
+
+fn write_aggregate(
+    w: &mut dyn Write,
+    header: &Header,
+    points: &PointTable,
+    runs: &BTreeMap<(u32, u32), Record>,
+) -> io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(aggregate_columns_for(&points.parameters, &header.headlines))
+        .map_err(csv_error)?;
+    // Finished runs of each point, in replication order.
+    let mut by_point: BTreeMap<u32, Vec<&[PlatformRow]>> = BTreeMap::new();
+    for r in runs.values() {
+        if let Record::Run {
+            point, platforms, ..
+        } = r
+        {
+            by_point.entry(*point).or_default().push(platforms);
+        }
+    }
+    for (id, values) in points.rows.iter().enumerate() {
+        let reps = by_point.get(&(id as u32)).map_or(&[][..], Vec::as_slice);
+        for (p, name) in header.platforms.iter().enumerate() {
+            let mut row = vec![id.to_string()];
+            row.extend(values.iter().cloned());
+            row.push(name.clone());
+            row.push(reps.len().to_string());
+            for h in 0..header.headlines.len() {
+                let sample: Vec<f64> = reps
+                    .iter()
+                    .filter_map(|rows| rows.get(p)?.headlines.get(h)?.parse().ok())
+                    .collect();
+                row.extend(stat_cells(&sample));
+            }
+            csv.write_record(row).map_err(csv_error)?;
+        }
+    }
+    csv.flush()
+}
+
+/// Writes `file` in `dir` through a hidden temporary file, synced, then
+/// renamed into place.
+pub(crate) fn write_atomically(
+    dir: &Path,
+    file: &str,
+    write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), SweepError> {
+    let tmp = dir.join(format!(".{file}.partial"));
+    let target = dir.join(file);
+    let f = File::create(&tmp).map_err(SweepError::io("create", &tmp))?;
+    let mut w = BufWriter::new(f);
+    write(&mut w).map_err(SweepError::io("write", &tmp))?;
+    let f = w
+        .into_inner()
+        .map_err(|e| SweepError::io("write", &tmp)(e.into_error()))?;
+    f.sync_all().map_err(SweepError::io("sync", &tmp))?;
+    fs::rename(&tmp, &target).map_err(SweepError::io("rename into", &target))
+}
+
+/// Checks that every record has one row per platform with the header's
+/// columns, so the files cannot be ragged.
+pub(crate) fn check_records(
+    header: &Header,
+    runs: &BTreeMap<(u32, u32), Record>,
+    source: &Path,
+) -> Result<(), SweepError> {
+    for r in runs.values() {
+        let (point, replication) = r.key();
+        let ok = match r {
+            Record::Run { platforms, .. } => {
+                platforms.len() == header.platforms.len()
+                    && platforms.iter().all(|p| {
+                        p.fields.len() == header.metric_columns.len()
+                            && p.headlines.len() == header.headlines.len()
+                            && p.headlines
+                                .iter()
+                                .all(|h| h.is_empty() || h.parse::<f64>().is_ok())
+                    })
+            }
+            Record::Failed { .. } => true,
+        };
+        if !ok || point >= header.points || replication >= header.replications {
+            return Err(SweepError::Refused(format!(
+                "journal `{}` has a malformed record for point {point}, replication {replication}",
+                source.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Where result files go: a callback that writes one named file with the
+/// given writer, completely or not at all.
+pub(crate) type Put<'a> =
+    dyn FnMut(&str, &dyn Fn(&mut dyn Write) -> io::Result<()>) -> Result<(), SweepError> + 'a;
+
+/// Writes the result CSV files of `runs` through `put`. `aggregate.csv` is
+/// written only when `with_aggregate` (a whole sweep, not one shard of it).
+pub(crate) fn write_results(
+    put: &mut Put,
+    header: &Header,
+    points: &PointTable,
+    runs: &BTreeMap<(u32, u32), Record>,
+    with_aggregate: bool,
+) -> Result<Vec<&'static str>, SweepError> {
+    let mut files = vec![POINTS_CSV, RUNS_CSV, FAILURES_CSV];
+    put(POINTS_CSV, &|w| write_points(w, points))?;
+    put(RUNS_CSV, &|w| write_runs(w, header, runs))?;
+    put(FAILURES_CSV, &|w| write_failures(w, runs))?;
+    if with_aggregate {
+        put(AGGREGATE_CSV, &|w| write_aggregate(w, header, points, runs))?;
+        files.push(AGGREGATE_CSV);
+    }
+    Ok(files)
+}
+
+/// The manifest of a sweep directory: what was swept, seeds, shard, counts
+/// and timing. Its presence marks a finished sweep (or shard).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SweepManifest {
+    /// Always `"sweep"`.
+    pub kind: String,
+    /// Flywheel's version.
+    pub flywheel_version: String,
+    /// Source revision the binary was built from, if known.
+    pub git_revision: Option<String>,
+    /// The scenario file as given (for a merge: as given to the shards).
+    pub scenario_path: String,
+    /// Scenario name.
+    pub scenario_name: String,
+    /// Hash of everything that determines the results; shards of one
+    /// sweep share it.
+    pub fingerprint: String,
+    /// The resolved base scenario, including its `[sweep]` table.
+    pub scenario: serde_json::Value,
+    /// The validated sweep specification.
+    pub sweep: serde_json::Value,
+    /// Master seed of the base scenario: replication `r` of every point
+    /// (that does not sweep `seed`) is seeded from it.
+    pub scenario_seed: u64,
+    /// Seed of the design draws (random and LHS points).
+    pub design_seed: u64,
+    /// Seeds of replications 0, 1, … at points that keep the scenario's
+    /// seed.
+    pub replication_seeds: Vec<u64>,
+    /// The slice this directory holds (`1/1` for a whole sweep or a merge).
+    pub shard: Shard,
+    /// Shard directories a merge combined (empty otherwise).
+    pub merged_from: Vec<String>,
+    /// Points in the sweep.
+    pub points: u32,
+    /// Replications per point.
+    pub replications: u32,
+    /// Runs in the whole sweep.
+    pub runs_total: u64,
+    /// Runs this directory is responsible for.
+    pub runs_in_shard: u64,
+    /// Runs that finished.
+    pub runs_succeeded: u64,
+    /// Runs that failed (listed in `failures.csv`).
+    pub runs_failed: u64,
+    /// Runs found finished in the journal and not run again (`--resume`).
+    pub runs_resumed: u64,
+    /// Worker threads used (0 for a merge).
+    pub threads: usize,
+    /// Engine events processed by the runs done in this invocation.
+    pub events: u64,
+    /// Wall-clock seconds of this invocation.
+    pub wall_seconds: f64,
+    /// Peak resident memory of the process, in bytes, where known.
+    pub peak_rss_bytes: Option<u64>,
+    /// Files in the directory.
+    pub files: Vec<String>,
+}
+
+impl SweepManifest {
+    /// The manifest as pretty JSON.
+    pub(crate) fn render(&self, w: &mut dyn Write) -> io::Result<()> {
+        serde_json::to_writer_pretty(&mut *w, self).map_err(io::Error::other)?;
+        w.write_all(b"\n")
+    }
+
+    /// Writes the manifest into `dir` (last, atomically).
+    pub(crate) fn write(&self, dir: &Path) -> Result<(), SweepError> {
+        write_atomically(dir, crate::metrics::output::MANIFEST, &|w| self.render(w))?;
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(SweepError::io("sync", dir))
+    }
+
+    /// Reads the manifest in `dir`, if it is a sweep manifest.
+    pub fn read(dir: &Path) -> Option<SweepManifest> {
+        let text = fs::read_to_string(dir.join(crate::metrics::output::MANIFEST)).ok()?;
+        let m: SweepManifest = serde_json::from_str(&text).ok()?;
+        (m.kind == "sweep").then_some(m)
+    }
+}
+
+/// FNV-1a hash of `bytes`, as 16 hex digits: stable across platforms and
+/// versions (unlike `std`'s hasher).
+pub(crate) fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::journal::FORMAT;
+
+    #[test]
+    fn runs_columns_extend_the_summary_columns() {
+        let cols = runs_columns();
+        assert_eq!(cols[0], "point");
+        // The row builder writes point, replication, seed, platform name,
+        // then the metric fields: the id columns must still be these.
+        assert_eq!(SUMMARY_ID_COLUMNS, ["replication", "seed", "platform"]);
+        assert_eq!(
+            cols.len(),
+            1 + SUMMARY_ID_COLUMNS.len() + SUMMARY_METRIC_COLUMNS.len()
+        );
+    }
+
+    fn header(headlines: &[&str]) -> Header {
+        Header {
+            format: FORMAT.into(),
+            flywheel_version: "0".into(),
+            scenario: "t".into(),
+            fingerprint: "f".into(),
+            shard: Shard::ALL,
+            points: 2,
+            replications: 5,
+            platforms: vec!["A".into(), "B".into()],
+            parameters: vec!["x".into()],
+            metric_columns: vec![],
+            headlines: headlines.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+
+    fn run(point: u32, replication: u32, a: f64, b: f64) -> Record {
+        let row = |v: f64| PlatformRow {
+            fields: vec![],
+            headlines: vec![real(v)],
+        };
+        Record::Run {
+            point,
+            replication,
+            seed: 0,
+            platforms: vec![row(a), row(b)],
+        }
+    }
+
+    fn render(records: Vec<Record>) -> Vec<Vec<String>> {
+        let h = header(&["orders"]);
+        let points = PointTable {
+            parameters: vec!["x".into()],
+            rows: vec![vec!["1".into()], vec!["2".into()]],
+        };
+        let mut out = Vec::new();
+        write_aggregate(&mut out, &h, &points, &latest(records)).expect("render");
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(out.as_slice());
+        r.records()
+            .map(|r| r.expect("row").iter().map(str::to_string).collect())
+            .collect()
+    }
+
+    #[test]
+    fn aggregate_matches_hand_computed_statistics() {
+        // Point 0, platform A: 1..5 → mean 3, sd √2.5 = 1.5811388300841898,
+        // t(0.975, 4) = 2.7764451051977987, half-width t·sd/√5 = 1.9632432...
+        let mut records: Vec<Record> = (0..5).map(|r| run(0, r, f64::from(r + 1), 10.0)).collect();
+        // Point 1: one failed replication and one finished.
+        records.push(Record::Failed {
+            point: 1,
+            replication: 0,
+            seed: 0,
+            error: "x".into(),
+        });
+        records.push(run(1, 1, 4.0, 0.5));
+        let rows = render(records);
+        let header_names = &rows[0];
+        assert_eq!(
+            header_names[..8],
+            [
+                "point",
+                "x",
+                "platform",
+                "n",
+                "orders_mean",
+                "orders_sd",
+                "orders_ci_low",
+                "orders_ci_high"
+            ]
+        );
+        let a0 = &rows[1];
+        assert_eq!(a0[..4], ["0", "1", "A", "5"]);
+        let num = |s: &str| s.parse::<f64>().expect("number");
+        assert_eq!(num(&a0[4]), 3.0);
+        assert!((num(&a0[5]) - 2.5f64.sqrt()).abs() < 1e-12, "{}", a0[5]);
+        let half = 2.776_445_105_197_799 * 2.5f64.sqrt() / 5f64.sqrt();
+        assert!((num(&a0[6]) - (3.0 - half)).abs() < 1e-9, "{}", a0[6]);
+        assert!((num(&a0[7]) - (3.0 + half)).abs() < 1e-9, "{}", a0[7]);
+        // Platform B of point 0: constant, so sd 0 and a zero-width interval.
+        assert_eq!(rows[2][2..8], ["B", "5", "10", "0", "10", "10"]);
+        // Point 1: the failed replication is left out; one value has no
+        // spread and no interval.
+        assert_eq!(rows[3][..8], ["1", "2", "A", "1", "4", "", "", ""]);
+        assert_eq!(rows[4][..8], ["1", "2", "B", "1", "0.5", "", "", ""]);
+    }
+
+    #[test]
+    fn aggregate_of_a_point_without_finished_runs_is_empty() {
+        let rows = render(vec![run(0, 0, 1.0, 2.0)]);
+        assert_eq!(rows[3][..8], ["1", "2", "A", "0", "", "", "", ""]);
+    }
+
+    #[test]
+    fn a_retried_run_counts_once_with_its_last_outcome() {
+        let failed = Record::Failed {
+            point: 0,
+            replication: 0,
+            seed: 0,
+            error: "x".into(),
+        };
+        let m = latest(vec![failed.clone(), run(0, 0, 1.0, 1.0)]);
+        assert_eq!(m.len(), 1);
+        assert!(m[&(0, 0)].succeeded());
+        let m = latest(vec![run(0, 0, 1.0, 1.0), failed]);
+        assert!(!m[&(0, 0)].succeeded());
+    }
+
+    #[test]
+    fn fingerprint_hash_is_value_stable() {
+        assert_eq!(fnv1a(b""), "cbf29ce484222325");
+        assert_eq!(fnv1a(b"a"), "af63dc4c8601ec8c");
+    }
+}
