@@ -2,8 +2,15 @@
 use std::process::Command;
 
 fn main() {
-    println!("cargo:rerun-if-changed=.git/HEAD");
-    println!("cargo:rerun-if-changed=.git/refs");
+    // Watch the checkout's HEAD where it is a directory; in a git worktree
+    // `.git` is a file, and watching a missing path would rebuild every
+    // time, so only this script is watched there.
+    if std::path::Path::new(".git/HEAD").is_file() {
+        println!("cargo:rerun-if-changed=.git/HEAD");
+        println!("cargo:rerun-if-changed=.git/refs");
+    } else {
+        println!("cargo:rerun-if-changed=build.rs");
+    }
     let revision = Command::new("git")
         .args(["rev-parse", "--short=12", "HEAD"])
         .output()

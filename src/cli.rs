@@ -45,7 +45,7 @@ pub enum Command {
     Run {
         /// The scenario file (TOML).
         scenario: PathBuf,
-        /// Output directory [default: results/<scenario name>].
+        /// Output directory [default: results/NAME, NAME being the scenario's name].
         #[arg(long)]
         out: Option<PathBuf>,
         /// Master seed, replacing the file's `seed`.
@@ -133,10 +133,10 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Run a parameter sweep (the scenario's [sweep] table): every point ×
+    /// Run a parameter sweep (the scenario's `[sweep]` table): every point ×
     /// replication, in parallel, journalled as each run finishes.
     Sweep {
-        /// The scenario file (TOML) with a [sweep] table.
+        /// The scenario file (TOML) with a `[sweep]` table.
         scenario: PathBuf,
         /// Output directory [default: results/NAME-sweep, or
         /// results/NAME-sweep-shard-K-of-N with --shard; NAME is the

@@ -61,7 +61,7 @@ const BATCH: usize = 16;
 /// event included).
 ///
 /// Events due at the same tick are taken from the queue together (up to
-/// [`BATCH`]) and announced to [`Model::prefetch`] before the first is
+/// `BATCH`) and announced to [`Model::prefetch`] before the first is
 /// handled; this keeps the (time, sequence) order exactly, because any
 /// event scheduled while the batch is handled has a later sequence number
 /// than every event in it.
