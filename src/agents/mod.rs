@@ -55,6 +55,15 @@ impl Relation {
         let age = day.saturating_sub(u32::from(self.loyalty_day));
         f64::from(self.loyalty) * daily_decay.powi(age as i32)
     }
+
+    /// [`Relation::loyalty_at`] with the decay powers looked up:
+    /// `powers[k]` must be `daily_decay.powi(k)` (the same values, so the
+    /// same results, without a power per platform per occasion).
+    pub fn loyalty_from(&self, day: u32, powers: &[f64]) -> f64 {
+        let age = day.saturating_sub(u32::from(self.loyalty_day)) as usize;
+        let factor = powers.get(age).or(powers.last()).copied().unwrap_or(0.0);
+        f64::from(self.loyalty) * factor
+    }
 }
 
 /// One consumer's state that every purchase occasion reads: kept together

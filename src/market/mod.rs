@@ -79,6 +79,11 @@ pub struct Market<'a> {
     listed: Vec<u32>,
     /// Open merchants listed per platform.
     listed_total: Vec<u32>,
+    /// ln(1 + `listed`), the variety term, kept up to date with `listed`
+    /// so occasions do not take a logarithm per platform.
+    variety_term: Vec<f64>,
+    /// `daily_decay^k` for every age `k` of loyalty within the horizon.
+    decay_powers: Vec<f64>,
     /// Held takings due for release, `[(slot * merchants + merchant) * platforms + platform]`.
     held: Vec<Money>,
     held_slots: usize,
@@ -217,6 +222,10 @@ impl<'a> Market<'a> {
             on_day_closed,
             district_open,
             position,
+            variety_term: listed.iter().map(|&n| (1.0 + f64::from(n)).ln()).collect(),
+            decay_powers: (0..=scenario.horizon_days as i32)
+                .map(|k| scenario.consumers.loyalty.daily_decay.powi(k))
+                .collect(),
             listed,
             listed_total,
             held: vec![Money::ZERO; held_slots * nm * np],
@@ -363,6 +372,9 @@ impl<'a> Market<'a> {
         self.listed[p * nd..(p + 1) * nd]
             .iter_mut()
             .for_each(|n| *n = 0);
+        self.variety_term[p * nd..(p + 1) * nd]
+            .iter_mut()
+            .for_each(|v| *v = 0.0);
         self.listed_total[p] = 0;
     }
 
@@ -437,7 +449,6 @@ impl<'a> Market<'a> {
         let district = self.merchants.district[m] as usize;
         let available = self.consumers.agents[c].installed & self.merchants.listed_on[m];
         let last_platform = self.consumers.agents[c].last_platform;
-        let decay = scenario.consumers.loyalty.daily_decay;
         let mut utilities = [None; MAX_PLATFORMS];
         for (p, spec) in scenario.platforms.iter().enumerate() {
             if available & (1 << p) == 0 || !self.platforms[p].alive {
@@ -453,10 +464,10 @@ impl<'a> Market<'a> {
             let mut u =
                 spec.brand_utility + spec.payment_convenience - beta * effective.as_major() - wait;
             if ch.variety != 0.0 {
-                u += ch.variety * (1.0 + f64::from(self.listed[p * nd + district])).ln();
+                u += ch.variety * self.variety_term[p * nd + district];
             }
             if ch.loyalty != 0.0 {
-                u += ch.loyalty * rel.loyalty_at(day, decay);
+                u += ch.loyalty * rel.loyalty_from(day, &self.decay_powers);
             }
             if last_platform != NO_PLATFORM && usize::from(last_platform) != p {
                 u -= ch.switching_cost;
@@ -547,8 +558,9 @@ impl<'a> Market<'a> {
         let day = time.day();
         if let Some(p) = platform {
             let l = scenario.consumers.loyalty;
-            let rel = self.relation(c, p);
-            let now = rel.loyalty_at(day, l.daily_decay);
+            let np = self.platforms.len();
+            let rel = &mut self.consumers.relation[c * np + p];
+            let now = rel.loyalty_from(day, &self.decay_powers);
             let next = if good {
                 now + l.gain
             } else {
@@ -784,7 +796,9 @@ impl<'a> Market<'a> {
         if self.merchants.listed_on[m] & (1 << p) != 0 {
             self.merchants.listed_on[m] &= !(1 << p);
             let nd = self.scenario.market.districts as usize;
-            self.listed[p * nd + self.merchants.district[m] as usize] -= 1;
+            let i = p * nd + self.merchants.district[m] as usize;
+            self.listed[i] -= 1;
+            self.variety_term[i] = (1.0 + f64::from(self.listed[i])).ln();
             self.listed_total[p] -= 1;
         }
     }
@@ -798,7 +812,9 @@ impl<'a> Market<'a> {
                 *since = day;
             }
             let nd = self.scenario.market.districts as usize;
-            self.listed[p * nd + self.merchants.district[m] as usize] += 1;
+            let i = p * nd + self.merchants.district[m] as usize;
+            self.listed[i] += 1;
+            self.variety_term[i] = (1.0 + f64::from(self.listed[i])).ln();
             self.listed_total[p] += 1;
         }
     }
