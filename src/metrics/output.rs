@@ -839,6 +839,14 @@ mod tests {
     }
 
     #[test]
+    fn summary_columns_end_with_the_lender_columns() {
+        // The summary's lending figures are the same list as lenders.csv's;
+        // the two constants must not drift apart.
+        let tail = &SUMMARY_METRIC_COLUMNS[SUMMARY_METRIC_COLUMNS.len() - LENDER_COLUMNS.len()..];
+        assert_eq!(tail, &LENDER_COLUMNS[..]);
+    }
+
+    #[test]
     fn summary_fields_match_columns() {
         let s = PlatformSummary {
             platform: 0,
