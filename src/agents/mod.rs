@@ -5,13 +5,11 @@
 use rand::RngExt;
 use rand_distr::{Beta, Distribution};
 
-use crate::engine::Tick;
+use crate::engine::{NEVER, Tick};
 use crate::ledger::{AccountId, Money};
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::{Churn, Lever, Scenario};
 
-/// Sentinel day for "never".
-pub const NEVER: u16 = u16::MAX;
 /// Sentinel index for "none".
 pub const NONE: u32 = u32::MAX;
 /// Sentinel platform for "none".

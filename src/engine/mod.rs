@@ -13,7 +13,7 @@ mod queue;
 mod time;
 
 pub use queue::{EventQueue, Scheduled};
-pub use time::{TICKS_PER_DAY, Tick};
+pub use time::{NEVER, TICKS_PER_DAY, Tick};
 
 /// Everything that can happen in a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

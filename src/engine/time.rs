@@ -9,6 +9,12 @@ use std::fmt;
 /// Number of ticks in one simulated day (ticks are seconds).
 pub const TICKS_PER_DAY: u64 = 86_400;
 
+/// "No such day" in the two-byte day fields of per-agent records (last
+/// order, install spell, first acquisition, first churn): an `Option<u16>`
+/// would double their size, and these records are what a million-consumer
+/// run keeps in cache.
+pub const NEVER: u16 = u16::MAX;
+
 /// A point in simulated time, in ticks (seconds) since the start of the run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Tick(pub u64);

@@ -3,10 +3,12 @@
 //! each day's close to a [`Recorder`]; writers in [`output`] turn finished
 //! runs into files.
 
+pub mod cohorts;
+pub mod lending;
 pub mod output;
 pub mod stats;
 
-use crate::agents::NEVER;
+use crate::engine::NEVER;
 use crate::ledger::Money;
 
 /// Consumers count as active on a platform for this many days after an
@@ -118,7 +120,7 @@ pub struct PlatformSummary {
     /// if marketing acquired nobody).
     pub cac: Option<f64>,
     /// The platform's lending arm over the run, if it has one.
-    pub lending: Option<crate::market::lending::LenderSummary>,
+    pub lending: Option<lending::LenderSummary>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -296,11 +298,11 @@ pub struct RunOutput {
     /// Market totals.
     pub totals: MarketTotals,
     /// Daily records per lender.
-    pub lender_days: Vec<crate::market::lending::LenderDay>,
+    pub lender_days: Vec<lending::LenderDay>,
     /// One summary per lender.
-    pub lenders: Vec<crate::market::lending::LenderSummary>,
+    pub lenders: Vec<lending::LenderSummary>,
     /// Every loan made (written to `loans.csv` on request).
-    pub loans: Vec<crate::market::lending::Loan>,
+    pub loans: Vec<lending::Loan>,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use super::{PlatformSummary, RunOutput};
-use crate::market::lending::LenderSummary;
+use crate::metrics::lending::LenderSummary;
 use crate::scenario::{Override, RawScenario, Scenario};
 
 /// Identifying columns that open every `summary.csv` row, before

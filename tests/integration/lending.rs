@@ -5,7 +5,7 @@
 use std::fs;
 
 use flywheel::ledger::{Money, PostingKind};
-use flywheel::market::lending::LoanStatus;
+use flywheel::metrics::lending::LoanStatus;
 use flywheel::scenario;
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -127,7 +127,7 @@ fn loan_cash_flows_reconcile_with_the_ledger() {
         f.loans.iter().any(|l| l.status == LoanStatus::WrittenOff),
         "no write-offs to check"
     );
-    let sum = |g: fn(&flywheel::market::lending::Loan) -> Money| -> i128 {
+    let sum = |g: fn(&flywheel::metrics::lending::Loan) -> Money| -> i128 {
         f.loans.iter().map(|l| i128::from(g(l).0)).sum()
     };
     for loan in &f.loans {

@@ -25,8 +25,8 @@
 //!
 //! The generator is seeded with a fixed seed (see [`super::fuzz::config`]).
 
-use flywheel::market::lending::LoanStatus;
 use flywheel::metrics::RunOutput;
+use flywheel::metrics::lending::LoanStatus;
 use flywheel::runner::{RunOptions, run_one};
 use flywheel::scenario::{self, Scenario};
 use proptest::prelude::*;

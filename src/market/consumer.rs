@@ -1,0 +1,128 @@
+//! Consumers' relations with platforms: installing (which starts the churn
+//! clock), uninstalling (churn, dormancy, a platform's exit) and the habit
+//! that past orders build.
+//!
+//! Churn is a clock per install spell: whole periods survived are drawn
+//! geometric with the consumer's churn probability θ (fixed per segment,
+//! or drawn from a beta for the shifted-beta-geometric case). Dormancy
+//! uninstalls a platform the consumer has not ordered on for more than
+//! `dormancy_days`, checked when the consumer next has an occasion.
+
+use rand::RngExt;
+
+use super::Market;
+use crate::agents::Relation;
+use crate::engine::{Event, EventQueue, NEVER, Tick};
+
+impl Market<'_> {
+    pub(super) fn relation(&mut self, c: usize, p: usize) -> &mut Relation {
+        &mut self.consumers.relation[c * self.platforms.len() + p]
+    }
+
+    /// Consumer `c` installs platform `p` at `now`; its churn clock, if
+    /// any, starts.
+    pub(super) fn install(&mut self, c: usize, p: usize, now: Tick, queue: &mut EventQueue<Event>) {
+        if self.consumers.agents[c].installed & (1 << p) != 0 {
+            return;
+        }
+        let day = now.day() as u16;
+        self.consumers.agents[c].installed |= 1 << p;
+        self.platforms[p].installed += 1;
+        let rel = self.relation(c, p);
+        rel.spell_start = day;
+        rel.last_order_day = NEVER;
+        rel.loyalty = 0.0;
+        rel.loyalty_day = day;
+        let first = rel.first_acquired == NEVER;
+        if first {
+            rel.first_acquired = day;
+            self.recorder.acquired(p);
+        }
+        let theta = f64::from(self.consumers.agents[c].churn_theta);
+        let period = self.churn_period_ticks[self.consumers.agents[c].segment as usize];
+        if theta > 0.0 && period > 0 {
+            let u: f64 = self.consumers.agents[c].rng.random();
+            // Whole periods survived: geometric with success probability θ.
+            let survived = if theta >= 1.0 {
+                0.0
+            } else {
+                ((1.0 - u).ln() / (1.0 - theta).ln()).floor()
+            };
+            let periods = survived + 1.0;
+            let ticks = periods * period as f64;
+            if ticks < (self.horizon_tick() - now.0) as f64 {
+                let at = Tick(now.0 + ticks as u64);
+                queue.push(
+                    at,
+                    Event::Churn {
+                        consumer: c as u32,
+                        platform: p as u8,
+                        spell: day,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Consumer `c` uninstalls platform `p` on `day`.
+    pub(super) fn uninstall(&mut self, c: usize, p: usize, day: u32) {
+        if self.consumers.agents[c].installed & (1 << p) == 0 {
+            return;
+        }
+        self.consumers.agents[c].installed &= !(1 << p);
+        self.platforms[p].installed -= 1;
+        let rel = self.relation(c, p);
+        if rel.first_churned == NEVER && rel.spell_start == rel.first_acquired {
+            rel.first_churned = day as u16;
+        }
+        rel.spell_start = NEVER;
+        rel.loyalty = 0.0;
+        self.recorder.churned(p);
+    }
+
+    /// A churn clock set when install spell `spell` began runs out: the
+    /// consumer uninstalls unless that spell has already ended.
+    pub(super) fn churn_clock(&mut self, c: usize, p: usize, spell: u16, day: u32) {
+        if self.relation(c, p).spell_start == spell {
+            self.uninstall(c, p, day);
+        }
+    }
+
+    /// Uninstalls every platform consumer `c` has not ordered on (or, if
+    /// never in this spell, not installed) for more than `dormancy` days.
+    pub(super) fn apply_dormancy(&mut self, c: usize, day: u32, dormancy: u32) {
+        let np = self.platforms.len();
+        let mut installed = self.consumers.agents[c].installed;
+        while installed != 0 {
+            let p = installed.trailing_zeros() as usize;
+            installed &= installed - 1;
+            let rel = &self.consumers.relation[c * np + p];
+            let since = if rel.last_order_day == NEVER {
+                rel.spell_start
+            } else {
+                rel.last_order_day
+            };
+            if day.saturating_sub(u32::from(since)) > dormancy {
+                self.uninstall(c, p, day);
+            }
+        }
+    }
+
+    /// Consumer `c`'s habit on platform `p` after an order on `day`: it
+    /// grows after a good experience and sours after a long wait; the
+    /// platform becomes the one used last.
+    pub(super) fn build_habit(&mut self, c: usize, p: usize, day: u32, good: bool) {
+        let l = self.scenario.consumers.loyalty;
+        let np = self.platforms.len();
+        let rel = &mut self.consumers.relation[c * np + p];
+        let now = rel.loyalty_from(day, &self.decay_powers);
+        let next = if good {
+            now + l.gain
+        } else {
+            (now - l.loss).max(0.0)
+        };
+        rel.loyalty = next as f32;
+        rel.loyalty_day = day as u16;
+        self.consumers.agents[c].last_platform = p as u8;
+    }
+}

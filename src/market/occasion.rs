@@ -1,0 +1,349 @@
+//! How a purchase occasion becomes an order.
+//!
+//! Occasions arrive as a Poisson process per consumer, at the demand
+//! ceiling's multiple of its rate, and are thinned to today's demand. On
+//! an occasion the consumer picks a merchant (its last one with
+//! probability `repeat_merchant`, else one at random in its district or,
+//! with probability `cross_district_share`, anywhere), then chooses by
+//! logit among the installed platforms that list that merchant, buying
+//! direct, or not buying (see [`super::choice`]).
+//!
+//! Every platform option's money is one [`OrderTerms`] value, worked out
+//! once per platform per occasion: the consumer's utility reads what the
+//! consumer would pay, the ledger postings read every part of it, and
+//! merchants' listing reviews read the merchant's margin from the same
+//! rule.
+
+use rand::RngExt;
+
+use super::Market;
+use super::choice::{Choice, Options, choose};
+use crate::agents::{Accounts, NO_PLATFORM, NONE, PlatformState};
+use crate::engine::{Event, EventQueue, NEVER, Tick};
+use crate::ledger::{Money, PostingKind};
+use crate::metrics::Flows;
+use crate::scenario::{Lever, MAX_PLATFORMS};
+
+/// The money of one order through a platform at its current levers: what
+/// the consumer pays, what the platform gives away and keeps, what the
+/// merchant receives. Coupon and first-order bonus never take the
+/// consumer's price below zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct OrderTerms {
+    /// The merchant's list price.
+    pub(crate) price: Money,
+    /// The platform's fee to the consumer.
+    pub(crate) fee: Money,
+    /// The coupon, at most price plus fee.
+    pub(crate) coupon: Money,
+    /// The first-order bonus (zero on a repeat order), at most what the
+    /// coupon leaves.
+    pub(crate) new_user_bonus: Money,
+    /// The platform's subsidy to the merchant.
+    pub(crate) merchant_subsidy: Money,
+    /// The commission the merchant pays on the price.
+    pub(crate) commission: Money,
+    /// The platform's variable cost of the order.
+    pub(crate) variable_cost: Money,
+}
+
+impl OrderTerms {
+    /// The terms of an order at `price` through a platform in `state` with
+    /// variable cost `variable_cost`; `first_order` if the consumer has not
+    /// ordered on it in this install spell.
+    pub(crate) fn new(
+        price: Money,
+        state: &PlatformState,
+        variable_cost: Money,
+        first_order: bool,
+    ) -> OrderTerms {
+        let fee = state.lever_money(Lever::ConsumerFee);
+        let coupon = state.lever_money(Lever::Coupon).min(price + fee);
+        let new_user_bonus = if first_order {
+            state
+                .lever_money(Lever::NewUserBonus)
+                .min(price + fee - coupon)
+        } else {
+            Money::ZERO
+        };
+        OrderTerms {
+            price,
+            fee,
+            coupon,
+            new_user_bonus,
+            merchant_subsidy: state.lever_money(Lever::MerchantSubsidy),
+            commission: price.times(state.levers[Lever::Commission.index()]),
+            variable_cost,
+        }
+    }
+
+    /// What the consumer pays: price plus fee minus coupon and bonus.
+    pub(crate) fn consumer_pays(&self) -> Money {
+        self.price + self.fee - self.coupon - self.new_user_bonus
+    }
+
+    /// Subsidies the platform pays on the order.
+    pub(crate) fn subsidy(&self) -> Money {
+        self.coupon + self.new_user_bonus + self.merchant_subsidy
+    }
+
+    /// The platform's revenue from the order: fee and commission.
+    pub(crate) fn revenue(&self) -> Money {
+        self.fee + self.commission
+    }
+
+    /// The order's effect on the platform's cash.
+    pub(crate) fn platform_net(&self) -> Money {
+        self.revenue() - self.subsidy() - self.variable_cost
+    }
+
+    /// What the merchant receives: price plus subsidy minus commission.
+    pub(crate) fn merchant_takings(&self) -> Money {
+        self.price + self.merchant_subsidy - self.commission
+    }
+
+    /// The merchant's margin on the order after the goods' cost.
+    pub(crate) fn merchant_margin(&self, unit_cost: Money) -> Money {
+        self.merchant_takings() - unit_cost
+    }
+}
+
+impl Market<'_> {
+    /// Schedules consumer `c`'s next occasion after `now` (exponential
+    /// waiting time: occasions form a Poisson process).
+    pub(super) fn schedule_next(&mut self, c: usize, now: Tick, queue: &mut EventQueue<Event>) {
+        let rate = f64::from(self.consumers.agents[c].rate) * self.economy.ceiling();
+        if rate <= 0.0 {
+            return;
+        }
+        let u: f64 = self.consumers.agents[c].rng.random();
+        // 1 - u lies in (0, 1], so the logarithm is finite.
+        let wait_days = -(1.0 - u).ln() / rate;
+        let at = now.after_days(wait_days);
+        if at.0 < self.horizon_tick() {
+            queue.push(at, Event::Purchase { consumer: c as u32 });
+        }
+    }
+
+    fn pick_merchant(&mut self, c: usize) -> Option<usize> {
+        let market = &self.scenario.market;
+        let agent = &mut self.consumers.agents[c];
+        let (last, home) = (agent.last_merchant, agent.district);
+        let rng = &mut agent.rng;
+        if last != NONE
+            && market.repeat_merchant > 0.0
+            && rng.random::<f64>() < market.repeat_merchant
+            && self.merchants.open[last as usize]
+        {
+            return Some(last as usize);
+        }
+        let mut d = home as usize;
+        if market.cross_district_share > 0.0 && rng.random::<f64>() < market.cross_district_share {
+            d = self.listings.pick_district(rng);
+        }
+        self.listings.pick_in(d, rng)
+    }
+
+    /// Consumer `c`'s purchase occasion at `time`.
+    pub(super) fn purchase(&mut self, c: usize, time: Tick) {
+        let day = time.day();
+        let scenario = self.scenario;
+        let (demand, ceiling) = (self.economy.demand(), self.economy.ceiling());
+        if demand < ceiling {
+            // Thinning: only a `demand / ceiling` share of arrivals are
+            // purchase occasions today.
+            let u: f64 = self.consumers.agents[c].rng.random();
+            if u * ceiling >= demand {
+                return;
+            }
+        }
+        self.recorder.occasion();
+        if let Some(dormancy) = scenario.consumers.dormancy_days {
+            self.apply_dormancy(c, day, dormancy);
+        }
+        let Some(m) = self.pick_merchant(c) else {
+            self.recorder.no_purchase();
+            return;
+        };
+        let price = self.merchants.price[m];
+        let beta = f64::from(self.consumers.agents[c].price_sensitivity);
+        let ch = &scenario.choice;
+        let wait = ch.wait_per_hour * self.merchants.expected_wait_hours[m];
+        let np = scenario.platforms.len();
+        let district = self.merchants.district[m] as usize;
+        let available = self.consumers.agents[c].installed & self.merchants.listed_on[m];
+        let last_platform = self.consumers.agents[c].last_platform;
+        let mut utilities = [None; MAX_PLATFORMS];
+        for (p, spec) in scenario.platforms.iter().enumerate() {
+            if available & (1 << p) == 0 || !self.platforms[p].alive {
+                continue;
+            }
+            let rel = &self.consumers.relation[c * np + p];
+            let terms = OrderTerms::new(
+                price,
+                &self.platforms[p],
+                spec.variable_cost,
+                rel.last_order_day == NEVER,
+            );
+            let mut u = spec.brand_utility + spec.payment_convenience
+                - beta * terms.consumer_pays().as_major()
+                - wait;
+            if ch.variety != 0.0 {
+                u += ch.variety * self.listings.variety(p, district);
+            }
+            if ch.loyalty != 0.0 {
+                u += ch.loyalty * rel.loyalty_from(day, &self.decay_powers);
+            }
+            if last_platform != NO_PLATFORM && usize::from(last_platform) != p {
+                u -= ch.switching_cost;
+            }
+            utilities[p] = Some(u);
+            self.order_terms[p] = terms;
+        }
+        let member = self.consumers.agents[c].member_of == m as u32 && self.merchants.membership[m];
+        let direct_price = if member {
+            (price - scenario.merchants.membership.discount).max(Money::ZERO)
+        } else {
+            price
+        };
+        let wallet = self.wallet_for(c, m);
+        let mut direct = scenario.market.direct_utility - beta * direct_price.as_major() - wait;
+        if let Some(w) = wallet {
+            direct +=
+                ch.wallet_convenience + beta * self.platforms[w].levers[Lever::RedPacket.index()];
+        }
+        // A chosen platform that cannot fund the order exits and the
+        // consumer chooses again among the rest: at most `np` retries.
+        for _ in 0..=np {
+            let options = Options {
+                platforms: &utilities[..np],
+                direct,
+                no_purchase: scenario.market.no_purchase_utility,
+            };
+            match choose(&options, &mut self.consumers.agents[c].rng) {
+                Choice::Platform(p) => {
+                    let terms = self.order_terms[p];
+                    if self.settle_platform_order(c, m, p, &terms, day) {
+                        self.after_purchase(c, m, Some(p), time);
+                        return;
+                    }
+                    self.exit(p, day);
+                    utilities[p] = None;
+                }
+                Choice::Direct => {
+                    self.settle_direct(m, direct_price, wallet, day);
+                    self.recorder.direct(member);
+                    self.after_purchase(c, m, None, time);
+                    return;
+                }
+                Choice::NoPurchase => {
+                    self.recorder.no_purchase();
+                    return;
+                }
+            }
+        }
+        self.recorder.no_purchase();
+    }
+
+    /// Queueing, habit and membership after a purchase at merchant `m`
+    /// (through platform `platform`, or direct).
+    fn after_purchase(&mut self, c: usize, m: usize, platform: Option<usize>, time: Tick) {
+        let good = self.serve(c, m, time);
+        if let Some(p) = platform {
+            self.build_habit(c, p, time.day(), good);
+        }
+        self.offer_membership(c, m, platform.is_some());
+        self.consumers.agents[c].last_merchant = m as u32;
+    }
+
+    /// Settles consumer `c`'s order at merchant `m` through platform `p` on
+    /// `terms`; returns false, posting nothing, if the platform cannot fund
+    /// it.
+    fn settle_platform_order(
+        &mut self,
+        c: usize,
+        m: usize,
+        p: usize,
+        terms: &OrderTerms,
+        day: u32,
+    ) -> bool {
+        if (self.available_cash(p) + terms.platform_net()).0 < 0 {
+            return false;
+        }
+        let platform = self.accounts.platform(p);
+        let merchant = self.accounts.merchant(m);
+        let l = &mut self.ledger;
+        l.post(
+            Accounts::HOUSEHOLDS,
+            platform,
+            terms.price,
+            PostingKind::ConsumerPayment,
+        );
+        l.post(
+            Accounts::HOUSEHOLDS,
+            platform,
+            terms.fee,
+            PostingKind::ConsumerFee,
+        );
+        l.post(platform, merchant, terms.price, PostingKind::MerchantPayout);
+        l.post(
+            platform,
+            merchant,
+            terms.merchant_subsidy,
+            PostingKind::MerchantSubsidy,
+        );
+        l.post(
+            merchant,
+            platform,
+            terms.commission,
+            PostingKind::Commission,
+        );
+        l.post(
+            platform,
+            Accounts::HOUSEHOLDS,
+            terms.coupon,
+            PostingKind::Coupon,
+        );
+        l.post(
+            platform,
+            Accounts::HOUSEHOLDS,
+            terms.new_user_bonus,
+            PostingKind::NewUserBonus,
+        );
+        l.post(
+            platform,
+            Accounts::SUPPLIERS,
+            terms.variable_cost,
+            PostingKind::PlatformVariableCost,
+        );
+        l.post(
+            merchant,
+            Accounts::SUPPLIERS,
+            self.merchants.unit_cost[m],
+            PostingKind::MerchantUnitCost,
+        );
+        self.hold(p, m, terms.merchant_takings(), day);
+        self.lending.record_sale(m, Some(p), terms.price, day);
+        let np = self.platforms.len();
+        let since = &mut self.merchants.orders_since_review[m * np + p];
+        *since = since.saturating_add(1);
+        let rel = &mut self.consumers.relation[c * np + p];
+        rel.last_order_day = day as u16;
+        let previous = std::mem::replace(&mut rel.last_order_ever, day as u16);
+        self.recorder.platform_order(
+            p,
+            day,
+            previous,
+            Flows {
+                orders: 1,
+                gmv: terms.price,
+                subsidy_spend: terms.subsidy(),
+                marketing_spend: Money::ZERO,
+                revenue: terms.revenue(),
+                variable_cost: terms.variable_cost,
+                ..Flows::default()
+            },
+        );
+        true
+    }
+}

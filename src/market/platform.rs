@@ -1,0 +1,226 @@
+//! Platforms: their levers for the day (base values, schedule, rules and
+//! regulation caps, see [`super::strategy`]), funding rounds (dated or
+//! conditional), fixed costs, marketing (acquisitions at a cost per
+//! acquisition that rises as the unreached pool shrinks), word of mouth,
+//! runway, and exit when spendable cash runs out.
+
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
+
+use super::{Market, strategy};
+use crate::agents::Accounts;
+use crate::engine::{Event, EventQueue, Tick};
+use crate::ledger::{Money, PostingKind};
+use crate::metrics::{Flows, SHARE_WINDOW_DAYS};
+use crate::scenario::{Lever, Metric};
+
+impl Market<'_> {
+    /// Cash of platform `p`.
+    pub fn platform_cash(&self, p: usize) -> Money {
+        self.ledger.balance(self.accounts.platform(p))
+    }
+
+    /// Cash of platform `p` not owed to merchants.
+    pub fn available_cash(&self, p: usize) -> Money {
+        self.platform_cash(p) - self.platforms[p].payables
+    }
+
+    /// Platform `p` runs out of cash on `day` and exits: its users
+    /// uninstall it and its merchants are delisted.
+    pub(super) fn exit(&mut self, p: usize, day: u32) {
+        if !self.platforms[p].alive {
+            return;
+        }
+        self.platforms[p].alive = false;
+        self.platforms[p].exit_day = Some(day);
+        // Users uninstall a dead app; merchants are delisted.
+        for c in 0..self.consumers.len() {
+            self.uninstall(c, p, day);
+        }
+        for m in 0..self.merchants.len() {
+            self.merchants.listed_on[m] &= !(1 << p);
+        }
+        self.listings.clear_platform(p);
+    }
+
+    /// Picks up to `n` consumers without platform `p` and installs it.
+    pub(super) fn acquire(
+        &mut self,
+        p: usize,
+        n: u64,
+        at: Tick,
+        queue: &mut EventQueue<Event>,
+    ) -> u64 {
+        let total = self.consumers.len();
+        let mut done = 0;
+        for _ in 0..n {
+            if self.platforms[p].installed as usize >= total {
+                break;
+            }
+            let rng = &mut self.growth_rng[p];
+            let mut c = rng.random_range(0..total);
+            let mut tries = 0;
+            // Rejection sampling; once the unreached pool is small, scan
+            // forward from the last draw instead.
+            while self.consumers.agents[c].installed & (1 << p) != 0 {
+                tries += 1;
+                c = if tries < 64 {
+                    self.growth_rng[p].random_range(0..total)
+                } else {
+                    (c + 1) % total
+                };
+            }
+            self.install(c, p, at, queue);
+            done += 1;
+        }
+        done
+    }
+
+    /// A platform's day: fixed costs, dated funding, marketing, word of
+    /// mouth, and exit if it has no spendable cash left.
+    pub(super) fn platform_day(&mut self, p: usize, day: u32, queue: &mut EventQueue<Event>) {
+        if !self.platforms[p].alive {
+            return;
+        }
+        let spec = &self.scenario.platforms[p];
+        let account = self.accounts.platform(p);
+        for (i, round) in spec.funding.iter().enumerate() {
+            if round.day == Some(day) && !self.platforms[p].funded[i] {
+                self.fund(p, i);
+            }
+        }
+        let fixed = spec
+            .fixed_daily_cost
+            .min(self.available_cash(p).max(Money::ZERO));
+        self.ledger.post(
+            account,
+            Accounts::SUPPLIERS,
+            fixed,
+            PostingKind::PlatformFixedCost,
+        );
+        // Installs happen in the last second of the day.
+        let at = Tick(Tick::start_of_day(day + 1).0 - 1);
+        let n = self.consumers.len() as f64;
+        let unreached = (n - f64::from(self.platforms[p].installed)) / n;
+        let budget = self.platforms[p]
+            .lever_money(Lever::MarketingBudget)
+            .min(self.available_cash(p).max(Money::ZERO));
+        if budget.0 > 0 && unreached > 0.0 {
+            let cpa = spec.cpa / unreached.powf(spec.cpa_elasticity);
+            let expected = budget.as_major() / cpa;
+            let mut count = expected.floor();
+            if self.growth_rng[p].random::<f64>() < expected - count {
+                count += 1.0;
+            }
+            let acquired = self.acquire(p, count as u64, at, queue);
+            let spend = Money::from_major(acquired as f64 * cpa)
+                .unwrap_or(Money::ZERO)
+                .min(budget);
+            self.ledger
+                .post(account, Accounts::SUPPLIERS, spend, PostingKind::Marketing);
+            self.platforms[p].marketing_acquisitions += acquired;
+            self.platforms[p].marketing_spend += spend;
+            self.recorder.platform_flows(
+                p,
+                Flows {
+                    marketing_spend: spend,
+                    ..Flows::default()
+                },
+            );
+        }
+        if spec.word_of_mouth > 0.0 || spec.innovation > 0.0 {
+            let unreached = n - f64::from(self.platforms[p].installed);
+            let active = self
+                .recorder
+                .last_day(p)
+                .map_or(f64::from(self.platforms[p].installed), |r| {
+                    r.active_consumers as f64
+                });
+            let hazard = (spec.innovation + spec.word_of_mouth * active / n).min(1.0);
+            let mean = unreached * hazard;
+            if mean > 0.0 {
+                let count = Poisson::new(mean).map_or(0.0, |d| d.sample(&mut self.growth_rng[p]));
+                self.acquire(p, count as u64, at, queue);
+            }
+        }
+        if self.available_cash(p).0 <= 0 {
+            self.exit(p, day);
+        }
+    }
+
+    fn fund(&mut self, p: usize, round: usize) {
+        let amount = self.scenario.platforms[p].funding[round].amount;
+        self.ledger.post(
+            Accounts::INVESTORS,
+            self.accounts.platform(p),
+            amount,
+            PostingKind::Funding,
+        );
+        self.platforms[p].funding += amount;
+        self.platforms[p].funded[round] = true;
+    }
+
+    pub(super) fn runway_months(&self, p: usize) -> Option<f64> {
+        let recent = &self.platforms[p].recent_available;
+        let (Some(oldest), Some(now)) = (recent.front(), recent.back()) else {
+            return None;
+        };
+        let days = recent.len().saturating_sub(1) as f64;
+        let burn = (*oldest - *now).as_major() / days.max(1.0);
+        (burn > 0.0 && days > 0.0).then(|| now.as_major().max(0.0) / burn / 30.0)
+    }
+
+    /// Stores the metrics rules see, then (on review days) re-evaluates
+    /// conditional funding and rules, and sets the levers for `day`.
+    pub(super) fn review_platform(&mut self, p: usize, day: u32, review: bool) {
+        let shares = self.recorder.recent_shares(SHARE_WINDOW_DAYS);
+        let rivals = || (0..self.platforms.len()).filter(move |&q| q != p);
+        let mut m = [0.0; Metric::ALL.len()];
+        m[Metric::Day.index()] = f64::from(day);
+        m[Metric::Share.index()] = shares[p];
+        m[Metric::RivalShare.index()] = rivals()
+            .filter(|&q| self.platforms[q].alive)
+            .map(|q| shares[q])
+            .fold(0.0, f64::max);
+        m[Metric::RunwayMonths.index()] = self.runway_months(p).unwrap_or(f64::INFINITY);
+        m[Metric::Cash.index()] = self.platform_cash(p).as_major();
+        m[Metric::Coupon.index()] = self.platforms[p].levers[Lever::Coupon.index()];
+        m[Metric::RivalCoupon.index()] = rivals()
+            .filter(|&q| self.platforms[q].alive)
+            .map(|q| self.platforms[q].levers[Lever::Coupon.index()])
+            .fold(0.0, f64::max);
+        let last = self.recorder.last_day(p);
+        m[Metric::ActiveUsers.index()] = last.map_or(0.0, |r| r.active_consumers as f64);
+        m[Metric::Orders.index()] = last.map_or(0.0, |r| r.flows.orders as f64);
+        m[Metric::Merchants.index()] = f64::from(self.listings.listed_total(p));
+        self.platforms[p].metrics = m;
+        let spec = &self.scenario.platforms[p];
+        if review {
+            for i in 0..spec.funding.len() {
+                if !self.platforms[p].funded[i]
+                    && !spec.funding[i].when.is_empty()
+                    && strategy::holds(&spec.funding[i].when, &m)
+                {
+                    self.fund(p, i);
+                }
+            }
+            strategy::review(spec, &mut self.platforms[p]);
+        }
+        strategy::set_levers(spec, &mut self.platforms[p], day);
+        if let Some(cap) = self.scenario.max_coupon {
+            let coupon = &mut self.platforms[p].levers[Lever::Coupon.index()];
+            *coupon = coupon.min(cap);
+        }
+    }
+
+    /// Per platform: marketing spend per consumer acquired by marketing.
+    pub(super) fn cac(&self) -> Vec<Option<f64>> {
+        self.platforms
+            .iter()
+            .map(|s| {
+                (s.marketing_acquisitions > 0)
+                    .then(|| s.marketing_spend.as_major() / s.marketing_acquisitions as f64)
+            })
+            .collect()
+    }
+}
