@@ -6,6 +6,7 @@ mod closed_form;
 mod common;
 mod faults;
 mod fuzz;
+mod layering;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
