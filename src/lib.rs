@@ -32,6 +32,26 @@
 //! what happened to the recorder; nothing in the library prints, reads
 //! arguments or exits.
 //!
+//! # Layers
+//!
+//! Each module uses only the ones below it (a test reads every `crate::`
+//! path and holds the code to this order):
+//!
+//! ```text
+//!  cli                        commands, argument parsing, exit codes
+//!  compare · sweep · plot     many runs; figures from result files
+//!  runner                     replications in parallel, resource checks
+//!  market                     occasions, consumers, merchants, platforms,
+//!                             payments, listings, economy, lending
+//!  metrics                    the recorder, result records, retention, writers
+//!  agents                     compact agent state, ledger accounts
+//!  scenario                   TOML → validated Scenario
+//!  engine · ledger · rng · memory
+//! ```
+//!
+//! The recorder sits below the market because the market records into it
+//! as it runs; what the market does with a record never flows back up.
+//!
 //! # Example
 //!
 //! ```
