@@ -8,7 +8,7 @@ use rand_distr::{Beta, Distribution};
 use crate::engine::{NEVER, Tick};
 use crate::ledger::{AccountId, Money};
 use crate::rng::{Purpose, StreamRng, stream};
-use crate::scenario::{Churn, Lever, Scenario};
+use crate::scenario::{Churn, Levers, Scenario};
 
 /// Sentinel index for "none".
 pub const NONE: u32 = u32::MAX;
@@ -312,9 +312,8 @@ pub struct PlatformState {
     pub funding: Money,
     /// Money owed to merchants and not yet settled.
     pub payables: Money,
-    /// Current value of each lever (yuan for money levers, a share for
-    /// commission), after schedules and rules.
-    pub levers: [f64; Lever::ALL.len()],
+    /// Current value of each lever, after schedules, rules and caps.
+    pub levers: Levers,
     /// Lever changes of the rules that held at the last review, resolved
     /// to numbers.
     pub active_rules: Vec<(crate::scenario::Lever, RuleEffect)>,
@@ -340,13 +339,6 @@ pub enum RuleEffect {
     Set(f64),
     /// Multiply the lever by this factor.
     Scale(f64),
-}
-
-impl PlatformState {
-    /// The current value of a money lever, in fen.
-    pub fn lever_money(&self, lever: Lever) -> Money {
-        Money::from_major(self.levers[lever.index()].max(0.0)).unwrap_or(Money::ZERO)
-    }
 }
 
 /// Where each agent's money is held in the ledger.

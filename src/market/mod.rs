@@ -65,7 +65,7 @@ use crate::metrics::lending::{LenderDay, LenderSummary, Loan};
 use crate::metrics::{CohortRecord, DayRecord, MarketTotals, PlatformClose, PlatformSummary};
 use crate::metrics::{Recorder, cohorts};
 use crate::rng::{Purpose, StreamRng, stream};
-use crate::scenario::{Churn, Metric, Scenario};
+use crate::scenario::{Churn, Levers, Metric, Scenario};
 use economy::Economy;
 use listings::Listings;
 pub(crate) use occasion::OrderTerms;
@@ -137,7 +137,7 @@ impl<'a> Market<'a> {
                 exit_day: None,
                 funding: spec.cash,
                 payables: Money::ZERO,
-                levers: spec.base_levers,
+                levers: Levers::default(),
                 active_rules: Vec::new(),
                 funded: vec![false; spec.funding.len()],
                 installed: 0,

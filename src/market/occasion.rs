@@ -22,7 +22,7 @@ use crate::agents::{Accounts, NO_PLATFORM, NONE, PlatformState};
 use crate::engine::{Event, EventQueue, NEVER, Tick};
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::Flows;
-use crate::scenario::{Lever, MAX_PLATFORMS};
+use crate::scenario::MAX_PLATFORMS;
 
 /// The money of one order through a platform at its current levers: what
 /// the consumer pays, what the platform gives away and keeps, what the
@@ -57,12 +57,11 @@ impl OrderTerms {
         variable_cost: Money,
         first_order: bool,
     ) -> OrderTerms {
-        let fee = state.lever_money(Lever::ConsumerFee);
-        let coupon = state.lever_money(Lever::Coupon).min(price + fee);
+        let levers = &state.levers;
+        let fee = levers.consumer_fee;
+        let coupon = levers.coupon.min(price + fee);
         let new_user_bonus = if first_order {
-            state
-                .lever_money(Lever::NewUserBonus)
-                .min(price + fee - coupon)
+            levers.new_user_bonus.min(price + fee - coupon)
         } else {
             Money::ZERO
         };
@@ -71,8 +70,8 @@ impl OrderTerms {
             fee,
             coupon,
             new_user_bonus,
-            merchant_subsidy: state.lever_money(Lever::MerchantSubsidy),
-            commission: price.times(state.levers[Lever::Commission.index()]),
+            merchant_subsidy: levers.merchant_subsidy,
+            commission: price.times(levers.commission),
             variable_cost,
         }
     }
@@ -209,8 +208,7 @@ impl Market<'_> {
         let wallet = self.wallet_for(c, m);
         let mut direct = scenario.market.direct_utility - beta * direct_price.as_major() - wait;
         if let Some(w) = wallet {
-            direct +=
-                ch.wallet_convenience + beta * self.platforms[w].levers[Lever::RedPacket.index()];
+            direct += ch.wallet_convenience + beta * self.platforms[w].levers.red_packet.as_major();
         }
         // A chosen platform that cannot fund the order exits and the
         // consumer chooses again among the rest: at most `np` retries.

@@ -7,7 +7,7 @@ use super::Market;
 use crate::agents::Accounts;
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::Flows;
-use crate::scenario::{Lever, Scenario};
+use crate::scenario::Scenario;
 
 /// Merchants' takings held by platforms, by the day they are due for
 /// release.
@@ -56,10 +56,10 @@ impl Market<'_> {
             return None;
         }
         let installed = self.consumers.agents[c].installed;
-        let mut best: Option<(usize, f64)> = None;
+        let mut best: Option<(usize, Money)> = None;
         for (p, spec) in self.scenario.platforms.iter().enumerate() {
             if spec.payments.wallet && self.platforms[p].alive && installed & (1 << p) != 0 {
-                let rp = self.platforms[p].levers[Lever::RedPacket.index()];
+                let rp = self.platforms[p].levers.red_packet;
                 if best.is_none_or(|(_, b)| rp > b) {
                     best = Some((p, rp));
                 }
@@ -101,7 +101,7 @@ impl Market<'_> {
                 let platform = self.accounts.platform(w);
                 let state = &self.platforms[w];
                 let fee = price.times(self.scenario.platforms[w].payments.fee_rate);
-                let mut red_packet = state.lever_money(Lever::RedPacket);
+                let mut red_packet = state.levers.red_packet;
                 if (self.available_cash(w) + fee - red_packet).0 < 0 {
                     red_packet = Money::ZERO;
                 }

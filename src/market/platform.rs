@@ -12,7 +12,7 @@ use crate::agents::Accounts;
 use crate::engine::{Event, EventQueue, Tick};
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::{Flows, SHARE_WINDOW_DAYS};
-use crate::scenario::{Lever, Metric};
+use crate::scenario::Metric;
 
 impl Market<'_> {
     /// Cash of platform `p`.
@@ -103,7 +103,8 @@ impl Market<'_> {
         let n = self.consumers.len() as f64;
         let unreached = (n - f64::from(self.platforms[p].installed)) / n;
         let budget = self.platforms[p]
-            .lever_money(Lever::MarketingBudget)
+            .levers
+            .marketing_budget
             .min(self.available_cash(p).max(Money::ZERO));
         if budget.0 > 0 && unreached > 0.0 {
             let cpa = spec.cpa / unreached.powf(spec.cpa_elasticity);
@@ -184,10 +185,10 @@ impl Market<'_> {
             .fold(0.0, f64::max);
         m[Metric::RunwayMonths.index()] = self.runway_months(p).unwrap_or(f64::INFINITY);
         m[Metric::Cash.index()] = self.platform_cash(p).as_major();
-        m[Metric::Coupon.index()] = self.platforms[p].levers[Lever::Coupon.index()];
+        m[Metric::Coupon.index()] = self.platforms[p].levers.coupon.as_major();
         m[Metric::RivalCoupon.index()] = rivals()
             .filter(|&q| self.platforms[q].alive)
-            .map(|q| self.platforms[q].levers[Lever::Coupon.index()])
+            .map(|q| self.platforms[q].levers.coupon.as_major())
             .fold(0.0, f64::max);
         let last = self.recorder.last_day(p);
         m[Metric::ActiveUsers.index()] = last.map_or(0.0, |r| r.active_consumers as f64);
@@ -206,11 +207,11 @@ impl Market<'_> {
             }
             strategy::review(spec, &mut self.platforms[p]);
         }
-        strategy::set_levers(spec, &mut self.platforms[p], day);
-        if let Some(cap) = self.scenario.max_coupon {
-            let coupon = &mut self.platforms[p].levers[Lever::Coupon.index()];
-            *coupon = coupon.min(cap);
-        }
+        let max_coupon = self
+            .scenario
+            .max_coupon
+            .map(|cap| Money::from_major(cap).unwrap_or(Money::ZERO));
+        strategy::set_levers(spec, &mut self.platforms[p], day, max_coupon);
     }
 
     /// Per platform: marketing spend per consumer acquired by marketing.

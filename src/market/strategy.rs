@@ -5,7 +5,8 @@
 //! lasts while its conditions held at the latest review.
 
 use crate::agents::{PlatformState, RuleEffect};
-use crate::scenario::{Condition, Lever, LeverChange, Metric, Operand, PlatformSpec};
+use crate::ledger::Money;
+use crate::scenario::{Condition, Lever, LeverChange, Levers, Metric, Operand, PlatformSpec};
 
 /// Whether every condition holds for the metric values `m`.
 pub fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> bool {
@@ -26,19 +27,10 @@ fn resolve(change: LeverChange, m: &[f64; Metric::ALL.len()]) -> RuleEffect {
     }
 }
 
-fn apply(levers: &mut [f64; Lever::ALL.len()], lever: Lever, effect: RuleEffect) {
-    let v = &mut levers[lever.index()];
+fn apply(levers: &mut Levers, lever: Lever, effect: RuleEffect) {
     match effect {
-        RuleEffect::Set(x) => *v = x,
-        RuleEffect::Scale(f) => *v *= f,
-    }
-    // Infinite metric values (a runway with no burn) must not leak into
-    // money; levers are never negative and commission is a share.
-    if !v.is_finite() || *v < 0.0 {
-        *v = 0.0;
-    }
-    if lever == Lever::Commission {
-        *v = v.min(1.0);
+        RuleEffect::Set(x) => levers.set(lever, x),
+        RuleEffect::Scale(f) => levers.scale(lever, f),
     }
 }
 
@@ -57,10 +49,18 @@ pub fn review(spec: &PlatformSpec, state: &mut PlatformState) {
     }
 }
 
-/// Sets the levers for `day` from base values, the schedule and the active
-/// rule effects.
-pub fn set_levers(spec: &PlatformSpec, state: &mut PlatformState, day: u32) {
-    let mut levers = spec.base_levers;
+/// Sets the levers for `day` from base values, the schedule, the active
+/// rule effects and the regulator's coupon cap.
+pub fn set_levers(
+    spec: &PlatformSpec,
+    state: &mut PlatformState,
+    day: u32,
+    max_coupon: Option<Money>,
+) {
+    let mut levers = Levers::default();
+    for (lever, _) in Lever::ALL {
+        levers.set(lever, spec.base_levers[lever.index()]);
+    }
     for entry in spec
         .schedule
         .iter()
@@ -72,6 +72,9 @@ pub fn set_levers(spec: &PlatformSpec, state: &mut PlatformState, day: u32) {
     }
     for &(lever, effect) in &state.active_rules {
         apply(&mut levers, lever, effect);
+    }
+    if let Some(cap) = max_coupon {
+        levers.coupon = levers.coupon.min(cap);
     }
     state.levers = levers;
 }
@@ -113,12 +116,17 @@ mod tests {
 
     #[test]
     fn effects_clamp_levers() {
-        let mut l = [1.0; Lever::ALL.len()];
+        let mut l = Levers {
+            coupon: Money(100),
+            marketing_budget: Money(100),
+            commission: 1.0,
+            ..Levers::default()
+        };
         apply(&mut l, Lever::Coupon, RuleEffect::Set(f64::INFINITY));
-        assert_eq!(l[Lever::Coupon.index()], 0.0);
+        assert_eq!(l.coupon, Money::ZERO);
         apply(&mut l, Lever::Commission, RuleEffect::Scale(3.0));
-        assert_eq!(l[Lever::Commission.index()], 1.0);
+        assert_eq!(l.commission, 1.0);
         apply(&mut l, Lever::MarketingBudget, RuleEffect::Scale(0.5));
-        assert_eq!(l[Lever::MarketingBudget.index()], 0.5);
+        assert_eq!(l.marketing_budget, Money(50));
     }
 }

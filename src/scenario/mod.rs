@@ -29,6 +29,7 @@
 mod dist;
 mod error;
 mod extends;
+mod levers;
 mod locate;
 mod print;
 mod raw;
@@ -40,6 +41,7 @@ use std::path::{Path, PathBuf};
 
 pub use dist::{Dist, RawDist, Support};
 pub use error::{Problem, ScenarioError};
+pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
 pub use print::resolved_toml;
 pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
