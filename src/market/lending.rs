@@ -41,21 +41,21 @@ use super::Market;
 use crate::agents::{Accounts, NONE};
 use crate::ledger::{Money, PostingKind};
 // Re-exported while the memory estimate in scenario validation still names it here.
-pub use crate::metrics::lending::LenderDay;
+pub(crate) use crate::metrics::lending::LenderDay;
 use crate::metrics::lending::{LenderFlows, LenderSummary, Loan, LoanStatus};
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::{DataAccess, DefaultModel, RatePolicy, Repayment, Scenario};
 
 /// Days of sales history kept per merchant.
-pub const SALES_WINDOW: usize = 30;
+pub(crate) const SALES_WINDOW: usize = 30;
 /// Days past due at which a loan defaults.
-pub const DEFAULT_DPD: u32 = 90;
+pub(crate) const DEFAULT_DPD: u32 = 90;
 
 /// Lending state of a run.
 #[derive(Debug, Clone)]
-pub struct Lending {
+pub(crate) struct Lending {
     /// Every loan made, in order.
-    pub loans: Vec<Loan>,
+    pub(crate) loans: Vec<Loan>,
     /// Indices of loans still active or in workout.
     open: Vec<u32>,
     /// Each merchant's loan on the books (`NONE` if none).
@@ -66,7 +66,7 @@ pub struct Lending {
     sales: Vec<f32>,
     channels: usize,
     /// Day each merchant was first listed on each platform.
-    pub listed_since: Vec<u32>,
+    pub(crate) listed_since: Vec<u32>,
     rng: Vec<StreamRng>,
     /// Each merchant's cash at the end of each of the last 30 days, in fen:
     /// `[merchant * SALES_WINDOW + day % SALES_WINDOW]`.
@@ -76,14 +76,14 @@ pub struct Lending {
     today: Vec<LenderFlows>,
     totals: Vec<LenderFlows>,
     /// Daily records.
-    pub days: Vec<LenderDay>,
+    pub(crate) days: Vec<LenderDay>,
     stopped: Vec<bool>,
 }
 
 impl Lending {
     /// Lending state for `scenario`, with every merchant listed since day 0
     /// where it starts listed.
-    pub fn new(scenario: &Scenario, run_seed: u64, listed_on: &[u32]) -> Lending {
+    pub(crate) fn new(scenario: &Scenario, run_seed: u64, listed_on: &[u32]) -> Lending {
         let np = scenario.platforms.len();
         let nl = scenario.lenders.len();
         let channels = np + 1;
@@ -128,7 +128,13 @@ impl Lending {
 
     /// Records a sale of `amount` at merchant `m` through platform channel
     /// `platform` (`None`: not through a platform) on `day`.
-    pub fn record_sale(&mut self, m: usize, platform: Option<usize>, amount: Money, day: u32) {
+    pub(crate) fn record_sale(
+        &mut self,
+        m: usize,
+        platform: Option<usize>,
+        amount: Money,
+        day: u32,
+    ) {
         if self.sales.is_empty() {
             return;
         }
@@ -158,7 +164,7 @@ impl Lending {
     }
 
     /// Records merchant `m`'s cash at the end of `day`.
-    pub fn record_cash(&mut self, m: usize, day: u32, cash: Money) {
+    pub(crate) fn record_cash(&mut self, m: usize, day: u32, cash: Money) {
         if !self.cash_history.is_empty() {
             self.cash_history[m * SALES_WINDOW + day as usize % SALES_WINDOW] = cash.0;
         }
@@ -187,7 +193,7 @@ impl Lending {
     }
 
     /// Merchant `m`'s sales on `channel` on `day`.
-    pub fn sales_on(&self, m: usize, channel: usize, day: u32) -> f64 {
+    pub(crate) fn sales_on(&self, m: usize, channel: usize, day: u32) -> f64 {
         if self.sales.is_empty() {
             return 0.0;
         }
@@ -207,12 +213,12 @@ impl Lending {
     }
 
     /// Whether merchant `m` has a loan on the books.
-    pub fn has_loan(&self, m: usize) -> bool {
+    pub(crate) fn has_loan(&self, m: usize) -> bool {
         self.merchant_loan[m] != NONE
     }
 
     /// Per-lender summaries at the end of a run.
-    pub fn summaries(&self) -> Vec<LenderSummary> {
+    pub(crate) fn summaries(&self) -> Vec<LenderSummary> {
         (0..self.totals.len())
             .map(|l| {
                 let t = self.totals[l];

@@ -46,13 +46,13 @@
 pub mod choice;
 mod consumer;
 mod economy;
-pub mod lending;
+pub(crate) mod lending;
 mod listings;
 mod merchant;
 mod occasion;
 mod payment;
 mod platform;
-pub mod strategy;
+mod strategy;
 
 use std::collections::VecDeque;
 
@@ -85,7 +85,7 @@ pub struct Market<'a> {
     /// The recorder.
     pub recorder: Recorder,
     /// Loans and lenders.
-    pub lending: lending::Lending,
+    pub(crate) lending: lending::Lending,
     accounts: Accounts,
     on_day_closed: &'a (dyn Fn() + Sync),
     listings: Listings,

@@ -9,7 +9,7 @@ use crate::ledger::Money;
 use crate::scenario::{Condition, Lever, LeverChange, Levers, Metric, Operand, PlatformSpec};
 
 /// Whether every condition holds for the metric values `m`.
-pub fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> bool {
+pub(crate) fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> bool {
     conditions.iter().all(|c| {
         let rhs = match c.rhs {
             Operand::Number(v) => v,
@@ -36,7 +36,7 @@ fn apply(levers: &mut Levers, lever: Lever, effect: RuleEffect) {
 
 /// Re-evaluates the rules against the metric values stored in `state`
 /// (a review).
-pub fn review(spec: &PlatformSpec, state: &mut PlatformState) {
+pub(crate) fn review(spec: &PlatformSpec, state: &mut PlatformState) {
     state.active_rules.clear();
     for rule in &spec.rules {
         if holds(&rule.when, &state.metrics) {
@@ -51,7 +51,7 @@ pub fn review(spec: &PlatformSpec, state: &mut PlatformState) {
 
 /// Sets the levers for `day` from base values, the schedule, the active
 /// rule effects and the regulator's coupon cap.
-pub fn set_levers(
+pub(crate) fn set_levers(
     spec: &PlatformSpec,
     state: &mut PlatformState,
     day: u32,
