@@ -26,25 +26,46 @@
 //! whole; `name` is never inherited. A problem is reported at the line of
 //! the file that wrote the key.
 
+mod checker;
+mod choice;
+mod consumers;
 mod dist;
+mod economy;
 mod error;
 mod extends;
+mod lenders;
 mod locate;
+mod market;
+mod merchants;
+mod platforms;
+mod policy;
 mod print;
 mod raw;
 pub mod reference;
-mod spec;
+mod regulation;
+mod shape;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use checker::MAX_GROUPS;
+pub use choice::ChoiceSpec;
+pub use consumers::{Churn, ConsumerSpec, LoyaltySpec, RawConsumers, SegmentSpec};
 pub use dist::{Dist, RawDist, Support};
+pub use economy::{EconomySpec, Shock};
 pub use error::{Problem, ScenarioError};
+pub use lenders::{DataAccess, DefaultModel, LenderSpec, RatePolicy, Repayment};
 pub use locate::{Segment, line_of_path, parse_path};
+pub use market::{DataOwner, Market, RawMarket};
+pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
+pub use platforms::{
+    FundingRound, MAX_PLATFORMS, PaymentsSpec, PlatformSpec, RawPlatform, RawSubsidy,
+};
+pub use policy::{Condition, Lever, LeverChange, Metric, Op, Operand, Rule, ScheduleEntry};
 pub use print::resolved_toml;
-pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
-pub use spec::*;
+pub use raw::RawScenario;
 pub(crate) use validate::valid_name;
+pub use validate::{MAX_HORIZON_DAYS, Scenario};
 
 /// A value set from outside the file, by key path (`--seed`, `--set`).
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +207,7 @@ fn resolve(
             problems,
         }
     };
-    let raw = validate::read_shape(table).map_err(attach)?;
+    let raw = shape::read_shape(table).map_err(attach)?;
     validate::check(raw, default_name).map_err(attach)
 }
 

@@ -16,7 +16,9 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use super::validate::{MAX_CONSUMERS, MAX_MERCHANTS, MAX_REPLICATIONS, MAX_UTILITY, MAX_YUAN};
+use super::checker::{MAX_UTILITY, MAX_YUAN};
+use super::market::{MAX_CONSUMERS, MAX_MERCHANTS};
+use super::validate::MAX_REPLICATIONS;
 use super::{MAX_HORIZON_DAYS, MAX_PLATFORMS};
 
 /// What kind of value a key holds.
@@ -1198,7 +1200,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::scenario::validate::sample;
+    use crate::scenario::shape::sample;
 
     /// Keys read by the loader itself rather than the schema.
     const LOADER_KEYS: &[&str] = &["extends"];
@@ -1252,7 +1254,7 @@ mod tests {
         assert!(
             undocumented.is_empty() && stale.is_empty(),
             "the parameter reference (params() in src/scenario/reference.rs) is out of step \
-             with the schema (validate::sample()).\n\
+             with the schema (shape::sample()).\n\
              undocumented keys (add an entry each): {undocumented:?}\n\
              stale entries (no such key; remove or rename): {stale:?}\n\
              then regenerate docs/scenario-reference.md"
