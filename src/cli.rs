@@ -23,6 +23,7 @@ use crate::compare;
 use crate::metrics::output::{Manifest, replaceable, write_run_dir};
 use crate::metrics::stats::estimate;
 use crate::metrics::{HEADLINES, RunOutput};
+use crate::resources::{self, Machine, TooLarge};
 use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Scenario, reference};
 
@@ -407,6 +408,8 @@ fn run_command(
         )));
     }
     let threads = worker_threads(threads);
+    resources::check_runs(&[&scenario], threads, Machine::this())
+        .map_err(|e| too_large(path, &e))?;
     let total_days = u64::from(scenario.replications) * u64::from(scenario.horizon_days);
     let bar = progress_bar(quiet, total_days, &scenario.name);
     let started = Instant::now();
@@ -431,6 +434,15 @@ fn run_command(
         println!("results: {}", dir.display());
     }
     Ok(())
+}
+
+/// The refusal of a valid scenario too large for this machine (exit 2, as
+/// for bad input: the user can make it smaller).
+fn too_large(path: &Path, e: &TooLarge) -> CliError {
+    CliError::Input(format!(
+        "`{}` is valid but too large for this machine: {e}",
+        path.display()
+    ))
 }
 
 fn worker_threads(threads: usize) -> usize {
@@ -556,6 +568,9 @@ fn compare_command(
         )));
     }
     let threads = worker_threads(threads);
+    let scenarios: Vec<&Scenario> = variants.iter().map(|v| &v.scenario).collect();
+    resources::check_runs(&scenarios, threads, Machine::this())
+        .map_err(|e| too_large(&variants[e.scenario].path, &e))?;
     let total_days: u64 = variants
         .iter()
         .map(|v| u64::from(v.scenario.replications) * u64::from(v.scenario.horizon_days))

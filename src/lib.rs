@@ -72,6 +72,7 @@ pub mod market;
 pub mod memory;
 pub mod metrics;
 pub mod plot;
+pub mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -172,7 +172,7 @@ pub fn params() -> Vec<Param> {
             "market.consumers",
             Integer,
             "consumers",
-            format!("{}, within memory", count(MAX_CONSUMERS)),
+            count(MAX_CONSUMERS),
             REQUIRED,
             "Number of consumers in the market.",
         ),
@@ -1189,8 +1189,10 @@ pub fn markdown() -> String {
     let _ = write!(s, "\n## Distributions\n\n{DISTRIBUTIONS}\n");
     let _ = write!(
         s,
-        "\n## Limits\n\nAt most {MAX_PLATFORMS} platforms; a market must fit in memory \
-         (the loader estimates it and refuses one that does not).\n"
+        "\n## Limits\n\nAt most {MAX_PLATFORMS} platforms. A run must also fit the memory \
+         of the machine that runs it: `run`, `compare` and `sweep` estimate it before \
+         simulating and refuse one that does not, naming the key that makes it large \
+         (`validate` does not: whether a file is valid never depends on the machine).\n"
     );
     s
 }
