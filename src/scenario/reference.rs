@@ -1328,11 +1328,11 @@ mod tests {
 
     #[test]
     fn documented_defaults_are_the_loaders_defaults() {
-        let s = match crate::scenario::parse(MINIMAL, "minimal.toml", "minimal", &[]) {
+        let s = match crate::scenario::parse_resolved(MINIMAL, "minimal.toml", "minimal", &[]) {
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         };
-        let resolved = match toml::Value::try_from(&s.resolved) {
+        let resolved = match toml::Value::try_from(&s.raw) {
             Ok(toml::Value::Table(t)) => t,
             other => panic!("resolved scenario is not a table: {other:?}"),
         };

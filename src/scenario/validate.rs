@@ -56,9 +56,6 @@ pub struct Scenario {
     pub economy: EconomySpec,
     /// Largest coupon allowed, if capped.
     pub max_coupon: Option<f64>,
-    /// The resolved file (defaults filled, overrides applied), recorded in
-    /// manifests so a run can be reproduced.
-    pub resolved: RawScenario,
 }
 
 /// Whether `name` may name a scenario (and so a results directory).
@@ -72,7 +69,7 @@ pub(crate) fn valid_name(name: &str) -> bool {
 }
 
 /// Checks every rule and builds the validated scenario.
-pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Vec<Problem>> {
+pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker {
         problems: Vec::new(),
     };
@@ -127,7 +124,6 @@ pub(super) fn check(raw: RawScenario, default_name: &str) -> Result<Scenario, Ve
             lenders,
             economy,
             max_coupon: regulation.max_coupon,
-            resolved: raw,
         })
     } else {
         Err(c.problems)
