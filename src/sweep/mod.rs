@@ -176,15 +176,10 @@ impl Sweep {
     /// Reads a scenario file and validates its `[sweep]` table and every
     /// point.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
-        })?;
-        let default_name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".to_string());
-        Sweep::parse(&text, &label, &default_name)
+        // The same guard as every scenario file: a directory, a device or
+        // an oversized file is refused before it is read.
+        let source = scenario::Source::read(path)?;
+        Sweep::parse(&source.text, &source.label, &source.default_name)
     }
 
     /// Validates scenario `text` and its `[sweep]` table; `label` names the

@@ -1186,7 +1186,8 @@ fn missing_file_and_bad_flags_exit_2() {
 fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
     // Regression: the loader read the whole file before looking at it, so
     // `flywheel run /dev/zero` (or `extends = "/dev/zero"`) read until
-    // memory ran out.
+    // memory ran out; and `flywheel sweep` read its file without the guard
+    // `run` uses.
     let tmp = TempDir::new("bad-input-devices");
     let huge = tmp.path().join("huge.toml");
     let file = fs::File::create(&huge).expect("create");
@@ -1202,11 +1203,16 @@ fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
         cases.push((tmp.path().join("variant.toml"), "not a regular file"));
     }
     for (path, rule) in cases {
-        for command in ["validate", "run"] {
-            let o = flywheel(tmp.path(), &[command, path.to_str().unwrap_or_default()]);
+        for command in ["validate", "run", "sweep"] {
+            let p = path.to_str().unwrap_or_default();
+            let o = flywheel(tmp.path(), &[command, p]);
             let (_, stderr) = text(&o);
             assert_eq!(o.status.code(), Some(2), "{command} {path:?}: {stderr}");
             assert!(stderr.contains(rule), "{command} {path:?}: {stderr}");
+            assert!(
+                stderr.contains(p),
+                "{command}: the message names {p}: {stderr}"
+            );
             assert!(!stderr.contains("panicked"), "{stderr}");
         }
     }
