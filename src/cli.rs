@@ -23,8 +23,9 @@ use crate::compare;
 use crate::metrics::output::{Manifest, replaceable, write_run_dir};
 use crate::metrics::stats::estimate;
 use crate::metrics::{HEADLINES, RunOutput};
+use crate::resources::{self, Machine, TooLarge};
 use crate::runner::{RunError, RunOptions, run_all_until};
-use crate::scenario::{self, Override, Scenario, reference};
+use crate::scenario::{self, Override, Resolved, Scenario, reference};
 
 mod sweep_commands;
 
@@ -260,14 +261,15 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             print,
         } => {
-            let s = load(&scenario, &set_overrides(&set)?)?;
+            let resolved = load(&scenario, &set_overrides(&set)?)?;
             if print {
                 print!(
                     "{}",
-                    scenario::resolved_toml(&s).map_err(CliError::Internal)?
+                    scenario::resolved_toml(&resolved).map_err(CliError::Internal)?
                 );
                 return Ok(());
             }
+            let s = &resolved.scenario;
             println!(
                 "{}: ok ({} platforms, {} consumers, {} merchants, {} days, {} replications)",
                 scenario.display(),
@@ -351,8 +353,8 @@ pub fn set_overrides(sets: &[String]) -> Result<Vec<Override>, CliError> {
         .collect()
 }
 
-fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, CliError> {
-    scenario::load(path, overrides).map_err(|e| CliError::Input(e.to_string()))
+fn load(path: &Path, overrides: &[Override]) -> Result<Resolved, CliError> {
+    scenario::load_resolved(path, overrides).map_err(|e| CliError::Input(e.to_string()))
 }
 
 /// The flags of `flywheel run` besides the scenario, output and `--set`.
@@ -397,7 +399,8 @@ fn run_command(
             origin: "--replications".into(),
         });
     }
-    let scenario = load(path, &overrides)?;
+    let resolved = load(path, &overrides)?;
+    let scenario = &resolved.scenario;
     let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
     if !replaceable(&out) {
         return Err(CliError::Input(format!(
@@ -407,6 +410,8 @@ fn run_command(
         )));
     }
     let threads = worker_threads(threads);
+    resources::check_runs(&[scenario], threads, Machine::this())
+        .map_err(|e| too_large(path, &e))?;
     let total_days = u64::from(scenario.replications) * u64::from(scenario.horizon_days);
     let bar = progress_bar(quiet, total_days, &scenario.name);
     let started = Instant::now();
@@ -415,7 +420,7 @@ fn run_command(
         journal: false,
     };
     catch_interrupts();
-    let result = run_all_until(&scenario, &options, &|| bar.inc(1), &INTERRUPTED);
+    let result = run_all_until(scenario, &options, &|| bar.inc(1), &INTERRUPTED);
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let runs = result.map_err(|e| run_failed(e, &out))?;
@@ -423,14 +428,23 @@ fn run_command(
         return Err(interrupted(&out));
     }
 
-    let manifest = Manifest::new(&scenario, path, &overrides, threads, &runs, wall, loans);
-    let dir = write_run_dir(&out, &scenario, &runs, &manifest, loans)
+    let manifest = Manifest::new(&resolved, path, &overrides, threads, &runs, wall, loans);
+    let dir = write_run_dir(&out, scenario, &runs, &manifest, loans)
         .map_err(|e| CliError::Internal(e.to_string()))?;
     if !quiet {
-        print!("{}", headline_table(&scenario, &runs, wall));
+        print!("{}", headline_table(scenario, &runs, wall));
         println!("results: {}", dir.display());
     }
     Ok(())
+}
+
+/// The refusal of a valid scenario too large for this machine (exit 2, as
+/// for bad input: the user can make it smaller).
+fn too_large(path: &Path, e: &TooLarge) -> CliError {
+    CliError::Input(format!(
+        "`{}` is valid but too large for this machine: {e}",
+        path.display()
+    ))
 }
 
 fn worker_threads(threads: usize) -> usize {
@@ -556,6 +570,9 @@ fn compare_command(
         )));
     }
     let threads = worker_threads(threads);
+    let scenarios: Vec<&Scenario> = variants.iter().map(|v| &v.scenario).collect();
+    resources::check_runs(&scenarios, threads, Machine::this())
+        .map_err(|e| too_large(&variants[e.scenario].path, &e))?;
     let total_days: u64 = variants
         .iter()
         .map(|v| u64::from(v.scenario.replications) * u64::from(v.scenario.horizon_days))

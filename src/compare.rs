@@ -73,6 +73,8 @@ pub struct Variant {
     pub overrides: Vec<Override>,
     /// The validated scenario.
     pub scenario: Scenario,
+    /// The resolved file it was validated from, for the manifest.
+    pub raw: RawScenario,
 }
 
 /// Variants ready to run, and what loading changed.
@@ -134,7 +136,7 @@ pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded
                 origin,
             });
         }
-        let scenario = scenario::load(path, &own)?;
+        let scenario::Resolved { scenario, raw } = scenario::load_resolved(path, &own)?;
         // The variant as it would run alone, to say what was replaced.
         let alone = if i > 0 {
             scenario::load(path, overrides).ok()
@@ -160,6 +162,7 @@ pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded
             path: path.clone(),
             overrides: own,
             scenario,
+            raw,
         });
     }
     Ok(Loaded { variants, notes })
@@ -529,7 +532,7 @@ impl<'a> CompareManifest<'a> {
                         .iter()
                         .map(|o| format!("{}={}", o.path, o.value))
                         .collect(),
-                    scenario: &v.scenario.resolved,
+                    scenario: &v.raw,
                 })
                 .collect(),
             threads,

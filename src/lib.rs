@@ -40,7 +40,7 @@
 //! ```text
 //!  cli                        commands, argument parsing, exit codes
 //!  compare · sweep · plot     many runs; figures from result files
-//!  runner                     replications in parallel, resource checks
+//!  runner · resources         replications in parallel; will it fit in memory
 //!  market                     occasions, consumers, merchants, platforms,
 //!                             payments, listings, economy, lending
 //!  metrics                    the recorder, result records, retention, writers
@@ -92,6 +92,7 @@ pub mod market;
 pub mod memory;
 pub mod metrics;
 pub mod plot;
+pub mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -8,7 +8,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::CliError;
+use super::{CliError, too_large, worker_threads};
+use crate::resources::{Machine, MarketSize, check_sweep};
 use crate::sweep::{
     Event, Outcome, Shard, Sweep, SweepError, SweepManifest, SweepOptions, merge as merge_dirs,
     run_sweep,
@@ -71,6 +72,17 @@ pub(super) fn sweep(
     quiet: bool,
 ) -> Result<(), CliError> {
     let sweep = Sweep::load(path).map_err(|e| CliError::Input(e.to_string()))?;
+    let sizes = (0..sweep.points.len() as u32)
+        .map(|p| sweep.scenario(p).map(|s| MarketSize::of(&s)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    check_sweep(
+        &sizes,
+        sweep.runs(),
+        worker_threads(threads),
+        Machine::this(),
+    )
+    .map_err(|e| too_large(path, &e))?;
     let shard = shard.unwrap_or(Shard::ALL);
     let out = out.unwrap_or_else(|| default_out(&sweep.base.name, shard));
     install_stop_handler();

@@ -40,9 +40,7 @@ use statrs::distribution::{ContinuousCDF, Normal};
 use super::Market;
 use crate::agents::{Accounts, NONE};
 use crate::ledger::{Money, PostingKind};
-// Re-exported while the memory estimate in scenario validation still names it here.
-pub(crate) use crate::metrics::lending::LenderDay;
-use crate::metrics::lending::{LenderFlows, LenderSummary, Loan, LoanStatus};
+use crate::metrics::lending::{LenderDay, LenderFlows, LenderSummary, Loan, LoanStatus};
 use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::{DataAccess, DefaultModel, RatePolicy, Repayment, Scenario};
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::{PlatformSummary, RunOutput};
 use crate::metrics::lending::LenderSummary;
-use crate::scenario::{Override, RawScenario, Scenario};
+use crate::scenario::{Override, RawScenario, Resolved, Scenario};
 
 /// Identifying columns that open every `summary.csv` row, before
 /// [`SUMMARY_METRIC_COLUMNS`].
@@ -665,9 +665,10 @@ pub struct Manifest<'a> {
 }
 
 impl<'a> Manifest<'a> {
-    /// Builds the manifest of a finished set of replications.
+    /// Builds the manifest of a finished set of replications of
+    /// `resolved`.
     pub fn new(
-        scenario: &'a Scenario,
+        resolved: &'a Resolved,
         scenario_path: &Path,
         overrides: &[Override],
         threads: usize,
@@ -675,6 +676,7 @@ impl<'a> Manifest<'a> {
         wall_seconds: f64,
         loans: bool,
     ) -> Manifest<'a> {
+        let scenario = &resolved.scenario;
         let events: u64 = runs.iter().map(|r| r.events).sum();
         Manifest {
             flywheel_version: env!("CARGO_PKG_VERSION"),
@@ -685,7 +687,7 @@ impl<'a> Manifest<'a> {
                 .iter()
                 .map(|o| format!("{}={}", o.path, o.value))
                 .collect(),
-            scenario: &scenario.resolved,
+            scenario: &resolved.raw,
             seed: scenario.seed,
             threads,
             replications: runs

@@ -14,6 +14,9 @@
 //!    applied, collecting all problems rather than stopping at the first.
 //!
 //! The engine only ever sees a [`Scenario`], so it never re-checks input.
+//! [`load`] and [`parse`] return it alone; [`load_resolved`] and
+//! [`parse_resolved`] also return the resolved file it came from
+//! ([`Resolved`]), which manifests record and `validate --print` shows.
 //!
 //! # Variants
 //!
@@ -26,27 +29,48 @@
 //! whole; `name` is never inherited. A problem is reported at the line of
 //! the file that wrote the key.
 
+mod checker;
+mod choice;
+mod consumers;
 mod dist;
+mod economy;
 mod error;
 mod extends;
+mod lenders;
 mod levers;
 mod locate;
+mod market;
+mod merchants;
+mod platforms;
+mod policy;
 mod print;
 mod raw;
 pub mod reference;
-mod spec;
+mod regulation;
+mod shape;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use checker::MAX_GROUPS;
+pub use choice::ChoiceSpec;
+pub use consumers::{Churn, ConsumerSpec, LoyaltySpec, RawConsumers, SegmentSpec};
 pub use dist::{Dist, RawDist, Support};
+pub use economy::{EconomySpec, Shock};
 pub use error::{Problem, ScenarioError};
+pub use lenders::{DataAccess, DefaultModel, LenderSpec, RatePolicy, Repayment};
 pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
+pub use market::{DataOwner, Market, RawMarket};
+pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
+pub use platforms::{
+    FundingRound, MAX_PLATFORMS, PaymentsSpec, PlatformSpec, RawPlatform, RawSubsidy,
+};
+pub use policy::{Condition, Lever, LeverChange, Metric, Op, Operand, Rule, ScheduleEntry};
 pub use print::resolved_toml;
-pub use raw::{RawConsumers, RawMarket, RawMerchants, RawPlatform, RawScenario, RawSubsidy};
-pub use spec::*;
+pub use raw::RawScenario;
 pub(crate) use validate::valid_name;
+pub use validate::{MAX_HORIZON_DAYS, Scenario};
 
 /// A value set from outside the file, by key path (`--seed`, `--set`).
 #[derive(Debug, Clone, PartialEq)]
@@ -119,17 +143,66 @@ pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// A validated scenario with the file it was validated from, as resolved:
+/// bases merged, defaults filled, overrides applied. The file is what
+/// manifests record and `validate --print` shows; the engine reads only
+/// the scenario.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The validated scenario.
+    pub scenario: Scenario,
+    /// The resolved file, in the serde mirror.
+    pub raw: RawScenario,
+}
+
+/// A scenario file's text, read through the guard of [`read_text`], with
+/// the names it goes by.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    /// The text.
+    pub text: String,
+    /// The path as shown in messages (`a/b/../c.toml` as `a/c.toml`).
+    pub label: String,
+    /// The name used when the file sets none: the file name without its
+    /// extension.
+    pub default_name: String,
+}
+
+impl Source {
+    /// Reads the scenario file at `path`, refusing what is not a regular
+    /// file or is larger than [`MAX_FILE_BYTES`], with a message naming it.
+    pub(crate) fn read(path: &Path) -> Result<Source, ScenarioError> {
+        let label = display_path(path);
+        let text = read_text(path).map_err(|e| {
+            ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
+        })?;
+        let default_name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "scenario".to_string());
+        Ok(Source {
+            text,
+            label,
+            default_name,
+        })
+    }
+}
+
 /// Reads and validates a scenario file, resolving its `extends` chain.
 pub fn load(path: &Path, overrides: &[Override]) -> Result<Scenario, ScenarioError> {
-    let label = display_path(path);
-    let text = read_text(path).map_err(|e| {
-        ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
-    })?;
-    let default_name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "scenario".to_string());
-    resolve(&text, &label, path, &default_name, overrides)
+    load_resolved(path, overrides).map(|r| r.scenario)
+}
+
+/// Like [`load`], keeping the resolved file beside the scenario.
+pub fn load_resolved(path: &Path, overrides: &[Override]) -> Result<Resolved, ScenarioError> {
+    let source = Source::read(path)?;
+    resolve(
+        &source.text,
+        &source.label,
+        path,
+        &source.default_name,
+        overrides,
+    )
 }
 
 /// Validates scenario `text`; `label` names it in messages and is taken
@@ -141,6 +214,16 @@ pub fn parse(
     default_name: &str,
     overrides: &[Override],
 ) -> Result<Scenario, ScenarioError> {
+    parse_resolved(text, label, default_name, overrides).map(|r| r.scenario)
+}
+
+/// Like [`parse`], keeping the resolved file beside the scenario.
+pub fn parse_resolved(
+    text: &str,
+    label: &str,
+    default_name: &str,
+    overrides: &[Override],
+) -> Result<Resolved, ScenarioError> {
     resolve(text, label, Path::new(label), default_name, overrides)
 }
 
@@ -152,7 +235,7 @@ fn resolve(
     path: &Path,
     default_name: &str,
     overrides: &[Override],
-) -> Result<Scenario, ScenarioError> {
+) -> Result<Resolved, ScenarioError> {
     let layers = extends::read_chain(text, label, path)?;
     let mut table = extends::merge_layers(&layers);
     let from_files = table.clone();
@@ -188,8 +271,9 @@ fn resolve(
             problems,
         }
     };
-    let raw = validate::read_shape(table).map_err(attach)?;
-    validate::check(raw, default_name).map_err(attach)
+    let raw = shape::read_shape(table).map_err(attach)?;
+    let scenario = validate::check(&raw, default_name).map_err(attach)?;
+    Ok(Resolved { scenario, raw })
 }
 
 /// Whether a problem at `path` is due to override `o`: it is at or inside

@@ -8,13 +8,13 @@
 use std::fmt::Write as _;
 
 use super::reference::{Kind, kind_of, params};
-use super::{RawScenario, Scenario};
+use super::{RawScenario, Resolved};
 
 /// The fully resolved scenario (bases merged, defaults filled, overrides
 /// applied) as TOML, with its effective `name` written in.
-pub fn resolved_toml(scenario: &Scenario) -> Result<String, String> {
-    let mut raw: RawScenario = scenario.resolved.clone();
-    raw.name = Some(scenario.name.clone());
+pub fn resolved_toml(resolved: &Resolved) -> Result<String, String> {
+    let mut raw: RawScenario = resolved.raw.clone();
+    raw.name = Some(resolved.scenario.name.clone());
     match toml::Value::try_from(&raw) {
         Ok(toml::Value::Table(t)) => {
             let mut out = String::new();

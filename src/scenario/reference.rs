@@ -16,7 +16,9 @@
 use std::fmt;
 use std::fmt::Write as _;
 
-use super::validate::{MAX_CONSUMERS, MAX_MERCHANTS, MAX_REPLICATIONS, MAX_UTILITY, MAX_YUAN};
+use super::checker::{MAX_UTILITY, MAX_YUAN};
+use super::market::{MAX_CONSUMERS, MAX_MERCHANTS};
+use super::validate::MAX_REPLICATIONS;
 use super::{MAX_HORIZON_DAYS, MAX_PLATFORMS};
 
 /// What kind of value a key holds.
@@ -170,7 +172,7 @@ pub fn params() -> Vec<Param> {
             "market.consumers",
             Integer,
             "consumers",
-            format!("{}, within memory", count(MAX_CONSUMERS)),
+            count(MAX_CONSUMERS),
             REQUIRED,
             "Number of consumers in the market.",
         ),
@@ -1187,8 +1189,10 @@ pub fn markdown() -> String {
     let _ = write!(s, "\n## Distributions\n\n{DISTRIBUTIONS}\n");
     let _ = write!(
         s,
-        "\n## Limits\n\nAt most {MAX_PLATFORMS} platforms; a market must fit in memory \
-         (the loader estimates it and refuses one that does not).\n"
+        "\n## Limits\n\nAt most {MAX_PLATFORMS} platforms. A run must also fit the memory \
+         of the machine that runs it: `run`, `compare` and `sweep` estimate it before \
+         simulating and refuse one that does not, naming the key that makes it large \
+         (`validate` does not: whether a file is valid never depends on the machine).\n"
     );
     s
 }
@@ -1198,7 +1202,7 @@ mod tests {
     use std::collections::BTreeSet;
 
     use super::*;
-    use crate::scenario::validate::sample;
+    use crate::scenario::shape::sample;
 
     /// Keys read by the loader itself rather than the schema.
     const LOADER_KEYS: &[&str] = &["extends"];
@@ -1252,7 +1256,7 @@ mod tests {
         assert!(
             undocumented.is_empty() && stale.is_empty(),
             "the parameter reference (params() in src/scenario/reference.rs) is out of step \
-             with the schema (validate::sample()).\n\
+             with the schema (shape::sample()).\n\
              undocumented keys (add an entry each): {undocumented:?}\n\
              stale entries (no such key; remove or rename): {stale:?}\n\
              then regenerate docs/scenario-reference.md"
@@ -1324,11 +1328,11 @@ mod tests {
 
     #[test]
     fn documented_defaults_are_the_loaders_defaults() {
-        let s = match crate::scenario::parse(MINIMAL, "minimal.toml", "minimal", &[]) {
+        let s = match crate::scenario::parse_resolved(MINIMAL, "minimal.toml", "minimal", &[]) {
             Ok(s) => s,
             Err(e) => panic!("{e}"),
         };
-        let resolved = match toml::Value::try_from(&s.resolved) {
+        let resolved = match toml::Value::try_from(&s.raw) {
             Ok(toml::Value::Table(t)) => t,
             other => panic!("resolved scenario is not a table: {other:?}"),
         };

@@ -226,7 +226,7 @@ struct FingerprintInput<'a> {
 pub(crate) fn fingerprint(sweep: &Sweep) -> String {
     let input = FingerprintInput {
         flywheel_version: env!("CARGO_PKG_VERSION"),
-        scenario: &sweep.base.resolved,
+        scenario: &sweep.raw,
         sweep: &sweep.spec,
         metric_columns: &SUMMARY_METRIC_COLUMNS,
         headlines: HEADLINES.iter().map(|h| h.name).collect(),
@@ -510,7 +510,7 @@ pub(crate) fn run_sweep_with(
         scenario_path: sweep.label().to_string(),
         scenario_name: sweep.base.name.clone(),
         fingerprint: expected.fingerprint.clone(),
-        scenario: serde_json::to_value(&sweep.base.resolved).unwrap_or_default(),
+        scenario: serde_json::to_value(&sweep.raw).unwrap_or_default(),
         sweep: serde_json::to_value(&sweep.spec).unwrap_or_default(),
         scenario_seed: sweep.base.seed,
         design_seed: sweep.spec.seed,

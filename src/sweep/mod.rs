@@ -40,7 +40,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{self, Override, Problem, Scenario, ScenarioError};
+use crate::scenario::{self, Override, Problem, RawScenario, Scenario, ScenarioError};
 
 pub use design::{Point, points};
 pub use execute::{Event, Outcome, SweepOptions, SweepReport, run_sweep};
@@ -156,6 +156,8 @@ impl FromStr for Shard {
 pub struct Sweep {
     /// The scenario as written (its `[sweep]` table is not applied).
     pub base: Scenario,
+    /// The base's resolved file, recorded in manifests.
+    raw: RawScenario,
     /// The validated `[sweep]` table.
     pub spec: SweepSpec,
     /// The points, in id order.
@@ -174,15 +176,10 @@ impl Sweep {
     /// Reads a scenario file and validates its `[sweep]` table and every
     /// point.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
-        let label = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            ScenarioError::single(&label, "", format!("cannot read the file: {e}"), None)
-        })?;
-        let default_name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "scenario".to_string());
-        Sweep::parse(&text, &label, &default_name)
+        // The same guard as every scenario file: a directory, a device or
+        // an oversized file is refused before it is read.
+        let source = scenario::Source::read(path)?;
+        Sweep::parse(&source.text, &source.label, &source.default_name)
     }
 
     /// Validates scenario `text` and its `[sweep]` table; `label` names the
@@ -196,12 +193,15 @@ impl Sweep {
     /// subsidy window ending before it starts), are refused before anything
     /// runs, naming the parameter, its value and the rule.
     pub fn parse(text: &str, label: &str, default_name: &str) -> Result<Sweep, ScenarioError> {
-        let base = scenario::parse(text, label, default_name, &[])?;
+        let scenario::Resolved {
+            scenario: base,
+            raw,
+        } = scenario::parse_resolved(text, label, default_name, &[])?;
         let error = |problems: Vec<Problem>| ScenarioError {
             file: label.to_string(),
             problems,
         };
-        let Some(table) = base.resolved.sweep.clone() else {
+        let Some(table) = raw.sweep.clone() else {
             return Err(error(vec![Problem {
                 path: "sweep".into(),
                 rule: "the scenario has no [sweep] table: add one listing the parameters to vary \
@@ -216,7 +216,7 @@ impl Sweep {
         let problems: Vec<Problem> = spec
             .parameters
             .iter()
-            .filter_map(|p| check_parameter(text, label, default_name, &base, p))
+            .filter_map(|p| check_parameter(text, label, default_name, &raw, p))
             .collect();
         if !problems.is_empty() {
             return Err(error(problems));
@@ -226,6 +226,7 @@ impl Sweep {
             points: points(&spec),
             horizons: Vec::new(),
             base,
+            raw,
             spec,
             text: text.to_string(),
             label: label.to_string(),
@@ -354,8 +355,8 @@ fn line_of_sweep(text: &str) -> Option<usize> {
 }
 
 /// The value at `path` in the resolved scenario, if the path reaches one.
-fn resolved_value(base: &Scenario, path: &str) -> Option<toml::Value> {
-    let Ok(mut node) = toml::Value::try_from(&base.resolved) else {
+fn resolved_value(raw: &RawScenario, path: &str) -> Option<toml::Value> {
+    let Ok(mut node) = toml::Value::try_from(raw) else {
         return None;
     };
     for seg in scenario::parse_path(path)? {
@@ -378,7 +379,7 @@ fn check_parameter(
     text: &str,
     label: &str,
     default_name: &str,
-    base: &Scenario,
+    raw: &RawScenario,
     p: &Parameter,
 ) -> Option<Problem> {
     let problem = |rule: String| Problem {
@@ -388,7 +389,7 @@ fn check_parameter(
         origin: None,
     };
     let probes = p.domain.probes();
-    match resolved_value(base, &p.path) {
+    match resolved_value(raw, &p.path) {
         Some(toml::Value::Float(_)) => None,
         Some(toml::Value::Integer(_)) => {
             probes

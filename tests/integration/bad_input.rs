@@ -237,12 +237,6 @@ const TINY_CASES: &[Case] = &[
         "name = \"../escape\"",
         &["name", "output directory"],
     ),
-    (
-        "absurd market size",
-        "consumers = 500\nmerchants = 20",
-        "consumers = 190000000\nmerchants = 20000000",
-        &["market.consumers", "GiB"],
-    ),
 ];
 
 /// Cases on `full.toml`, by category.
@@ -857,19 +851,6 @@ const FULL_CASES: &[Case] = &[
         "name = \"food\"",
         &["merchants.categories[1].name", "used once"],
     ),
-    // Absurd sizes: refused with an estimate instead of exhausting memory.
-    (
-        "absurd replication count",
-        "replications = 2\nhorizon_days = 40",
-        "replications = 1000000\nhorizon_days = 36500",
-        &["replications", "GiB", "daily records"],
-    ),
-    (
-        "absurd consumer count",
-        "consumers = 300",
-        "consumers = 200000000",
-        &["market.consumers", "GiB"],
-    ),
 ];
 
 /// What is wrong with how `flywheel run` and `flywheel validate` treat the
@@ -1014,6 +995,133 @@ fn the_catalogue_bases_are_valid() {
     );
 }
 
+/// A valid file too large for any machine's memory, the flags that make
+/// it so, and the key the refusal must name.
+struct TooLarge {
+    case: &'static str,
+    base: &'static str,
+    edits: &'static [(&'static str, &'static str)],
+    threads: &'static str,
+    key: &'static str,
+}
+
+const TOO_LARGE: &[TooLarge] = &[
+    // 64 replications at once of 200 million consumers: terabytes of agents.
+    TooLarge {
+        case: "crowd",
+        base: "full.toml",
+        edits: &[
+            ("consumers = 300", "consumers = 200000000"),
+            ("replications = 2", "replications = 64"),
+        ],
+        threads: "64",
+        key: "market.consumers",
+    },
+    // A century of daily records of each of a million replications, all
+    // kept until the files are written: petabytes.
+    TooLarge {
+        case: "records",
+        base: "full.toml",
+        edits: &[(
+            "replications = 2\nhorizon_days = 40",
+            "replications = 1000000\nhorizon_days = 36500",
+        )],
+        threads: "2",
+        key: "replications",
+    },
+];
+
+#[test]
+fn a_file_too_large_for_this_machine_is_valid_but_refused_before_running() {
+    // Regression: validation estimated the memory of a run against the
+    // machine it ran on, so whether a file was valid depended on where it
+    // was checked. Now `validate` accepts it; `run`, `compare` and `sweep`
+    // refuse it with exit 2 before simulating, naming the file, the key and
+    // the estimate, and write nothing.
+    let tmp = TempDir::new("too-large");
+    for t in TOO_LARGE {
+        let mut body = fs::read_to_string(data(t.base)).expect("base");
+        for (from, to) in t.edits {
+            assert!(
+                body.contains(from),
+                "{}: `{from}` not in {}",
+                t.case,
+                t.base
+            );
+            body = body.replacen(from, to, 1);
+        }
+        let file = tmp.path().join(format!("{}.toml", t.case));
+        fs::write(&file, &body).expect("write");
+        let f = file.to_str().unwrap_or_default();
+        let o = flywheel(tmp.path(), &["validate", f]);
+        assert_eq!(o.status.code(), Some(0), "{}: {:?}", t.case, text(&o));
+        let out = tmp.path().join(format!("out-{}", t.case));
+        let o_arg = out.to_str().unwrap_or_default();
+        let commands: [&[&str]; 2] = [
+            &["run", f, "--threads", t.threads, "--out", o_arg, "--quiet"],
+            &[
+                "compare",
+                f,
+                f,
+                "--threads",
+                t.threads,
+                "--out",
+                o_arg,
+                "--quiet",
+            ],
+        ];
+        for args in commands {
+            let o = flywheel(tmp.path(), args);
+            let (_, stderr) = text(&o);
+            assert_eq!(o.status.code(), Some(2), "{} {args:?}: {stderr}", t.case);
+            for needle in [f, t.key, "GiB", "too large for this machine"] {
+                assert!(
+                    stderr.contains(needle),
+                    "{} {args:?}: no `{needle}` in {stderr}",
+                    t.case
+                );
+            }
+            assert!(!out.exists(), "{} {args:?} wrote {out:?}", t.case);
+        }
+    }
+
+    // A sweep holds one replication per run in flight: 64 runs at once of
+    // 200 million consumers.
+    let mut body = fs::read_to_string(data("sweep_grid.toml")).expect("sweep_grid.toml");
+    for (from, to) in [
+        ("consumers = 500", "consumers = 200000000"),
+        (
+            "method = \"grid\"\nreplications = 2",
+            "method = \"grid\"\nreplications = 64",
+        ),
+    ] {
+        assert!(body.contains(from), "`{from}` not in sweep_grid.toml");
+        body = body.replacen(from, to, 1);
+    }
+    let file = tmp.path().join("crowd-sweep.toml");
+    fs::write(&file, &body).expect("write");
+    let f = file.to_str().unwrap_or_default();
+    let out = tmp.path().join("out-sweep");
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "sweep",
+            f,
+            "--threads",
+            "64",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--quiet",
+        ],
+    );
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "sweep: {stderr}");
+    for needle in [f, "market.consumers", "GiB", "too large for this machine"] {
+        assert!(stderr.contains(needle), "sweep: no `{needle}` in {stderr}");
+    }
+    assert!(!out.exists(), "sweep wrote {out:?}");
+}
+
 #[test]
 fn empty_platform_list_is_refused() {
     let base = fs::read_to_string(data("tiny.toml")).expect("tiny.toml");
@@ -1078,7 +1186,8 @@ fn missing_file_and_bad_flags_exit_2() {
 fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
     // Regression: the loader read the whole file before looking at it, so
     // `flywheel run /dev/zero` (or `extends = "/dev/zero"`) read until
-    // memory ran out.
+    // memory ran out; and `flywheel sweep` read its file without the guard
+    // `run` uses.
     let tmp = TempDir::new("bad-input-devices");
     let huge = tmp.path().join("huge.toml");
     let file = fs::File::create(&huge).expect("create");
@@ -1094,11 +1203,16 @@ fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
         cases.push((tmp.path().join("variant.toml"), "not a regular file"));
     }
     for (path, rule) in cases {
-        for command in ["validate", "run"] {
-            let o = flywheel(tmp.path(), &[command, path.to_str().unwrap_or_default()]);
+        for command in ["validate", "run", "sweep"] {
+            let p = path.to_str().unwrap_or_default();
+            let o = flywheel(tmp.path(), &[command, p]);
             let (_, stderr) = text(&o);
             assert_eq!(o.status.code(), Some(2), "{command} {path:?}: {stderr}");
             assert!(stderr.contains(rule), "{command} {path:?}: {stderr}");
+            assert!(
+                stderr.contains(p),
+                "{command}: the message names {p}: {stderr}"
+            );
             assert!(!stderr.contains("panicked"), "{stderr}");
         }
     }

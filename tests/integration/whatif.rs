@@ -193,19 +193,19 @@ fn validate_print_shows_the_resolved_scenario_and_loads_back() {
     let o = flywheel(tmp.path(), &["validate", arg(&variant), "--print"]);
     fs::write(&file, &o.stdout).unwrap_or_default();
     assert_eq!(printed(&file, &[]), resolved);
-    let a = scenario::load(&variant, &[]).map_err(|e| e.to_string());
-    let b = scenario::load(&file, &[]).map_err(|e| e.to_string());
+    let a = scenario::load_resolved(&variant, &[]).map_err(|e| e.to_string());
+    let b = scenario::load_resolved(&file, &[]).map_err(|e| e.to_string());
     assert_eq!(
-        a.map(|s| s.resolved),
-        b.map(|s| s.resolved),
+        a.map(|s| s.raw),
+        b.map(|s| s.raw),
         "reloaded scenario differs"
     );
 }
 
 #[test]
 fn extends_chain_merges_each_file_over_its_base() {
-    let s = match scenario::load(&data("variants/chain_top.toml"), &[]) {
-        Ok(s) => s,
+    let (s, raw) = match scenario::load_resolved(&data("variants/chain_top.toml"), &[]) {
+        Ok(r) => (r.scenario, r.raw),
         Err(e) => panic!("{e}"),
     };
     // From chain_top.toml itself.
@@ -213,12 +213,12 @@ fn extends_chain_merges_each_file_over_its_base() {
     // `name` is not inherited: the file name is used.
     assert_eq!(s.name, "chain_top");
     // From coupon.toml (the middle of the chain).
-    assert_eq!(s.resolved.platforms[1].subsidy[0].per_order, 5.5);
+    assert_eq!(raw.platforms[1].subsidy[0].per_order, 5.5);
     // From tiny.toml (the root), including the rest of the edited element.
     assert_eq!(s.seed, 7);
     assert_eq!(s.market.merchants, 20);
     assert_eq!(s.platforms[1].name, "Beta");
-    assert_eq!(s.resolved.platforms[1].subsidy[0].to_day, 15);
+    assert_eq!(raw.platforms[1].subsidy[0].to_day, 15);
     assert_eq!(s.platforms.len(), 2);
 
     // A variant can append an array element.
