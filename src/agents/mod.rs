@@ -336,7 +336,10 @@ pub struct PlatformState {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RuleEffect {
     /// Set the lever to this value.
-    Set(f64),
+    Set(crate::scenario::LeverValue),
+    /// Set the lever to this metric value (yuan for a money lever), as it
+    /// stood at the review.
+    Copy(f64),
     /// Multiply the lever by this factor.
     Scale(f64),
 }

@@ -207,11 +207,7 @@ impl Market<'_> {
             }
             strategy::review(spec, &mut self.platforms[p]);
         }
-        let max_coupon = self
-            .scenario
-            .max_coupon
-            .map(|cap| Money::from_major(cap).unwrap_or(Money::ZERO));
-        strategy::set_levers(spec, &mut self.platforms[p], day, max_coupon);
+        strategy::set_levers(spec, &mut self.platforms[p], day, self.scenario.max_coupon);
     }
 
     /// Per platform: marketing spend per consumer acquired by marketing.

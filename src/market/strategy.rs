@@ -21,15 +21,16 @@ pub(crate) fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> b
 
 fn resolve(change: LeverChange, m: &[f64; Metric::ALL.len()]) -> RuleEffect {
     match change {
-        LeverChange::Set(Operand::Number(v)) => RuleEffect::Set(v),
-        LeverChange::Set(Operand::Metric(x)) => RuleEffect::Set(m[x.index()]),
+        LeverChange::Set(v) => RuleEffect::Set(v),
+        LeverChange::Copy(x) => RuleEffect::Copy(m[x.index()]),
         LeverChange::Scale(f) => RuleEffect::Scale(f),
     }
 }
 
 fn apply(levers: &mut Levers, lever: Lever, effect: RuleEffect) {
     match effect {
-        RuleEffect::Set(x) => levers.set(lever, x),
+        RuleEffect::Set(v) => levers.set_value(lever, v),
+        RuleEffect::Copy(x) => levers.set(lever, x),
         RuleEffect::Scale(f) => levers.scale(lever, f),
     }
 }
@@ -57,10 +58,7 @@ pub(crate) fn set_levers(
     day: u32,
     max_coupon: Option<Money>,
 ) {
-    let mut levers = Levers::default();
-    for (lever, _) in Lever::ALL {
-        levers.set(lever, spec.base_levers[lever.index()]);
-    }
+    let mut levers = spec.base_levers;
     for entry in spec
         .schedule
         .iter()
@@ -82,7 +80,7 @@ pub(crate) fn set_levers(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::Op;
+    use crate::scenario::{LeverValue, Op};
 
     #[test]
     fn conditions_compare_metrics_and_numbers() {
@@ -122,7 +120,15 @@ mod tests {
             commission: 1.0,
             ..Levers::default()
         };
-        apply(&mut l, Lever::Coupon, RuleEffect::Set(f64::INFINITY));
+        apply(&mut l, Lever::Coupon, RuleEffect::Copy(f64::INFINITY));
+        assert_eq!(l.coupon, Money::ZERO);
+        apply(
+            &mut l,
+            Lever::Coupon,
+            RuleEffect::Set(LeverValue::Money(Money(250))),
+        );
+        assert_eq!(l.coupon, Money(250));
+        apply(&mut l, Lever::Coupon, RuleEffect::Copy(f64::NAN));
         assert_eq!(l.coupon, Money::ZERO);
         apply(&mut l, Lever::Commission, RuleEffect::Scale(3.0));
         assert_eq!(l.commission, 1.0);

@@ -3,7 +3,7 @@
 //! by name and in yuan; [`Levers::set`] and [`Levers::scale`] are where a
 //! rule's number becomes money, once a day, rather than on every order.
 
-use super::Lever;
+use super::{Lever, LeverValue};
 use crate::ledger::Money;
 
 /// The value of every lever of one platform at one moment.
@@ -65,6 +65,19 @@ impl Levers {
         match self.money_mut(lever) {
             Some(money) => *money = Money::from_major(value).unwrap_or(Money::ZERO),
             None => self.commission = value.min(1.0),
+        }
+    }
+
+    /// Sets `lever` to a validated value: an amount for a money lever, a
+    /// share for commission.
+    pub fn set_value(&mut self, lever: Lever, value: LeverValue) {
+        match (self.money_mut(lever), value) {
+            (Some(money), LeverValue::Money(amount)) => *money = amount.max(Money::ZERO),
+            (None, LeverValue::Share(share)) => self.set(lever, share),
+            // Validation types each value by its lever; a mismatch still
+            // lands on the lever's own scale.
+            (_, LeverValue::Money(amount)) => self.set(lever, amount.as_major()),
+            (_, LeverValue::Share(v)) => self.set(lever, v),
         }
     }
 

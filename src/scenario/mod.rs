@@ -66,7 +66,9 @@ pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
 pub use platforms::{
     FundingRound, MAX_PLATFORMS, PaymentsSpec, PlatformSpec, RawPlatform, RawSubsidy,
 };
-pub use policy::{Condition, Lever, LeverChange, Metric, Op, Operand, Rule, ScheduleEntry};
+pub use policy::{
+    Condition, Lever, LeverChange, LeverValue, Metric, Op, Operand, Rule, ScheduleEntry,
+};
 pub use print::resolved_toml;
 pub use raw::RawScenario;
 pub(crate) use validate::valid_name;

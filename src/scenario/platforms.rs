@@ -7,8 +7,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::checker::{Checker, Horizon, MAX_UTILITY, MAX_YUAN};
+use super::levers::Levers;
 use super::policy::{
-    Condition, Lever, LeverChange, Operand, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
+    Condition, Lever, LeverChange, LeverValue, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
     parse_condition, parse_levers,
 };
 use super::raw::one_f;
@@ -158,9 +159,8 @@ pub struct PlatformSpec {
     pub name: String,
     /// Opening cash.
     pub cash: Money,
-    /// Base value of each lever (index [`Lever::index`]; yuan for money
-    /// levers, a share for commission) before schedules and rules.
-    pub base_levers: [f64; Lever::ALL.len()],
+    /// Each lever's value before schedules and rules.
+    pub base_levers: Levers,
     /// Utility constant of ordering through this platform.
     pub brand_utility: f64,
     /// Share of merchants listed at the start.
@@ -318,7 +318,7 @@ fn check_platform(
                 to_day: s.to_day as u32,
                 set: vec![(
                     Lever::Coupon,
-                    LeverChange::Set(Operand::Number(per_order.as_major())),
+                    LeverChange::Set(LeverValue::Money(per_order)),
                 )],
             });
         }
@@ -377,19 +377,15 @@ fn check_platform(
         funding.push(FundingRound { amount, day, when });
     }
 
-    let mut base_levers = [0.0; Lever::ALL.len()];
-    base_levers[Lever::Commission.index()] = c.share(&at("commission"), p.commission);
-    base_levers[Lever::ConsumerFee.index()] =
-        c.money(&at("consumer_fee"), p.consumer_fee).as_major();
-    base_levers[Lever::NewUserBonus.index()] =
-        c.money(&at("new_user_bonus"), p.new_user_bonus).as_major();
-    base_levers[Lever::MerchantSubsidy.index()] = c
-        .money(&at("merchant_subsidy"), p.merchant_subsidy)
-        .as_major();
-    base_levers[Lever::RedPacket.index()] = c.money(&at("red_packet"), p.red_packet).as_major();
-    base_levers[Lever::MarketingBudget.index()] = c
-        .money(&at("marketing_budget"), p.marketing_budget)
-        .as_major();
+    let base_levers = Levers {
+        commission: c.share(&at("commission"), p.commission),
+        consumer_fee: c.money(&at("consumer_fee"), p.consumer_fee),
+        new_user_bonus: c.money(&at("new_user_bonus"), p.new_user_bonus),
+        merchant_subsidy: c.money(&at("merchant_subsidy"), p.merchant_subsidy),
+        red_packet: c.money(&at("red_packet"), p.red_packet),
+        marketing_budget: c.money(&at("marketing_budget"), p.marketing_budget),
+        coupon: Money::ZERO,
+    };
     let pay = &p.payments;
     let payments = PaymentsSpec {
         wallet: pay.wallet,

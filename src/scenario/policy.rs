@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::checker::Checker;
+use crate::ledger::Money;
 
 /// `[[platforms.schedule]]`: policy levers set during a window of days.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -64,6 +65,12 @@ impl Lever {
     /// The lever named `name`.
     pub fn from_name(name: &str) -> Option<Lever> {
         Self::ALL.iter().find(|(_, n)| *n == name).map(|(l, _)| *l)
+    }
+
+    /// Whether the lever is an amount of money (every lever but
+    /// commission).
+    pub fn is_money(self) -> bool {
+        self != Lever::Commission
     }
 
     /// Index into lever arrays.
@@ -178,11 +185,22 @@ pub struct Condition {
 /// How a rule or schedule entry changes a lever.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum LeverChange {
-    /// Set to a value (yuan for money levers, share for commission) or to a
-    /// metric's value.
-    Set(Operand),
+    /// Set to a fixed value.
+    Set(LeverValue),
+    /// Set to a metric's current value (read as yuan for a money lever), as
+    /// in "match the rival's coupon".
+    Copy(Metric),
     /// Multiply the lever's current value.
     Scale(f64),
+}
+
+/// A fixed lever value, typed by the lever it is for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum LeverValue {
+    /// An amount, for a money lever.
+    Money(Money),
+    /// A share in [0, 1], for commission.
+    Share(f64),
 }
 
 /// A dated policy entry.
@@ -288,12 +306,15 @@ pub(super) fn parse_levers(
             continue;
         };
         let change = match value {
-            toml::Value::Integer(i) => Ok(LeverChange::Set(Operand::Number(*i as f64))),
+            toml::Value::Integer(i) => Ok(LeverChange::Set(LeverValue::Share(*i as f64))),
             toml::Value::Float(f) if f.is_finite() && *f >= 0.0 => {
-                Ok(LeverChange::Set(Operand::Number(*f)))
+                Ok(LeverChange::Set(LeverValue::Share(*f)))
             }
             toml::Value::Float(f) => Err(format!("must be a finite number ≥ 0, got {f}")),
-            toml::Value::String(s) => parse_operand(s).map(LeverChange::Set),
+            toml::Value::String(s) => parse_operand(s).map(|operand| match operand {
+                Operand::Number(v) => LeverChange::Set(LeverValue::Share(v)),
+                Operand::Metric(m) => LeverChange::Copy(m),
+            }),
             toml::Value::Table(t) => match (t.get("scale"), t.len()) {
                 (Some(toml::Value::Float(f)), 1) if f.is_finite() && *f >= 0.0 => {
                     Ok(LeverChange::Scale(*f))
@@ -306,15 +327,22 @@ pub(super) fn parse_levers(
                 other.type_str()
             )),
         };
+        // A number read above is typed here, by the lever it sets: money
+        // levers hold fen from now on.
         match change {
-            Ok(LeverChange::Set(Operand::Number(v))) if v < 0.0 => {
+            Ok(LeverChange::Set(LeverValue::Share(v))) if v < 0.0 => {
                 c.fail(&at, format!("must be ≥ 0, got {v}"))
             }
-            Ok(LeverChange::Set(Operand::Number(v))) if lever == Lever::Commission && v > 1.0 => c
-                .fail(
+            Ok(LeverChange::Set(LeverValue::Share(v))) if lever == Lever::Commission && v > 1.0 => {
+                c.fail(
                     &at,
                     format!("commission is a share between 0 and 1, got {v}"),
-                ),
+                )
+            }
+            Ok(LeverChange::Set(LeverValue::Share(v))) if lever.is_money() => {
+                let amount = c.money(&at, v);
+                out.push((lever, LeverChange::Set(LeverValue::Money(amount))));
+            }
             Ok(change) => out.push((lever, change)),
             Err(rule) => c.fail(&at, rule),
         }

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::checker::Checker;
+use crate::ledger::Money;
 
 /// `[regulation]`: caps a regulator may impose.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
@@ -19,8 +20,8 @@ pub struct RawRegulation {
 /// The validated caps.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Regulation {
-    /// Largest coupon per order, in yuan.
-    pub max_coupon: Option<f64>,
+    /// Largest coupon per order.
+    pub max_coupon: Option<Money>,
     /// Largest annual interest rate on loans.
     pub max_interest_rate: Option<f64>,
 }
@@ -31,8 +32,6 @@ pub(super) fn check(c: &mut Checker, r: &RawRegulation) -> Regulation {
         max_interest_rate: r
             .max_interest_rate
             .map(|r| c.real("regulation.max_interest_rate", r, 0.0, 10.0)),
-        max_coupon: r
-            .max_coupon
-            .map(|v| c.money("regulation.max_coupon", v).as_major()),
+        max_coupon: r.max_coupon.map(|v| c.money("regulation.max_coupon", v)),
     }
 }

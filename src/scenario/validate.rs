@@ -23,6 +23,7 @@ use super::merchants::{self, MerchantSpec};
 use super::platforms::{self, PlatformSpec};
 use super::raw::RawScenario;
 use super::regulation;
+use crate::ledger::Money;
 
 /// Longest run accepted, in days (a century).
 pub const MAX_HORIZON_DAYS: u32 = 36_500;
@@ -55,7 +56,7 @@ pub struct Scenario {
     /// The common economic environment.
     pub economy: EconomySpec,
     /// Largest coupon allowed, if capped.
-    pub max_coupon: Option<f64>,
+    pub max_coupon: Option<Money>,
 }
 
 /// Whether `name` may name a scenario (and so a results directory).

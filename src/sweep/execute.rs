@@ -593,14 +593,10 @@ mod tests {
         let sweep = Sweep::parse(TEXT, "unit.toml", "unit").expect("valid");
         let out = dir("failing");
         let run = |s: &Scenario, r: u32, day: &(dyn Fn() + Sync)| {
-            if s.platforms[0].base_levers[crate::scenario::Lever::Commission.index()] > 0.2
-                && r == 1
-            {
+            if s.platforms[0].base_levers.commission > 0.2 && r == 1 {
                 return Err("ledger check failed: injected".to_string());
             }
-            if s.platforms[0].base_levers[crate::scenario::Lever::Commission.index()] < 0.06
-                && r == 0
-            {
+            if s.platforms[0].base_levers.commission < 0.06 && r == 0 {
                 panic!("injected panic");
             }
             real_run(s, r, day)
