@@ -639,11 +639,11 @@ fn compare_command(
 pub enum Template {
     /// Two platforms fight with per-order coupons.
     SubsidyWar,
-    /// A platform with a payments arm against one without (lending keys
-    /// arrive with the lending model).
+    /// A payments platform that lends to the merchants it settles for,
+    /// against a bank that sees only what merchants report.
     Lending,
-    /// Merchants' own membership channels against platform loyalty
-    /// (membership keys arrive with the membership model).
+    /// Merchants' own membership programmes, and who holds the customer
+    /// data, against a platform's coupons.
     Membership,
 }
 

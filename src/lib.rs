@@ -18,6 +18,10 @@
 //!                              plot (`flywheel plot DIR`) ◄────┘ figures from the CSV files
 //! ```
 //!
+//! Before simulating, the commands estimate whether the run fits this
+//! machine's memory (`resources`, beside the runner) and refuse one that
+//! does not; whether a scenario is valid never depends on the machine.
+//!
 //! Comparisons (`compare`) load several variants with one seed and run
 //! each through the same `runner::run_all`, so replication `r` of every
 //! variant shares its random draws and differences are estimated paired.
@@ -92,7 +96,7 @@ pub mod market;
 pub mod memory;
 pub mod metrics;
 pub mod plot;
-pub mod resources;
+pub(crate) mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -7,7 +7,8 @@ use std::fs;
 use std::path::Path;
 
 use crate::common::{TempDir, data, flywheel, text};
-use flywheel::scenario;
+use flywheel::cli::Template;
+use flywheel::scenario::{self, DataOwner};
 
 fn arg(p: &Path) -> &str {
     p.to_str().unwrap_or_default()
@@ -624,9 +625,37 @@ fn every_template_validates_and_runs() {
             );
         }
         assert!(written.contains(&format!("name = \"{name}\"")), "{written}");
+        assert!(
+            !written.contains("being built"),
+            "{}: still says its model is being built",
+            template.name()
+        );
 
         let o = flywheel(tmp.path(), &["validate", arg(&file)]);
         assert!(o.status.success(), "{}: {:?}", template.name(), text(&o));
+        // Each template uses the keys of the model it starts from.
+        let s = match scenario::load(&file, &[]) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let uses_its_model = match template {
+            Template::SubsidyWar => s.platforms.iter().any(|p| !p.schedule.is_empty()),
+            Template::Lending => {
+                written.contains("[merchants.credit]")
+                    && s.lenders.iter().any(|l| l.platform.is_some())
+                    && s.lenders.iter().any(|l| l.platform.is_none())
+            }
+            Template::Membership => {
+                s.merchants.membership.share > 0.0
+                    && s.merchants.membership.join_probability > 0.0
+                    && s.market.customer_data == DataOwner::Merchant
+            }
+        };
+        assert!(
+            uses_its_model,
+            "{}: lacks its model's keys",
+            template.name()
+        );
         let out = tmp.path().join(format!("out-{name}"));
         let o = flywheel(
             tmp.path(),
@@ -649,6 +678,12 @@ fn every_template_validates_and_runs() {
         assert!(
             summary.lines().count() > 1,
             "{}: empty summary",
+            template.name()
+        );
+        assert_eq!(
+            out.join("lenders.csv").is_file(),
+            template == Template::Lending,
+            "{}: lenders.csv",
             template.name()
         );
 
