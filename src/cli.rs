@@ -8,7 +8,7 @@
 //! day's end; the command then exits with code 130 without writing, so the
 //! output directory is left as it was. Once results are being written the
 //! write finishes (it is short, and atomic: see
-//! [`output`](crate::metrics::output)). A second signal exits at once.
+//! [`write`](crate::metrics::write)). A second signal exits at once.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -20,8 +20,9 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::compare;
-use crate::metrics::output::{Manifest, replaceable, write_run_dir};
+use crate::metrics::output::{Manifest, write_run_dir};
 use crate::metrics::stats::estimate;
+use crate::metrics::write::replaceable;
 use crate::metrics::{HEADLINES, RunOutput};
 use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Scenario, reference};

@@ -29,10 +29,14 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::metrics::output::{
-    MANIFEST, OutputError, SUMMARY_METRIC_COLUMNS, Staging, peak_rss_bytes, summary_metric_fields,
+use crate::metrics::columns::{
+    self, Column, CsvOut, Kind, Value, maybe, names, printed, printed_half_width, write_table,
 };
 use crate::metrics::stats::{Difference, Estimate, estimate, welch};
+use crate::metrics::tables::{Row as RunRow, SUMMARY_METRICS, summary_keys};
+use crate::metrics::write::{
+    Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json,
+};
 use crate::metrics::{HEADLINES, RunOutput};
 use crate::scenario::{self, Override, RawScenario, Scenario, ScenarioError};
 
@@ -44,21 +48,6 @@ pub const COMPARISON_CSV: &str = "comparison.csv";
 
 /// Name of the per-replication summaries in a comparison directory.
 pub const SUMMARIES_CSV: &str = "summaries.csv";
-
-/// Columns of `comparison.csv`, in order.
-pub const COMPARISON_COLUMNS: [&str; 11] = [
-    "metric",
-    "platform",
-    "variant",
-    "mean",
-    "mean_ci_low",
-    "mean_ci_high",
-    "diff_vs_first",
-    "diff_ci_low",
-    "diff_ci_high",
-    "unpaired_diff_ci_low",
-    "unpaired_diff_ci_high",
-];
 
 /// One scenario of a comparison, loaded with the common seed.
 #[derive(Debug, Clone)]
@@ -317,72 +306,137 @@ pub fn compare(results: &[Results]) -> Comparison {
     }
 }
 
-fn num(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.6}")).unwrap_or_default()
+const fn col(
+    name: &'static str,
+    kind: Kind,
+    doc: &'static str,
+    read: for<'r> fn(&'r Row) -> Value<'r>,
+) -> Column<Row> {
+    Column {
+        name,
+        unit: if matches!(kind, Kind::Text) {
+            ""
+        } else {
+            "the metric's"
+        },
+        kind,
+        doc,
+        read,
+    }
 }
+
+fn unpaired_end(r: &Row, sign: f64) -> Value<'_> {
+    let end = r
+        .unpaired
+        .and_then(|d| d.half_width.map(|h| d.mean + sign * h));
+    maybe(end, Value::Decimal)
+}
+
+/// Columns of `comparison.csv`: one row per metric × platform × variant,
+/// empty where a value does not exist.
+pub const COMPARISON_COLUMNS: [Column<Row>; 11] = [
+    col(
+        "metric",
+        Kind::Text,
+        "A headline figure: a `summary.csv` column name, or `exited` (the fraction of replications in which the platform ran out of cash).",
+        |r| Value::Text(r.metric),
+    ),
+    col("platform", Kind::Text, "Platform name.", |r| {
+        Value::Text(&r.platform)
+    }),
+    col(
+        "variant",
+        Kind::Text,
+        "Variant label (its file name).",
+        |r| Value::Text(&r.variant),
+    ),
+    col(
+        "mean",
+        Kind::Decimal,
+        "Mean across replications; empty when the variant has no such platform.",
+        |r| maybe(r.mean.map(|e| e.mean), Value::Decimal),
+    ),
+    col(
+        "mean_ci_low",
+        Kind::Decimal,
+        "Low end of the mean's 95% interval.",
+        |r| maybe(r.mean.and_then(|e| e.low()), Value::Decimal),
+    ),
+    col(
+        "mean_ci_high",
+        Kind::Decimal,
+        "High end of the mean's 95% interval.",
+        |r| maybe(r.mean.and_then(|e| e.high()), Value::Decimal),
+    ),
+    col(
+        "diff_vs_first",
+        Kind::Decimal,
+        "The variant's mean minus the first variant's; empty for the first variant.",
+        |r| maybe(r.paired.map(|e| e.mean), Value::Decimal),
+    ),
+    col(
+        "diff_ci_low",
+        Kind::Decimal,
+        "Low end of the paired 95% interval of the difference.",
+        |r| maybe(r.paired.and_then(|e| e.low()), Value::Decimal),
+    ),
+    col(
+        "diff_ci_high",
+        Kind::Decimal,
+        "High end of the paired 95% interval of the difference.",
+        |r| maybe(r.paired.and_then(|e| e.high()), Value::Decimal),
+    ),
+    col(
+        "unpaired_diff_ci_low",
+        Kind::Decimal,
+        "Low end of the unpaired (Welch) 95% interval of the same difference.",
+        |r| unpaired_end(r, -1.0),
+    ),
+    col(
+        "unpaired_diff_ci_high",
+        Kind::Decimal,
+        "High end of the unpaired (Welch) 95% interval of the same difference.",
+        |r| unpaired_end(r, 1.0),
+    ),
+];
 
 /// Writes `comparison.csv` (columns [`COMPARISON_COLUMNS`]): one row per
-/// metric × platform × variant, numbers to six decimals, empty where a
-/// value does not exist.
+/// metric × platform × variant.
 pub fn write_comparison(w: &mut dyn Write, c: &Comparison) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(COMPARISON_COLUMNS)?;
-    for r in &c.rows {
-        let unpaired_low = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean - h));
-        let unpaired_high = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean + h));
-        csv.write_record([
-            r.metric.to_string(),
-            r.platform.clone(),
-            r.variant.clone(),
-            num(r.mean.map(|e| e.mean)),
-            num(r.mean.and_then(|e| e.low())),
-            num(r.mean.and_then(|e| e.high())),
-            num(r.paired.map(|e| e.mean)),
-            num(r.paired.and_then(|e| e.low())),
-            num(r.paired.and_then(|e| e.high())),
-            num(unpaired_low),
-            num(unpaired_high),
-        ])?;
-    }
-    csv.flush()
+    write_table(w, &COMPARISON_COLUMNS, &c.rows)
 }
 
-/// Writes `summaries.csv`: every variant's per-replication summary rows,
-/// so the pairing can be checked by hand.
+/// The column that opens `summaries.csv`, before the columns of
+/// `summary.csv`.
+pub const VARIANT_COLUMN: [Column<str>; 1] = [Column {
+    name: "variant",
+    unit: "",
+    kind: Kind::Text,
+    doc: "Variant label (its file name).",
+    read: |label| Value::Text(label),
+}];
+
+/// Writes `summaries.csv`: every variant's per-replication summary rows
+/// (the variant, then the columns of `summary.csv`), so the pairing can be
+/// checked by hand.
 pub fn write_summaries(w: &mut dyn Write, results: &[Results]) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    let header = ["variant", "replication", "seed", "platform"];
-    csv.write_record(header.iter().chain(&SUMMARY_METRIC_COLUMNS))?;
+    let keys = summary_keys();
+    let header = names(&VARIANT_COLUMN)
+        .chain(names(&keys))
+        .chain(names(&SUMMARY_METRICS));
+    let mut out = CsvOut::new(w, header)?;
     for r in results {
         for run in r.runs {
-            for s in &run.summary {
-                let mut row = vec![
-                    r.label.to_string(),
-                    run.replication.to_string(),
-                    run.seed.to_string(),
-                    r.scenario.platforms[s.platform].name.clone(),
-                ];
-                row.extend(summary_metric_fields(s));
-                csv.write_record(row)?;
+            for row in RunRow::all(r.scenario, run, &run.summary) {
+                out.row(
+                    columns::values(&VARIANT_COLUMN, r.label)
+                        .chain(columns::values(&keys, &row))
+                        .chain(columns::values(&SUMMARY_METRICS, row.record)),
+                )?;
             }
         }
     }
-    csv.flush()
-}
-
-fn digits(metric: &str) -> usize {
-    if metric.contains("share") || metric == "exited" {
-        4
-    } else {
-        0
-    }
-}
-
-fn plus_minus(mean: f64, half: Option<f64>, d: usize) -> String {
-    match half {
-        Some(h) => format!("{mean:.d$} ± {h:.d$}"),
-        None => format!("{mean:.d$}"),
-    }
+    out.finish()
 }
 
 /// The comparison as a table for the terminal: per metric and platform,
@@ -407,19 +461,22 @@ pub fn table(c: &Comparison) -> String {
                 .map_or(r.metric, |h| h.label);
             breaks.push((lines.len(), label));
         }
-        let d = digits(r.metric);
+        let kind = HEADLINES
+            .iter()
+            .find(|h| h.name == r.metric)
+            .map_or(Kind::Decimal, |h| h.kind);
         let mean = r.mean.map_or_else(
             || "(no such platform)".to_string(),
-            |e| plus_minus(e.mean, e.half_width, d),
+            |e| printed(kind, e.mean, e.half_width),
         );
         let paired = r.paired.map_or_else(String::new, |e| {
             let sign = if e.mean >= 0.0 { "+" } else { "" };
-            format!("{sign}{}", plus_minus(e.mean, e.half_width, d))
+            format!("{sign}{}", printed(kind, e.mean, e.half_width))
         });
         let unpaired = r
             .unpaired
             .and_then(|u| u.half_width)
-            .map_or_else(String::new, |h| format!("± {h:.d$}"));
+            .map_or_else(String::new, |h| printed_half_width(kind, h));
         lines.push([
             r.platform.clone(),
             r.variant.clone(),
@@ -484,10 +541,9 @@ pub struct VariantRecord<'a> {
 /// The manifest of a comparison directory: enough to reproduce it.
 #[derive(Debug, Serialize)]
 pub struct CompareManifest<'a> {
-    /// Flywheel's version.
-    pub flywheel_version: &'static str,
-    /// Source revision the binary was built from, if known.
-    pub git_revision: Option<&'static str>,
+    /// Version and source revision of the binary.
+    #[serde(flatten)]
+    pub build: Build,
     /// Common seed.
     pub seed: u64,
     /// Replications per variant.
@@ -496,12 +552,10 @@ pub struct CompareManifest<'a> {
     pub variants: Vec<VariantRecord<'a>>,
     /// Worker threads used.
     pub threads: usize,
-    /// Total events over every run.
-    pub events: u64,
-    /// Wall-clock seconds of the simulations.
-    pub wall_seconds: f64,
-    /// Peak resident memory of the process, in bytes, where known.
-    pub peak_rss_bytes: Option<u64>,
+    /// Events over every run, wall-clock seconds of the simulations and
+    /// peak memory.
+    #[serde(flatten)]
+    pub cost: Cost,
     /// Files in the directory.
     pub files: Vec<&'static str>,
 }
@@ -514,9 +568,12 @@ impl<'a> CompareManifest<'a> {
         threads: usize,
         wall_seconds: f64,
     ) -> CompareManifest<'a> {
+        let events = results
+            .iter()
+            .flat_map(|r| r.runs.iter().map(|run| run.events))
+            .sum();
         CompareManifest {
-            flywheel_version: env!("CARGO_PKG_VERSION"),
-            git_revision: option_env!("FLYWHEEL_GIT_REVISION"),
+            build: Build::current(),
             seed: variants.first().map_or(0, |v| v.scenario.seed),
             replications: variants.first().map_or(0, |v| v.scenario.replications),
             variants: variants
@@ -524,21 +581,12 @@ impl<'a> CompareManifest<'a> {
                 .map(|v| VariantRecord {
                     label: &v.label,
                     path: v.path.display().to_string(),
-                    overrides: v
-                        .overrides
-                        .iter()
-                        .map(|o| format!("{}={}", o.path, o.value))
-                        .collect(),
+                    overrides: override_texts(&v.overrides),
                     scenario: &v.scenario.resolved,
                 })
                 .collect(),
             threads,
-            events: results
-                .iter()
-                .flat_map(|r| r.runs.iter().map(|run| run.events))
-                .sum(),
-            wall_seconds,
-            peak_rss_bytes: peak_rss_bytes(),
+            cost: Cost::measure(events, wall_seconds),
             files: vec![COMPARISON_CSV, SUMMARIES_CSV, MANIFEST],
         }
     }
@@ -555,10 +603,7 @@ pub fn write_compare_dir(
     let staging = Staging::create(destination)?;
     staging.write_file(COMPARISON_CSV, |w| write_comparison(w, comparison))?;
     staging.write_file(SUMMARIES_CSV, |w| write_summaries(w, results))?;
-    staging.write_file(MANIFEST, |w| {
-        serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
+    staging.write_file(MANIFEST, |w| write_json(w, manifest))?;
     staging.commit()
 }
 
