@@ -41,10 +41,10 @@ impl Kind {
     pub fn format(self) -> &'static str {
         match self {
             Kind::Int => "integer",
-            Kind::Money => "yuan, 2 decimals (exact, from fen)",
+            Kind::Money => "money, 2 decimals",
             Kind::Fraction => "fraction, 6 decimals",
             Kind::Decimal => "6 decimals",
-            Kind::Exact => "shortest exact decimal",
+            Kind::Exact => "exact",
             Kind::Text => "text",
         }
     }
@@ -207,7 +207,7 @@ impl<'w> CsvOut<'w> {
         header: impl IntoIterator<Item = &'n str>,
     ) -> io::Result<CsvOut<'w>> {
         let mut csv = csv::Writer::from_writer(w);
-        csv.write_record(header).map_err(io::Error::other)?;
+        csv.write_record(header)?;
         Ok(CsvOut {
             csv,
             fields: Vec::new(),
@@ -218,9 +218,9 @@ impl<'w> CsvOut<'w> {
     pub fn row<'v>(&mut self, cells: impl IntoIterator<Item = Value<'v>>) -> io::Result<()> {
         self.fields.clear();
         self.fields.extend(cells.into_iter().map(|v| v.to_string()));
-        self.csv
-            .write_record(&self.fields)
-            .map_err(io::Error::other)
+        // csv's errors become I/O errors of the same kind (a full disk
+        // stays a full disk).
+        Ok(self.csv.write_record(&self.fields)?)
     }
 
     /// Flushes the file.

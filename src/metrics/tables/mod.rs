@@ -483,3 +483,6 @@ pub const MARKET: [Column<RunOutput>; 10] = [
         |r| int(r.totals.merchants_closed),
     ),
 ];
+
+#[cfg(test)]
+mod tests;
