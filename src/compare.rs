@@ -30,8 +30,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::metrics::columns::{
-    self, Column, CsvOut, Kind, Value, maybe, names, printed, printed_half_width, write_table,
+    self, Column, CsvOut, Kind, Value, docs, maybe, names, printed, printed_half_width, write_table,
 };
+use crate::metrics::reference::FileDoc;
 use crate::metrics::stats::{Difference, Estimate, estimate, welch};
 use crate::metrics::tables::{Row as RunRow, SUMMARY_METRICS, summary_keys};
 use crate::metrics::write::{
@@ -590,6 +591,44 @@ impl<'a> CompareManifest<'a> {
             files: vec![COMPARISON_CSV, SUMMARIES_CSV, MANIFEST],
         }
     }
+}
+
+fn headline_names() -> String {
+    let names: Vec<String> = HEADLINES.iter().map(|h| format!("`{}`", h.name)).collect();
+    names.join(", ")
+}
+
+/// The files of a comparison directory, for the results reference.
+pub fn reference() -> Vec<FileDoc> {
+    vec![
+        FileDoc::table(
+            COMPARISON_CSV,
+            "`compare`",
+            "metric × platform × variant",
+            format!(
+                "Platforms are matched by name; the first variant's difference cells are \
+                 empty, as are the cells of a platform a variant does not have. The metrics, \
+                 in reporting units (yuan for money, fractions for shares), are {}.",
+                headline_names()
+            ),
+            docs(&COMPARISON_COLUMNS),
+        ),
+        FileDoc::table(
+            SUMMARIES_CSV,
+            "`compare`",
+            "variant × replication × platform",
+            "Every variant's `summary.csv` rows, so the pairing can be checked by hand.",
+            docs(&VARIANT_COLUMN),
+        )
+        .then("summary.csv"),
+        FileDoc::other(
+            MANIFEST,
+            "`compare`",
+            "comparison",
+            "version, git revision, common seed and replications, each variant's label, path, \
+             overrides and resolved scenario, threads, events, wall seconds, peak memory",
+        ),
+    ]
 }
 
 /// Writes a complete comparison directory at `destination` (staged, then

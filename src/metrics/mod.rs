@@ -9,10 +9,12 @@
 //! | [`tables`] | the column tables of a run directory's CSV files |
 //! | [`output`] | a run directory: its files and manifest |
 //! | [`write`] | staging, atomic replacement, and every manifest's provenance fields |
+//! | [`reference`] | the results reference, rendered from the column tables |
 //! | [`stats`] | means and confidence intervals across replications |
 
 pub mod columns;
 pub mod output;
+pub mod reference;
 pub mod stats;
 pub mod tables;
 pub mod write;

@@ -4,18 +4,21 @@
 //! [`super::tables`] applied to the run's records; the directory is staged
 //! and moved into place by [`super::write`], so it is never half-written.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::RunOutput;
-use super::columns::{write_keyed, write_table};
+use super::columns::{Kind, docs, printed, write_keyed, write_table};
+use super::reference::FileDoc;
+use super::stats::estimate;
 use super::tables::{
     LENDER_FIGURES, MARKET, Row, SUMMARY_METRICS, cohorts, lender_keys, lending, loans,
     summary_keys, timeseries,
 };
 use super::write::{Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json};
+use super::{HEADLINES, RunOutput};
 use crate::scenario::{Override, RawScenario, Scenario};
 
 /// Writes `summary.csv`: one row per (replication, platform).
@@ -76,6 +79,63 @@ pub fn write_loans(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -
         .iter()
         .flat_map(|run| Row::all(scenario, run, &run.loans));
     write_table(w, &loans(), rows)
+}
+
+fn with_interval(values: &[f64], kind: Kind) -> String {
+    let e = estimate(values, 0.95);
+    printed(kind, e.mean, e.half_width)
+}
+
+/// The summary `flywheel run` prints: mean and 95% interval across
+/// replications of each headline figure, one column per platform.
+pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64) -> String {
+    let events: u64 = runs.iter().map(|r| r.events).sum();
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{}: {} replication(s) × {} days, {} consumers, {} merchants; {} events in {:.2} s ({:.2} M events/s)",
+        scenario.name,
+        runs.len(),
+        scenario.horizon_days,
+        scenario.market.consumers,
+        scenario.market.merchants,
+        events,
+        wall_seconds,
+        events as f64 / wall_seconds.max(1e-9) / 1e6
+    );
+    let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
+    let width = 24;
+    let _ = write!(s, "{:<26}", "");
+    for p in &scenario.platforms {
+        let _ = write!(s, "{:>width$}", p.name);
+    }
+    s.push('\n');
+    for h in HEADLINES {
+        let _ = write!(s, "{:<26}", h.label);
+        for p in 0..scenario.platforms.len() {
+            let values: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| (h.value)(&r.summary[p]))
+                .collect();
+            let _ = write!(s, "{:>width$}", with_interval(&values, h.kind));
+        }
+        s.push('\n');
+    }
+    let direct: Vec<f64> = runs
+        .iter()
+        .map(|r| {
+            let t = &r.totals;
+            t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64
+        })
+        .collect();
+    let members: Vec<f64> = runs.iter().map(|r| r.totals.member_orders as f64).collect();
+    let _ = writeln!(
+        s,
+        "market: direct share of purchases {}, member orders {}",
+        with_interval(&direct, Kind::Fraction),
+        with_interval(&members, Kind::Int)
+    );
+    s
 }
 
 /// The files of a run directory, in the order they are written; the
@@ -196,3 +256,67 @@ pub fn write_run_dir(
     staging.commit()
 }
 
+/// The files of a run directory, for the results reference.
+pub fn reference() -> Vec<FileDoc> {
+    vec![
+        FileDoc::table(
+            "summary.csv",
+            "`run`",
+            "replication × platform",
+            "The lending columns describe the platform's own lending arm and are empty for a \
+             platform without one; `lenders.csv` has every lender, banks included.",
+            docs(&summary_keys())
+                .into_iter()
+                .chain(docs(&SUMMARY_METRICS))
+                .collect(),
+        ),
+        FileDoc::table(
+            "timeseries.csv",
+            "`run`",
+            "replication × day × platform",
+            "",
+            docs(&timeseries()),
+        ),
+        FileDoc::table(
+            "cohorts.csv",
+            "`run`",
+            "replication × platform × segment × cohort month × age",
+            "For the consumers a platform first acquired in `cohort_month`, `observed` counts \
+             those the run followed to `age_months`, and `retained` those still in their \
+             first install spell then.",
+            docs(&cohorts()),
+        ),
+        FileDoc::table("market.csv", "`run`", "replication", "", docs(&MARKET)),
+        FileDoc::table(
+            "lending.csv",
+            "`run`, with lenders",
+            "replication × day × lender",
+            "",
+            docs(&lending()),
+        ),
+        FileDoc::table(
+            "lenders.csv",
+            "`run`, with lenders",
+            "replication × lender",
+            "",
+            docs(&lender_keys())
+                .into_iter()
+                .chain(docs(&LENDER_FIGURES))
+                .collect(),
+        ),
+        FileDoc::table(
+            "loans.csv",
+            "`run --loans`, with lenders",
+            "loan",
+            "Written only on request: it can be large.",
+            docs(&loans()),
+        ),
+        FileDoc::other(
+            MANIFEST,
+            "`run`",
+            "run",
+            "scenario path, resolved parameters, overrides, seeds, version, git revision, \
+             events, wall seconds, events per second, peak memory",
+        ),
+    ]
+}

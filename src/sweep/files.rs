@@ -24,7 +24,10 @@ use serde::{Deserialize, Serialize};
 use super::journal::{Header, PlatformRow, Record};
 use super::{Shard, SweepError};
 use crate::metrics::HEADLINES;
-use crate::metrics::columns::{self, Column, CsvOut, Kind, Value, index, int, maybe, names};
+use crate::metrics::columns::{
+    self, Column, ColumnDoc, CsvOut, Kind, Value, docs, index, int, maybe, names,
+};
+use crate::metrics::reference::FileDoc;
 use crate::metrics::stats::{Estimate, estimate};
 use crate::metrics::tables::{SUMMARY_METRICS, summary_keys};
 use crate::metrics::write::{Build, Cost, MANIFEST, write_file_atomically, write_json};
@@ -359,6 +362,85 @@ pub(crate) fn write_results(
         files.push(AGGREGATE_CSV);
     }
     Ok(files)
+}
+
+/// The files of a sweep directory, for the results reference.
+pub fn reference() -> Vec<FileDoc> {
+    let parameter = ColumnDoc {
+        name: "<parameter>".into(),
+        unit: "the parameter's".into(),
+        format: "as in the scenario".into(),
+        doc: "One column per swept parameter, named by its key path, in the order of `[sweep.parameters]`.".into(),
+    };
+    let by_name = |name: &str, unit: &str, format: Kind, doc: &str| ColumnDoc {
+        name: name.into(),
+        unit: unit.into(),
+        format: format.format().into(),
+        doc: doc.into(),
+    };
+    let mut aggregate = docs(&POINT);
+    aggregate.push(parameter.clone());
+    aggregate.push(by_name("platform", "", Kind::Text, "Platform name."));
+    aggregate.push(by_name(
+        "n",
+        "runs",
+        Kind::Int,
+        "Replications of the point that finished.",
+    ));
+    aggregate.extend(docs(&STATS).into_iter().map(|c| ColumnDoc {
+        name: format!("<figure>_{}", c.name),
+        ..c
+    }));
+    let figures: Vec<String> = HEADLINES.iter().map(|h| format!("`{}`", h.name)).collect();
+    vec![
+        FileDoc::table(
+            POINTS_CSV,
+            "`sweep`, `merge`",
+            "point",
+            "",
+            docs(&POINT).into_iter().chain([parameter]).collect(),
+        ),
+        FileDoc::table(
+            RUNS_CSV,
+            "`sweep`, `merge`",
+            "point × replication × platform",
+            "Finished runs only.",
+            docs(&POINT),
+        )
+        .then("summary.csv"),
+        FileDoc::table(
+            AGGREGATE_CSV,
+            "`sweep`, `merge`",
+            "point × platform",
+            format!(
+                "Not written for one shard of a sweep. For each headline figure, in reporting \
+                 units (yuan for money, fractions for shares), four columns: {}.",
+                figures.join(", ")
+            ),
+            aggregate,
+        ),
+        FileDoc::table(
+            FAILURES_CSV,
+            "`sweep`, `merge`",
+            "failed run",
+            "",
+            docs(&FAILURE_COLUMNS),
+        ),
+        FileDoc::other(
+            JOURNAL,
+            "`sweep`",
+            "finished run",
+            "a header line, then one JSON record per run, in completion order",
+        ),
+        FileDoc::other(
+            MANIFEST,
+            "`sweep`, `merge`",
+            "sweep",
+            "scenario and `[sweep]` as resolved, fingerprint, seeds (scenario, design, per \
+             replication), version, shard, counts (points, runs, finished, failed, resumed), \
+             threads, events, wall seconds, peak memory",
+        ),
+    ]
 }
 
 /// The manifest of a sweep directory: what was swept, seeds, shard, counts
