@@ -651,6 +651,56 @@ mod tests {
     use super::*;
 
     #[test]
+    fn comparison_columns_read_their_own_fields() {
+        // Every figure differs, so two swapped columns cannot go unnoticed.
+        let estimate = |mean: f64, half: f64| Estimate {
+            n: 4,
+            mean,
+            sd: 9.0,
+            half_width: Some(half),
+        };
+        let row = Row {
+            metric: "gmv",
+            platform: "Blue".into(),
+            variant: "b7".into(),
+            first: false,
+            mean: Some(estimate(10.0, 1.0)),
+            paired: Some(estimate(-2.0, 0.5)),
+            unpaired: Some(Difference {
+                mean: -2.0,
+                half_width: Some(3.0),
+            }),
+        };
+        let got: Vec<String> = names(&COMPARISON_COLUMNS)
+            .zip(columns::cells(&COMPARISON_COLUMNS, &row))
+            .map(|(n, c)| format!("{n}={c}"))
+            .collect();
+        let expected = [
+            "metric=gmv",
+            "platform=Blue",
+            "variant=b7",
+            "mean=10.000000",
+            "mean_ci_low=9.000000",
+            "mean_ci_high=11.000000",
+            "diff_vs_first=-2.000000",
+            "diff_ci_low=-2.500000",
+            "diff_ci_high=-1.500000",
+            "unpaired_diff_ci_low=-5.000000",
+            "unpaired_diff_ci_high=1.000000",
+        ];
+        assert_eq!(got, expected);
+        // A platform the variant lacks: every figure empty.
+        let missing = Row {
+            mean: None,
+            paired: None,
+            unpaired: None,
+            ..row
+        };
+        let cells = columns::cells(&COMPARISON_COLUMNS, &missing);
+        assert!(cells[3..].iter().all(String::is_empty), "{cells:?}");
+    }
+
+    #[test]
     fn labels_are_file_names_unless_they_clash() {
         let p = |s: &str| PathBuf::from(s);
         assert_eq!(labels(&[p("a/x.toml"), p("b/y.toml")]), ["x", "y"]);
