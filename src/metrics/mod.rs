@@ -8,8 +8,8 @@
 //! | [`columns`] | the column type, the one rule that turns values into text, the CSV writer |
 //! | [`tables`] | the column tables of a run directory's CSV files |
 //! | [`output`] | a run directory: its files and manifest |
-//! | [`write`] | staging, atomic replacement, and every manifest's provenance fields |
-//! | [`reference`] | the results reference, rendered from the column tables |
+//! | [`write`](mod@write) | staging, atomic replacement, and every manifest's provenance fields |
+//! | [`reference`](mod@reference) | the results reference, rendered from the column tables |
 //! | [`stats`] | means and confidence intervals across replications |
 
 pub mod columns;

@@ -11,7 +11,7 @@
 //! or the new ones. A staging directory left by a killed process is
 //! removed by the next write to the same destination. A sweep, whose
 //! directory also holds its journal, writes each file under a hidden
-//! temporary name and renames it ([`write_file_atomically`]).
+//! temporary name and renames it.
 //!
 //! This module also owns what every manifest says about where its results
 //! came from ([`Build`], [`Cost`], [`override_texts`]); timing and memory

@@ -60,7 +60,7 @@ pub const LENDER_METRICS: [Column<LenderSummary>; 8] = [
 ];
 
 /// Columns of `lending.csv`: one row per (replication, day, lender) (a
-/// function: see [`summary_keys`]).
+/// function: see [`summary_keys`](super::summary_keys)(super::summary_keys)).
 pub fn lending<'a>() -> [Column<Row<'a, LenderDay>>; 16] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
@@ -165,7 +165,7 @@ pub fn lending<'a>() -> [Column<Row<'a, LenderDay>>; 16] {
 }
 
 /// Identifying columns of `lenders.csv`, before [`LENDER_FIGURES`]
-/// (a function: see [`summary_keys`]).
+/// (a function: see [`summary_keys`](super::summary_keys)(super::summary_keys)).
 pub fn lender_keys<'a>() -> [Column<Row<'a, LenderSummary>>; 4] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
@@ -236,7 +236,7 @@ pub const LENDER_FIGURES: [Column<LenderSummary>; 13] = {
 };
 
 /// Columns of `loans.csv`: one row per loan (a function: see
-/// [`summary_keys`]).
+/// [`summary_keys`](super::summary_keys)(super::summary_keys)).
 pub fn loans<'a>() -> [Column<Row<'a, Loan>>; 16] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
