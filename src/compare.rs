@@ -466,13 +466,12 @@ pub fn table(c: &Comparison) -> String {
             .iter()
             .find(|h| h.name == r.metric)
             .map_or(Kind::Decimal, |h| h.kind);
-        let mean = r.mean.map_or_else(
-            || "(no such platform)".to_string(),
-            |e| printed(kind, e.mean, e.half_width),
-        );
+        let mean = r
+            .mean
+            .map_or_else(|| "(no such platform)".to_string(), |e| printed(kind, &e));
         let paired = r.paired.map_or_else(String::new, |e| {
             let sign = if e.mean >= 0.0 { "+" } else { "" };
-            format!("{sign}{}", printed(kind, e.mean, e.half_width))
+            format!("{sign}{}", printed(kind, &e))
         });
         let unpaired = r
             .unpaired

@@ -17,6 +17,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::io::{self, Write};
 
+use super::stats::Estimate;
 use crate::ledger::Money;
 
 /// What a column holds, which decides how its values are written.
@@ -269,11 +270,14 @@ fn screen_decimals(kind: Kind) -> usize {
     }
 }
 
-/// A figure of the given kind as the terminal tables print it: its mean,
-/// and `± half-width` when the interval is defined.
-pub fn printed(kind: Kind, mean: f64, half_width: Option<f64>) -> String {
+/// A figure of the given kind as the terminal tables print it: the mean
+/// of its estimate, and `± half-width` when the interval is defined. An
+/// estimate of no values (a figure undefined in every replication) has
+/// mean 0 and prints as such.
+pub fn printed(kind: Kind, e: &Estimate) -> String {
     let d = screen_decimals(kind);
-    match half_width {
+    let mean = e.mean;
+    match e.half_width {
         Some(h) => format!("{mean:.d$} {}", printed_half_width(kind, h)),
         None => format!("{mean:.d$}"),
     }

@@ -82,8 +82,7 @@ pub fn write_loans(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -
 }
 
 fn with_interval(values: &[f64], kind: Kind) -> String {
-    let e = estimate(values, 0.95);
-    printed(kind, e.mean, e.half_width)
+    printed(kind, &estimate(values, 0.95))
 }
 
 /// The summary `flywheel run` prints: mean and 95% interval across
