@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use flywheel::agents::{Consumer, Relation};
-use flywheel::metrics::output::peak_rss_bytes;
+use flywheel::metrics::write::peak_rss_bytes;
 use flywheel::runner::{RunOptions, run_one};
 use flywheel::scenario;
 

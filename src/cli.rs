@@ -8,9 +8,8 @@
 //! day's end; the command then exits with code 130 without writing, so the
 //! output directory is left as it was. Once results are being written the
 //! write finishes (it is short, and atomic: see
-//! [`output`](crate::metrics::output)). A second signal exits at once.
+//! [`write`](crate::metrics::write)). A second signal exits at once.
 
-use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -20,9 +19,9 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::compare;
-use crate::metrics::output::{Manifest, replaceable, write_run_dir};
-use crate::metrics::stats::estimate;
-use crate::metrics::{HEADLINES, RunOutput};
+use crate::metrics::output::{Manifest, headline_table, write_run_dir};
+use crate::metrics::reference::FileDoc;
+use crate::metrics::write::replaceable;
 use crate::resources::{self, Machine, TooLarge};
 use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Resolved, Scenario, reference};
@@ -105,11 +104,15 @@ pub enum Command {
         quiet: bool,
     },
     /// Print the reference of every scenario key (type, unit, range,
-    /// default, meaning).
+    /// default, meaning), or with --results of every result file's columns.
     Params {
-        /// Print Markdown (the text of docs/scenario-reference.md).
+        /// Print Markdown (the text of docs/scenario-reference.md, or with
+        /// --results of docs/results-reference.md).
         #[arg(long)]
         markdown: bool,
+        /// Describe the result files and their columns instead.
+        #[arg(long)]
+        results: bool,
     },
     /// Write a commented starting scenario, NAME.toml, that validates.
     New {
@@ -289,12 +292,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             threads,
             quiet,
         } => compare_command(&scenarios, replications, &set, out, threads, quiet),
-        Command::Params { markdown } => {
-            if markdown {
-                print!("{}", reference::markdown());
-            } else {
-                print!("{}", reference::text());
-            }
+        Command::Params { markdown, results } => {
+            let text = match (results, markdown) {
+                (true, true) => crate::metrics::reference::markdown(&result_files()),
+                (true, false) => crate::metrics::reference::text(&result_files()),
+                (false, true) => reference::markdown(),
+                (false, false) => reference::text(),
+            };
+            print!("{text}");
             Ok(())
         }
         Command::New {
@@ -469,71 +474,16 @@ fn progress_bar(quiet: bool, total_days: u64, message: &str) -> ProgressBar {
     bar
 }
 
-fn with_interval(values: &[f64], digits: usize) -> String {
-    let e = estimate(values, 0.95);
-    let mean = e.mean;
-    match e.half_width {
-        Some(h) => format!("{:.*} ± {:.*}", digits, mean, digits, h),
-        None => format!("{:.*}", digits, mean),
-    }
-}
-
-/// The human-readable summary: mean and 95% interval across replications
-/// of each headline figure, one column per platform.
-pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64) -> String {
-    let events: u64 = runs.iter().map(|r| r.events).sum();
-    let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "{}: {} replication(s) × {} days, {} consumers, {} merchants; {} events in {:.2} s ({:.2} M events/s)",
-        scenario.name,
-        runs.len(),
-        scenario.horizon_days,
-        scenario.market.consumers,
-        scenario.market.merchants,
-        events,
-        wall_seconds,
-        events as f64 / wall_seconds.max(1e-9) / 1e6
-    );
-    let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
-    let width = 24;
-    let _ = write!(s, "{:<26}", "");
-    for p in &scenario.platforms {
-        let _ = write!(s, "{:>width$}", p.name);
-    }
-    s.push('\n');
-    for h in HEADLINES {
-        let _ = write!(s, "{:<26}", h.label);
-        for p in 0..scenario.platforms.len() {
-            let values: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| (h.value)(&r.summary[p]))
-                .collect();
-            let digits =
-                if h.name.contains("share") || h.name.contains("retention") || h.name == "exited" {
-                    3
-                } else {
-                    0
-                };
-            let _ = write!(s, "{:>width$}", with_interval(&values, digits));
-        }
-        s.push('\n');
-    }
-    let direct: Vec<f64> = runs
-        .iter()
-        .map(|r| {
-            let t = &r.totals;
-            t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64
-        })
-        .collect();
-    let members: Vec<f64> = runs.iter().map(|r| r.totals.member_orders as f64).collect();
-    let _ = writeln!(
-        s,
-        "market: direct share of purchases {}, member orders {}",
-        with_interval(&direct, 3),
-        with_interval(&members, 0)
-    );
-    s
+/// Every result file, grouped by the commands that write it: what
+/// `flywheel params --results` prints and `docs/results-reference.md` holds.
+pub fn result_files() -> Vec<(&'static str, Vec<FileDoc>)> {
+    vec![
+        (
+            "Files of `run` and `compare`",
+            [crate::metrics::output::reference(), compare::reference()].concat(),
+        ),
+        ("Files of `sweep` and `merge`", crate::sweep::reference()),
+    ]
 }
 
 fn compare_command(

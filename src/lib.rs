@@ -31,6 +31,13 @@
 //! (point, replication), journalling each as it finishes; shards of a sweep
 //! merge back into the same files (`sweep::merge`).
 //!
+//! Every CSV file's columns are declared once, as a column table (name,
+//! unit, kind, meaning, accessor): `metrics::tables` for a run's files,
+//! and `compare` and `sweep` for theirs. The writers, the results
+//! reference (`flywheel params --results`) and the tests all read those
+//! tables; `metrics::write` stages every results directory and moves it
+//! into place atomically.
+//!
 //! The engine pops events in (time, sequence) order and hands each to the
 //! market; the market moves money only through ledger postings and reports
 //! what happened to the recorder; nothing in the library prints, reads

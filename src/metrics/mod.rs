@@ -2,11 +2,24 @@
 //! cohort retention and market totals. The market reports each order and
 //! each day's close to a [`Recorder`]; writers in [`output`] turn finished
 //! runs into files.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`columns`] | the column type, the one rule that turns values into text, the CSV writer |
+//! | [`tables`] | the column tables of a run directory's CSV files |
+//! | [`output`] | a run directory: its files and manifest |
+//! | [`write`](mod@write) | staging, atomic replacement, and every manifest's provenance fields |
+//! | [`reference`](mod@reference) | the results reference, rendered from the column tables |
+//! | [`stats`] | means and confidence intervals across replications |
 
 pub mod cohorts;
+pub mod columns;
 pub mod lending;
 pub mod output;
+pub mod reference;
 pub mod stats;
+pub mod tables;
+pub mod write;
 
 use crate::engine::NEVER;
 use crate::ledger::Money;
@@ -131,6 +144,9 @@ pub struct Headline {
     pub name: &'static str,
     /// Label with unit, for tables.
     pub label: &'static str,
+    /// What the figure is, which decides how it is printed
+    /// ([`columns::printed`]).
+    pub kind: columns::Kind,
     /// The value in reporting units (yuan for money, a fraction for
     /// shares); `None` where undefined for this run.
     pub value: fn(&PlatformSummary) -> Option<f64>,
@@ -141,101 +157,121 @@ pub const HEADLINES: &[Headline] = &[
     Headline {
         name: "orders",
         label: "orders",
+        kind: columns::Kind::Int,
         value: |s| Some(s.flows.orders as f64),
     },
     Headline {
         name: "gmv",
         label: "GMV (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.flows.gmv.as_major()),
     },
     Headline {
         name: "subsidy_spend",
         label: "subsidy spend (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.flows.subsidy_spend.as_major()),
     },
     Headline {
         name: "marketing_spend",
         label: "marketing spend (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.flows.marketing_spend.as_major()),
     },
     Headline {
         name: "revenue",
         label: "revenue (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.flows.revenue.as_major()),
     },
     Headline {
         name: "cumulative_burn",
         label: "cumulative burn (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.cumulative_burn.as_major()),
     },
     Headline {
         name: "final_cash",
         label: "final cash (yuan)",
+        kind: columns::Kind::Money,
         value: |s| Some(s.final_cash.as_major()),
     },
     Headline {
         name: "final_share",
         label: "final share",
+        kind: columns::Kind::Fraction,
         value: |s| Some(s.final_share),
     },
     Headline {
         name: "peak_share",
         label: "peak share",
+        kind: columns::Kind::Fraction,
         value: |s| Some(s.peak_share),
     },
     Headline {
         name: "retention_90d",
         label: "90-day retention",
+        kind: columns::Kind::Fraction,
         value: |s| s.retention_90d,
     },
     Headline {
         name: "active_users_end",
         label: "active users at end",
+        kind: columns::Kind::Int,
         value: |s| Some(s.active_users_end as f64),
     },
     Headline {
         name: "merchants_end",
         label: "merchants at end",
+        kind: columns::Kind::Int,
         value: |s| Some(s.merchants_end as f64),
     },
     Headline {
         name: "ltv_per_user",
         label: "LTV per user (yuan)",
+        kind: columns::Kind::Money,
         value: |s| s.ltv_per_user,
     },
     Headline {
         name: "cac",
         label: "CAC (yuan)",
+        kind: columns::Kind::Money,
         value: |s| s.cac,
     },
     Headline {
         name: "loans_disbursed",
         label: "loans disbursed",
+        kind: columns::Kind::Int,
         value: |s| s.lending.as_ref().map(|l| l.flows.loans_disbursed as f64),
     },
     Headline {
         name: "default_rate",
         label: "loan default rate",
+        kind: columns::Kind::Fraction,
         value: |s| s.lending.as_ref().and_then(|l| l.default_rate),
     },
     Headline {
         name: "npl_ratio",
         label: "NPL ratio at end",
+        kind: columns::Kind::Fraction,
         value: |s| s.lending.as_ref().map(|l| l.npl_ratio),
     },
     Headline {
         name: "credit_loss",
         label: "credit losses (yuan)",
+        kind: columns::Kind::Money,
         value: |s| s.lending.as_ref().map(|l| l.flows.credit_loss.as_major()),
     },
     Headline {
         name: "lending_profit",
         label: "lending profit (yuan)",
+        kind: columns::Kind::Money,
         value: |s| s.lending.as_ref().map(|l| l.lending_profit.as_major()),
     },
     Headline {
         name: "exited",
         label: "exited (fraction of runs)",
+        kind: columns::Kind::Fraction,
         value: |s| Some(if s.exit_day.is_some() { 1.0 } else { 0.0 }),
     },
 ];

@@ -25,11 +25,10 @@ use super::files::{
 };
 use super::journal::{self, FORMAT, Header, Journal, PlatformRow, Record};
 use super::{Shard, Sweep, SweepError, SweepSpec};
-use crate::metrics::HEADLINES;
-use crate::metrics::RunOutput;
-use crate::metrics::output::{
-    MANIFEST, SUMMARY_METRIC_COLUMNS, peak_rss_bytes, summary_metric_fields,
-};
+use crate::metrics::columns::{cells, names};
+use crate::metrics::tables::SUMMARY_METRICS;
+use crate::metrics::write::{Build, Cost, MANIFEST};
+use crate::metrics::{HEADLINES, RunOutput};
 use crate::rng::replication_seed;
 use crate::runner::{RunOptions, run_one};
 use crate::scenario::{RawScenario, Scenario};
@@ -219,7 +218,7 @@ struct FingerprintInput<'a> {
     flywheel_version: &'a str,
     scenario: &'a RawScenario,
     sweep: &'a SweepSpec,
-    metric_columns: &'a [&'a str],
+    metric_columns: Vec<&'a str>,
     headlines: Vec<&'a str>,
 }
 
@@ -228,7 +227,7 @@ pub(crate) fn fingerprint(sweep: &Sweep) -> String {
         flywheel_version: env!("CARGO_PKG_VERSION"),
         scenario: &sweep.raw,
         sweep: &sweep.spec,
-        metric_columns: &SUMMARY_METRIC_COLUMNS,
+        metric_columns: names(&SUMMARY_METRICS).collect(),
         headlines: HEADLINES.iter().map(|h| h.name).collect(),
     };
     let bytes = serde_json::to_vec(&input).unwrap_or_default();
@@ -256,10 +255,7 @@ pub(crate) fn header(sweep: &Sweep, shard: Shard) -> Header {
             .iter()
             .map(|p| p.path.clone())
             .collect(),
-        metric_columns: SUMMARY_METRIC_COLUMNS
-            .iter()
-            .map(|c| c.to_string())
-            .collect(),
+        metric_columns: names(&SUMMARY_METRICS).map(str::to_string).collect(),
         headlines: HEADLINES.iter().map(|h| h.name.to_string()).collect(),
     }
 }
@@ -318,7 +314,7 @@ fn record_of(
                 .summary
                 .iter()
                 .map(|s| PlatformRow {
-                    fields: summary_metric_fields(s),
+                    fields: cells(&SUMMARY_METRICS, s),
                     headlines: HEADLINES
                         .iter()
                         // Undefined figures (e.g. lending without a
@@ -505,8 +501,7 @@ pub(crate) fn run_sweep_with(
     let wall_seconds = started.elapsed().as_secs_f64();
     let manifest = SweepManifest {
         kind: "sweep".into(),
-        flywheel_version: env!("CARGO_PKG_VERSION").into(),
-        git_revision: option_env!("FLYWHEEL_GIT_REVISION").map(str::to_string),
+        build: Build::current(),
         scenario_path: sweep.label().to_string(),
         scenario_name: sweep.base.name.clone(),
         fingerprint: expected.fingerprint.clone(),
@@ -527,9 +522,7 @@ pub(crate) fn run_sweep_with(
         runs_failed: failed,
         runs_resumed: resumed,
         threads,
-        events: events.into_inner(),
-        wall_seconds,
-        peak_rss_bytes: peak_rss_bytes(),
+        cost: Cost::measure(events.into_inner(), wall_seconds),
         files: written.iter().map(|f| f.to_string()).collect(),
     };
     manifest.write(out)?;

@@ -16,7 +16,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -24,8 +24,13 @@ use serde::{Deserialize, Serialize};
 use super::journal::{Header, PlatformRow, Record};
 use super::{Shard, SweepError};
 use crate::metrics::HEADLINES;
-use crate::metrics::output::{SUMMARY_ID_COLUMNS, SUMMARY_METRIC_COLUMNS};
-use crate::metrics::stats::estimate;
+use crate::metrics::columns::{
+    self, Column, ColumnDoc, CsvOut, Kind, Value, docs, index, int, maybe, names,
+};
+use crate::metrics::reference::FileDoc;
+use crate::metrics::stats::{Estimate, estimate};
+use crate::metrics::tables::{SUMMARY_METRICS, summary_keys};
+use crate::metrics::write::{Build, Cost, MANIFEST, write_file_atomically, write_json};
 
 /// Points and their parameter values.
 pub const POINTS_CSV: &str = "points.csv";
@@ -40,11 +45,92 @@ pub const JOURNAL: &str = "journal.jsonl";
 /// Confidence level of the intervals in `aggregate.csv`.
 pub const CONFIDENCE: f64 = 0.95;
 
+/// The column that opens every sweep file: the point's id.
+pub(crate) const POINT: [Column<u32>; 1] = [Column {
+    name: "point",
+    unit: "",
+    kind: Kind::Int,
+    doc: "Point id, from 0: a row of `points.csv`.",
+    read: |p| int(*p),
+}];
+
+/// Columns of `failures.csv`, read from a failed run's journal record.
+pub(crate) const FAILURE_COLUMNS: [Column<Record>; 4] = [
+    POINT_OF_RECORD,
+    Column {
+        name: "replication",
+        unit: "",
+        kind: Kind::Int,
+        doc: "Replication index, from 0.",
+        read: |r| int(r.key().1),
+    },
+    Column {
+        name: "seed",
+        unit: "",
+        kind: Kind::Int,
+        doc: "The replication's seed.",
+        read: |r| int(r.seed()),
+    },
+    Column {
+        name: "error",
+        unit: "",
+        kind: Kind::Text,
+        doc: "Why the run failed.",
+        read: |r| match r {
+            Record::Failed { error, .. } => Value::Text(error),
+            Record::Run { .. } => Value::Missing,
+        },
+    },
+];
+
+const POINT_OF_RECORD: Column<Record> = Column {
+    name: POINT[0].name,
+    unit: POINT[0].unit,
+    kind: POINT[0].kind,
+    doc: POINT[0].doc,
+    read: |r| int(r.key().0),
+};
+
+/// The statistics of each headline figure in `aggregate.csv`, as column
+/// name suffixes (`orders_mean`), read from the estimate over a point's
+/// finished replications (`None` when none finished). Reals are written
+/// exactly; `sd` is empty below two values, and so is the interval.
+pub(crate) const STATS: [Column<Option<Estimate>>; 4] = [
+    Column {
+        name: "mean",
+        unit: "the figure's",
+        kind: Kind::Exact,
+        doc: "Mean over the point's finished replications.",
+        read: |e| maybe(e.map(|e| e.mean), Value::Exact),
+    },
+    Column {
+        name: "sd",
+        unit: "the figure's",
+        kind: Kind::Exact,
+        doc: "Sample standard deviation; empty when n < 2.",
+        read: |e| maybe(e.filter(|e| e.n >= 2).map(|e| e.sd), Value::Exact),
+    },
+    Column {
+        name: "ci_low",
+        unit: "the figure's",
+        kind: Kind::Exact,
+        doc: "Low end of the two-sided 95% Student-t interval of the mean; empty when n < 2.",
+        read: |e| maybe(e.and_then(|e| e.low()), Value::Exact),
+    },
+    Column {
+        name: "ci_high",
+        unit: "the figure's",
+        kind: Kind::Exact,
+        doc: "High end of that interval; empty when n < 2.",
+        read: |e| maybe(e.and_then(|e| e.high()), Value::Exact),
+    },
+];
+
 /// Columns of `runs.csv`: `point`, then the columns of `summary.csv`.
 pub fn runs_columns() -> Vec<String> {
-    std::iter::once("point")
-        .chain(SUMMARY_ID_COLUMNS)
-        .chain(SUMMARY_METRIC_COLUMNS)
+    names(&POINT)
+        .chain(names(&summary_keys()))
+        .chain(names(&SUMMARY_METRICS))
         .map(str::to_string)
         .collect()
 }
@@ -63,7 +149,7 @@ fn aggregate_columns_for(parameters: &[String], headlines: &[String]) -> Vec<Str
     cols.push("platform".into());
     cols.push("n".into());
     for h in headlines {
-        for stat in ["mean", "sd", "ci_low", "ci_high"] {
+        for stat in names(&STATS) {
             cols.push(format!("{h}_{stat}"));
         }
     }
@@ -113,19 +199,13 @@ pub(crate) fn latest(records: impl IntoIterator<Item = Record>) -> BTreeMap<(u32
     records.into_iter().map(|r| (r.key(), r)).collect()
 }
 
-fn csv_error(e: csv::Error) -> io::Error {
-    io::Error::other(e)
-}
-
 fn write_points(w: &mut dyn Write, points: &PointTable) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(std::iter::once("point").chain(points.parameters.iter().map(String::as_str)))
-        .map_err(csv_error)?;
-    for (id, values) in points.rows.iter().enumerate() {
-        csv.write_record(std::iter::once(id.to_string()).chain(values.iter().cloned()))
-            .map_err(csv_error)?;
+    let header = names(&POINT).chain(points.parameters.iter().map(String::as_str));
+    let mut out = CsvOut::new(w, header)?;
+    for (id, values) in (0u32..).zip(&points.rows) {
+        out.row(std::iter::once(int(id)).chain(values.iter().map(|v| Value::Text(v))))?;
     }
-    csv.flush()
+    out.finish()
 }
 
 fn write_runs(
@@ -133,8 +213,7 @@ fn write_runs(
     header: &Header,
     runs: &BTreeMap<(u32, u32), Record>,
 ) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(runs_columns()).map_err(csv_error)?;
+    let mut out = CsvOut::new(w, runs_columns().iter().map(String::as_str))?;
     for r in runs.values() {
         let Record::Run {
             point,
@@ -146,63 +225,32 @@ fn write_runs(
             continue;
         };
         for (name, row) in header.platforms.iter().zip(platforms) {
-            let mut fields = vec![
-                point.to_string(),
-                replication.to_string(),
-                seed.to_string(),
-                name.clone(),
+            // The point, then the summary's keys in their table's order
+            // (pinned by a test), then its figures as journalled.
+            let keys = [
+                int(*point),
+                int(*replication),
+                int(*seed),
+                Value::Text(name),
             ];
-            fields.extend(row.fields.iter().cloned());
-            csv.write_record(fields).map_err(csv_error)?;
+            out.row(
+                keys.into_iter()
+                    .chain(row.fields.iter().map(|f| Value::Text(f))),
+            )?;
         }
     }
-    csv.flush()
+    out.finish()
 }
 
 fn write_failures(w: &mut dyn Write, runs: &BTreeMap<(u32, u32), Record>) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(["point", "replication", "seed", "error"])
-        .map_err(csv_error)?;
-    for r in runs.values() {
-        if let Record::Failed {
-            point,
-            replication,
-            seed,
-            error,
-        } = r
-        {
-            csv.write_record([
-                point.to_string(),
-                replication.to_string(),
-                seed.to_string(),
-                error.clone(),
-            ])
-            .map_err(csv_error)?;
-        }
-    }
-    csv.flush()
+    let failed = runs.values().filter(|r| !r.succeeded());
+    columns::write_table(w, &FAILURE_COLUMNS, failed)
 }
 
-/// Shortest text that reads back as the same `f64`.
-fn real(x: f64) -> String {
-    format!("{x}")
-}
-
-/// The statistics cells of one headline over `values` (in replication
-/// order): mean, sd, interval low and high; sd is empty below two values
-/// and the interval too, and everything is empty with no value at all.
-pub(crate) fn stat_cells(values: &[f64]) -> [String; 4] {
-    if values.is_empty() {
-        return Default::default();
-    }
-    let e = estimate(values, CONFIDENCE);
-    let sd = if e.n >= 2 { real(e.sd) } else { String::new() };
-    [
-        real(e.mean),
-        sd,
-        e.low().map(real).unwrap_or_default(),
-        e.high().map(real).unwrap_or_default(),
-    ]
+/// The estimate of one headline over `values` (in replication order),
+/// read by [`STATS`]; `None` without values.
+fn summarise(values: &[f64]) -> Option<Estimate> {
+    (!values.is_empty()).then(|| estimate(values, CONFIDENCE))
 }
 
 fn write_aggregate(
@@ -211,9 +259,8 @@ fn write_aggregate(
     points: &PointTable,
     runs: &BTreeMap<(u32, u32), Record>,
 ) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(aggregate_columns_for(&points.parameters, &header.headlines))
-        .map_err(csv_error)?;
+    let columns = aggregate_columns_for(&points.parameters, &header.headlines);
+    let mut out = CsvOut::new(w, columns.iter().map(String::as_str))?;
     // Finished runs of each point, in replication order.
     let mut by_point: BTreeMap<u32, Vec<&[PlatformRow]>> = BTreeMap::new();
     for r in runs.values() {
@@ -227,21 +274,23 @@ fn write_aggregate(
     for (id, values) in points.rows.iter().enumerate() {
         let reps = by_point.get(&(id as u32)).map_or(&[][..], Vec::as_slice);
         for (p, name) in header.platforms.iter().enumerate() {
-            let mut row = vec![id.to_string()];
-            row.extend(values.iter().cloned());
-            row.push(name.clone());
-            row.push(reps.len().to_string());
-            for h in 0..header.headlines.len() {
-                let sample: Vec<f64> = reps
-                    .iter()
-                    .filter_map(|rows| rows.get(p)?.headlines.get(h)?.parse().ok())
-                    .collect();
-                row.extend(stat_cells(&sample));
-            }
-            csv.write_record(row).map_err(csv_error)?;
+            let estimates: Vec<Option<Estimate>> = (0..header.headlines.len())
+                .map(|h| {
+                    let sample: Vec<f64> = reps
+                        .iter()
+                        .filter_map(|rows| rows.get(p)?.headlines.get(h)?.parse().ok())
+                        .collect();
+                    summarise(&sample)
+                })
+                .collect();
+            let keys = [index(id)]
+                .into_iter()
+                .chain(values.iter().map(|v| Value::Text(v)))
+                .chain([Value::Text(name), index(reps.len())]);
+            out.row(keys.chain(estimates.iter().flat_map(|e| columns::values(&STATS, e))))?;
         }
     }
-    csv.flush()
+    out.finish()
 }
 
 /// Writes `file` in `dir` through a hidden temporary file, synced, then
@@ -251,16 +300,11 @@ pub(crate) fn write_atomically(
     file: &str,
     write: &dyn Fn(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), SweepError> {
-    let tmp = dir.join(format!(".{file}.partial"));
-    let target = dir.join(file);
-    let f = File::create(&tmp).map_err(SweepError::io("create", &tmp))?;
-    let mut w = BufWriter::new(f);
-    write(&mut w).map_err(SweepError::io("write", &tmp))?;
-    let f = w
-        .into_inner()
-        .map_err(|e| SweepError::io("write", &tmp)(e.into_error()))?;
-    f.sync_all().map_err(SweepError::io("sync", &tmp))?;
-    fs::rename(&tmp, &target).map_err(SweepError::io("rename into", &target))
+    write_file_atomically(dir, file, write).map_err(|e| SweepError::Io {
+        action: "write",
+        path: e.path,
+        source: e.source,
+    })
 }
 
 /// Checks that every record has one row per platform with the header's
@@ -320,16 +364,94 @@ pub(crate) fn write_results(
     Ok(files)
 }
 
+/// The files of a sweep directory, for the results reference.
+pub fn reference() -> Vec<FileDoc> {
+    let parameter = ColumnDoc {
+        name: "<parameter>".into(),
+        unit: "the parameter's".into(),
+        format: "as in the scenario".into(),
+        doc: "One column per swept parameter, named by its key path, in the order of `[sweep.parameters]`.".into(),
+    };
+    let by_name = |name: &str, unit: &str, format: Kind, doc: &str| ColumnDoc {
+        name: name.into(),
+        unit: unit.into(),
+        format: format.format().into(),
+        doc: doc.into(),
+    };
+    let mut aggregate = docs(&POINT);
+    aggregate.push(parameter.clone());
+    aggregate.push(by_name("platform", "", Kind::Text, "Platform name."));
+    aggregate.push(by_name(
+        "n",
+        "runs",
+        Kind::Int,
+        "Replications of the point that finished.",
+    ));
+    aggregate.extend(docs(&STATS).into_iter().map(|c| ColumnDoc {
+        name: format!("<figure>_{}", c.name),
+        ..c
+    }));
+    let figures: Vec<String> = HEADLINES.iter().map(|h| format!("`{}`", h.name)).collect();
+    vec![
+        FileDoc::table(
+            POINTS_CSV,
+            "`sweep`, `merge`",
+            "point",
+            "",
+            docs(&POINT).into_iter().chain([parameter]).collect(),
+        ),
+        FileDoc::table(
+            RUNS_CSV,
+            "`sweep`, `merge`",
+            "point × replication × platform",
+            "Finished runs only.",
+            docs(&POINT),
+        )
+        .then("summary.csv"),
+        FileDoc::table(
+            AGGREGATE_CSV,
+            "`sweep`, `merge`",
+            "point × platform",
+            format!(
+                "Not written for one shard of a sweep. For each headline figure, in reporting \
+                 units (yuan for money, fractions for shares), four columns: {}.",
+                figures.join(", ")
+            ),
+            aggregate,
+        ),
+        FileDoc::table(
+            FAILURES_CSV,
+            "`sweep`, `merge`",
+            "failed run",
+            "",
+            docs(&FAILURE_COLUMNS),
+        ),
+        FileDoc::other(
+            JOURNAL,
+            "`sweep`",
+            "finished run",
+            "a header line, then one JSON record per run, in completion order",
+        ),
+        FileDoc::other(
+            MANIFEST,
+            "`sweep`, `merge`",
+            "sweep",
+            "scenario and `[sweep]` as resolved, fingerprint, seeds (scenario, design, per \
+             replication), version, shard, counts (points, runs, finished, failed, resumed), \
+             threads, events, wall seconds, peak memory",
+        ),
+    ]
+}
+
 /// The manifest of a sweep directory: what was swept, seeds, shard, counts
 /// and timing. Its presence marks a finished sweep (or shard).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SweepManifest {
     /// Always `"sweep"`.
     pub kind: String,
-    /// Flywheel's version.
-    pub flywheel_version: String,
-    /// Source revision the binary was built from, if known.
-    pub git_revision: Option<String>,
+    /// Version and source revision of the binary.
+    #[serde(flatten)]
+    pub build: Build,
     /// The scenario file as given (for a merge: as given to the shards).
     pub scenario_path: String,
     /// Scenario name.
@@ -369,12 +491,11 @@ pub struct SweepManifest {
     pub runs_resumed: u64,
     /// Worker threads used (0 for a merge).
     pub threads: usize,
-    /// Engine events processed by the runs done in this invocation.
-    pub events: u64,
-    /// Wall-clock seconds of this invocation.
-    pub wall_seconds: f64,
-    /// Peak resident memory of the process, in bytes, where known.
-    pub peak_rss_bytes: Option<u64>,
+    /// Engine events processed by the runs done in this invocation (for a
+    /// merge: by the shards), wall-clock seconds of this invocation and
+    /// peak memory.
+    #[serde(flatten)]
+    pub cost: Cost,
     /// Files in the directory.
     pub files: Vec<String>,
 }
@@ -382,13 +503,12 @@ pub struct SweepManifest {
 impl SweepManifest {
     /// The manifest as pretty JSON.
     pub(crate) fn render(&self, w: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *w, self).map_err(io::Error::other)?;
-        w.write_all(b"\n")
+        write_json(w, self)
     }
 
     /// Writes the manifest into `dir` (last, atomically).
     pub(crate) fn write(&self, dir: &Path) -> Result<(), SweepError> {
-        write_atomically(dir, crate::metrics::output::MANIFEST, &|w| self.render(w))?;
+        write_atomically(dir, MANIFEST, &|w| self.render(w))?;
         File::open(dir)
             .and_then(|d| d.sync_all())
             .map_err(SweepError::io("sync", dir))
@@ -396,7 +516,7 @@ impl SweepManifest {
 
     /// Reads the manifest in `dir`, if it is a sweep manifest.
     pub fn read(dir: &Path) -> Option<SweepManifest> {
-        let text = fs::read_to_string(dir.join(crate::metrics::output::MANIFEST)).ok()?;
+        let text = fs::read_to_string(dir.join(MANIFEST)).ok()?;
         let m: SweepManifest = serde_json::from_str(&text).ok()?;
         (m.kind == "sweep").then_some(m)
     }
@@ -424,11 +544,8 @@ mod tests {
         assert_eq!(cols[0], "point");
         // The row builder writes point, replication, seed, platform name,
         // then the metric fields: the id columns must still be these.
-        assert_eq!(SUMMARY_ID_COLUMNS, ["replication", "seed", "platform"]);
-        assert_eq!(
-            cols.len(),
-            1 + SUMMARY_ID_COLUMNS.len() + SUMMARY_METRIC_COLUMNS.len()
-        );
+        assert!(names(&summary_keys()).eq(["replication", "seed", "platform"]));
+        assert_eq!(cols.len(), 1 + summary_keys().len() + SUMMARY_METRICS.len());
     }
 
     fn header(headlines: &[&str]) -> Header {
@@ -450,7 +567,7 @@ mod tests {
     fn run(point: u32, replication: u32, a: f64, b: f64) -> Record {
         let row = |v: f64| PlatformRow {
             fields: vec![],
-            headlines: vec![real(v)],
+            headlines: vec![v.to_string()],
         };
         Record::Run {
             point,

@@ -101,6 +101,13 @@ impl Record {
         }
     }
 
+    /// The replication's seed.
+    pub fn seed(&self) -> u64 {
+        match self {
+            Record::Run { seed, .. } | Record::Failed { seed, .. } => *seed,
+        }
+    }
+
     /// Whether the run completed.
     pub fn succeeded(&self) -> bool {
         matches!(self, Record::Run { .. })

@@ -17,9 +17,9 @@ use super::files::{self, JOURNAL, POINTS_CSV, PointTable, SweepManifest};
 use super::journal::{self, Header, Record};
 use super::{Shard, SweepError};
 use crate::metrics::HEADLINES;
-use crate::metrics::output::{
-    MANIFEST, OutputError, SUMMARY_METRIC_COLUMNS, Staging, peak_rss_bytes, replaceable,
-};
+use crate::metrics::columns::names;
+use crate::metrics::tables::SUMMARY_METRICS;
+use crate::metrics::write::{Cost, MANIFEST, OutputError, Staging, replaceable};
 
 /// A finished merge.
 #[derive(Debug, Clone)]
@@ -144,10 +144,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
             )));
         }
     }
-    let metric_columns: Vec<String> = SUMMARY_METRIC_COLUMNS
-        .iter()
-        .map(|c| c.to_string())
-        .collect();
+    let metric_columns: Vec<String> = names(&SUMMARY_METRICS).map(str::to_string).collect();
     let headlines: Vec<String> = HEADLINES.iter().map(|x| x.name.to_string()).collect();
     if h.metric_columns != metric_columns || h.headlines != headlines {
         return Err(refused(format!(
@@ -252,9 +249,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<MergeReport, SweepError> {
     manifest.runs_failed = failed;
     manifest.runs_resumed = 0;
     manifest.threads = 0;
-    manifest.events = shards.iter().map(|s| s.manifest.events).sum();
-    manifest.wall_seconds = started.elapsed().as_secs_f64();
-    manifest.peak_rss_bytes = peak_rss_bytes();
+    manifest.cost = Cost::measure(
+        shards.iter().map(|s| s.manifest.cost.events).sum(),
+        started.elapsed().as_secs_f64(),
+    );
     manifest.files = written.iter().map(|f| f.to_string()).collect();
     staging
         .write_file(MANIFEST, |w| manifest.render(w))

@@ -46,7 +46,7 @@ pub use design::{Point, points};
 pub use execute::{Event, Outcome, SweepOptions, SweepReport, run_sweep};
 pub use files::{
     AGGREGATE_CSV, FAILURES_CSV, JOURNAL, POINTS_CSV, RUNS_CSV, SweepManifest, aggregate_columns,
-    runs_columns,
+    reference, runs_columns,
 };
 pub use merge::{MergeReport, merge};
 pub use spec::{

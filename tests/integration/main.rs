@@ -13,6 +13,7 @@ mod mechanisms;
 mod plot;
 mod properties;
 mod reproducibility;
+mod result_files;
 mod scenario_library;
 mod sweep;
 mod whatif;

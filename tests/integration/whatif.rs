@@ -416,7 +416,9 @@ fn identical_variants_give_identical_results_and_zero_difference() {
     let header = fs::read_to_string(tmp.path().join("out/comparison.csv")).unwrap_or_default();
     assert_eq!(
         header.lines().next().unwrap_or_default(),
-        flywheel::compare::COMPARISON_COLUMNS.join(",")
+        flywheel::metrics::columns::names(&flywheel::compare::COMPARISON_COLUMNS)
+            .collect::<Vec<_>>()
+            .join(",")
     );
     // Every headline × platform × variant.
     assert_eq!(rows.len(), flywheel::metrics::HEADLINES.len() * 2 * 2);

@@ -24,17 +24,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use serde::Serialize;
-
-use crate::metrics::output::{
-    MANIFEST, OutputError, SUMMARY_METRIC_COLUMNS, Staging, peak_rss_bytes, summary_metric_fields,
-};
+use crate::metrics::columns::{Kind, printed, printed_half_width};
 use crate::metrics::stats::{Difference, Estimate, estimate, welch};
 use crate::metrics::{HEADLINES, RunOutput};
 use crate::scenario::{self, Override, RawScenario, Scenario, ScenarioError};
+
+mod files;
+
+pub use files::{
+    COMPARISON_COLUMNS, CompareManifest, VARIANT_COLUMN, VariantRecord, reference,
+    write_compare_dir, write_comparison, write_summaries,
+};
 
 /// Confidence level of every interval in a comparison.
 pub const LEVEL: f64 = 0.95;
@@ -44,21 +46,6 @@ pub const COMPARISON_CSV: &str = "comparison.csv";
 
 /// Name of the per-replication summaries in a comparison directory.
 pub const SUMMARIES_CSV: &str = "summaries.csv";
-
-/// Columns of `comparison.csv`, in order.
-pub const COMPARISON_COLUMNS: [&str; 11] = [
-    "metric",
-    "platform",
-    "variant",
-    "mean",
-    "mean_ci_low",
-    "mean_ci_high",
-    "diff_vs_first",
-    "diff_ci_low",
-    "diff_ci_high",
-    "unpaired_diff_ci_low",
-    "unpaired_diff_ci_high",
-];
 
 /// One scenario of a comparison, loaded with the common seed.
 #[derive(Debug, Clone)]
@@ -320,74 +307,6 @@ pub fn compare(results: &[Results]) -> Comparison {
     }
 }
 
-fn num(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.6}")).unwrap_or_default()
-}
-
-/// Writes `comparison.csv` (columns [`COMPARISON_COLUMNS`]): one row per
-/// metric × platform × variant, numbers to six decimals, empty where a
-/// value does not exist.
-pub fn write_comparison(w: &mut dyn Write, c: &Comparison) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(COMPARISON_COLUMNS)?;
-    for r in &c.rows {
-        let unpaired_low = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean - h));
-        let unpaired_high = r.unpaired.and_then(|d| d.half_width.map(|h| d.mean + h));
-        csv.write_record([
-            r.metric.to_string(),
-            r.platform.clone(),
-            r.variant.clone(),
-            num(r.mean.map(|e| e.mean)),
-            num(r.mean.and_then(|e| e.low())),
-            num(r.mean.and_then(|e| e.high())),
-            num(r.paired.map(|e| e.mean)),
-            num(r.paired.and_then(|e| e.low())),
-            num(r.paired.and_then(|e| e.high())),
-            num(unpaired_low),
-            num(unpaired_high),
-        ])?;
-    }
-    csv.flush()
-}
-
-/// Writes `summaries.csv`: every variant's per-replication summary rows,
-/// so the pairing can be checked by hand.
-pub fn write_summaries(w: &mut dyn Write, results: &[Results]) -> io::Result<()> {
-    let mut csv = csv::Writer::from_writer(w);
-    let header = ["variant", "replication", "seed", "platform"];
-    csv.write_record(header.iter().chain(&SUMMARY_METRIC_COLUMNS))?;
-    for r in results {
-        for run in r.runs {
-            for s in &run.summary {
-                let mut row = vec![
-                    r.label.to_string(),
-                    run.replication.to_string(),
-                    run.seed.to_string(),
-                    r.scenario.platforms[s.platform].name.clone(),
-                ];
-                row.extend(summary_metric_fields(s));
-                csv.write_record(row)?;
-            }
-        }
-    }
-    csv.flush()
-}
-
-fn digits(metric: &str) -> usize {
-    if metric.contains("share") || metric == "exited" {
-        4
-    } else {
-        0
-    }
-}
-
-fn plus_minus(mean: f64, half: Option<f64>, d: usize) -> String {
-    match half {
-        Some(h) => format!("{mean:.d$} ± {h:.d$}"),
-        None => format!("{mean:.d$}"),
-    }
-}
-
 /// The comparison as a table for the terminal: per metric and platform,
 /// each variant's mean, its paired difference against the first and the
 /// half-width the difference would have without pairing.
@@ -410,19 +329,21 @@ pub fn table(c: &Comparison) -> String {
                 .map_or(r.metric, |h| h.label);
             breaks.push((lines.len(), label));
         }
-        let d = digits(r.metric);
-        let mean = r.mean.map_or_else(
-            || "(no such platform)".to_string(),
-            |e| plus_minus(e.mean, e.half_width, d),
-        );
+        let kind = HEADLINES
+            .iter()
+            .find(|h| h.name == r.metric)
+            .map_or(Kind::Decimal, |h| h.kind);
+        let mean = r
+            .mean
+            .map_or_else(|| "(no such platform)".to_string(), |e| printed(kind, &e));
         let paired = r.paired.map_or_else(String::new, |e| {
             let sign = if e.mean >= 0.0 { "+" } else { "" };
-            format!("{sign}{}", plus_minus(e.mean, e.half_width, d))
+            format!("{sign}{}", printed(kind, &e))
         });
         let unpaired = r
             .unpaired
             .and_then(|u| u.half_width)
-            .map_or_else(String::new, |h| format!("± {h:.d$}"));
+            .map_or_else(String::new, |h| printed_half_width(kind, h));
         lines.push([
             r.platform.clone(),
             r.variant.clone(),
@@ -469,100 +390,6 @@ pub fn table(c: &Comparison) -> String {
         let _ = writeln!(s, "note: {n}");
     }
     s
-}
-
-/// What a comparison directory's manifest records about one variant.
-#[derive(Debug, Serialize)]
-pub struct VariantRecord<'a> {
-    /// Label used in the tables.
-    pub label: &'a str,
-    /// The file as given.
-    pub path: String,
-    /// Overrides applied, as `KEY.PATH=VALUE`.
-    pub overrides: Vec<String>,
-    /// The fully resolved scenario.
-    pub scenario: &'a RawScenario,
-}
-
-/// The manifest of a comparison directory: enough to reproduce it.
-#[derive(Debug, Serialize)]
-pub struct CompareManifest<'a> {
-    /// Flywheel's version.
-    pub flywheel_version: &'static str,
-    /// Source revision the binary was built from, if known.
-    pub git_revision: Option<&'static str>,
-    /// Common seed.
-    pub seed: u64,
-    /// Replications per variant.
-    pub replications: u32,
-    /// The variants, first one first.
-    pub variants: Vec<VariantRecord<'a>>,
-    /// Worker threads used.
-    pub threads: usize,
-    /// Total events over every run.
-    pub events: u64,
-    /// Wall-clock seconds of the simulations.
-    pub wall_seconds: f64,
-    /// Peak resident memory of the process, in bytes, where known.
-    pub peak_rss_bytes: Option<u64>,
-    /// Files in the directory.
-    pub files: Vec<&'static str>,
-}
-
-impl<'a> CompareManifest<'a> {
-    /// Builds the manifest of a finished comparison.
-    pub fn new(
-        variants: &'a [Variant],
-        results: &[Results],
-        threads: usize,
-        wall_seconds: f64,
-    ) -> CompareManifest<'a> {
-        CompareManifest {
-            flywheel_version: env!("CARGO_PKG_VERSION"),
-            git_revision: option_env!("FLYWHEEL_GIT_REVISION"),
-            seed: variants.first().map_or(0, |v| v.scenario.seed),
-            replications: variants.first().map_or(0, |v| v.scenario.replications),
-            variants: variants
-                .iter()
-                .map(|v| VariantRecord {
-                    label: &v.label,
-                    path: v.path.display().to_string(),
-                    overrides: v
-                        .overrides
-                        .iter()
-                        .map(|o| format!("{}={}", o.path, o.value))
-                        .collect(),
-                    scenario: &v.raw,
-                })
-                .collect(),
-            threads,
-            events: results
-                .iter()
-                .flat_map(|r| r.runs.iter().map(|run| run.events))
-                .sum(),
-            wall_seconds,
-            peak_rss_bytes: peak_rss_bytes(),
-            files: vec![COMPARISON_CSV, SUMMARIES_CSV, MANIFEST],
-        }
-    }
-}
-
-/// Writes a complete comparison directory at `destination` (staged, then
-/// moved into place).
-pub fn write_compare_dir(
-    destination: &Path,
-    comparison: &Comparison,
-    results: &[Results],
-    manifest: &CompareManifest,
-) -> Result<PathBuf, OutputError> {
-    let staging = Staging::create(destination)?;
-    staging.write_file(COMPARISON_CSV, |w| write_comparison(w, comparison))?;
-    staging.write_file(SUMMARIES_CSV, |w| write_summaries(w, results))?;
-    staging.write_file(MANIFEST, |w| {
-        serde_json::to_writer_pretty(&mut *w, manifest).map_err(io::Error::other)?;
-        w.write_all(b"\n")
-    })?;
-    staging.commit()
 }
 
 #[cfg(test)]

@@ -1,0 +1,488 @@
+//! The column tables of a run directory's CSV files: `summary.csv`,
+//! `timeseries.csv`, `cohorts.csv`, `market.csv`, `lending.csv`,
+//! `lenders.csv` and `loans.csv`. Each column is declared here once; the
+//! writers in [`super::output`], the comparison and sweep files that
+//! repeat the summary columns, and the results reference all read these
+//! tables.
+//!
+//! The lending figures of a summary row are the lender table's own
+//! columns ([`LENDER_METRICS`]), read from the platform's lending arm, so
+//! the two files cannot disagree on them.
+
+mod lending;
+
+use super::columns::{Column, Kind, Value, int, maybe};
+use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
+use crate::scenario::Scenario;
+
+pub use lending::{LENDER_FIGURES, LENDER_METRICS, lender_keys, lending, loans};
+
+use Kind::{Decimal, Fraction, Int, Money as Yuan, Text};
+use Value::{Fraction as Frac, Money as Cash};
+
+/// A record in its run: what a row of a run file is read from.
+#[derive(Debug)]
+pub struct Row<'a, T> {
+    /// The scenario (for platform, lender and segment names).
+    pub scenario: &'a Scenario,
+    /// The replication the record belongs to.
+    pub run: &'a RunOutput,
+    /// Position of the record in its list.
+    pub index: usize,
+    /// The record.
+    pub record: &'a T,
+}
+
+// Not derived: a derive would require `T: Copy`.
+impl<T> Clone for Row<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Row<'_, T> {}
+
+impl<'a, T> Row<'a, T> {
+    /// Every record of `records` in its run, in order.
+    pub fn all(
+        scenario: &'a Scenario,
+        run: &'a RunOutput,
+        records: &'a [T],
+    ) -> impl Iterator<Item = Row<'a, T>> {
+        records.iter().enumerate().map(move |(index, record)| Row {
+            scenario,
+            run,
+            index,
+            record,
+        })
+    }
+
+    pub(crate) fn platform_name(&self, p: usize) -> Value<'a> {
+        Value::Text(&self.scenario.platforms[p].name)
+    }
+
+    pub(crate) fn lender_name(&self, l: usize) -> Value<'a> {
+        Value::Text(&self.scenario.lenders[l].name)
+    }
+}
+
+pub(crate) const fn col<R>(
+    name: &'static str,
+    unit: &'static str,
+    kind: Kind,
+    doc: &'static str,
+    read: for<'r> fn(&'r R) -> Value<'r>,
+) -> Column<R> {
+    Column {
+        name,
+        unit,
+        kind,
+        doc,
+        read,
+    }
+}
+
+pub(crate) const REPLICATION_DOC: &str = "Replication index, from 0.";
+pub(crate) const SEED_DOC: &str = "The replication's seed, derived from the scenario's seed.";
+
+/// Identifying columns that open every `summary.csv` row, before
+/// [`SUMMARY_METRICS`]: a function, as its accessors borrow
+/// names from the scenario of each row.
+pub fn summary_keys<'a>() -> [Column<Row<'a, PlatformSummary>>; 3] {
+    [
+        col("replication", "", Int, REPLICATION_DOC, |r| {
+            int(r.run.replication)
+        }),
+        col("seed", "", Int, SEED_DOC, |r| int(r.run.seed)),
+        col("platform", "", Text, "Platform name.", |r| {
+            r.platform_name(r.record.platform)
+        }),
+    ]
+}
+
+/// Column `I` of [`LENDER_METRICS`], read from a platform's lending arm
+/// (empty for a platform without one).
+const fn arm<const I: usize>() -> Column<PlatformSummary> {
+    fn read<const I: usize>(s: &PlatformSummary) -> Value<'_> {
+        match &s.lending {
+            Some(l) => (LENDER_METRICS[I].read)(l),
+            None => Value::Missing,
+        }
+    }
+    let c = &LENDER_METRICS[I];
+    Column {
+        name: c.name,
+        unit: c.unit,
+        kind: c.kind,
+        doc: c.doc,
+        read: read::<I>,
+    }
+}
+
+/// The per-platform figures of a summary row, after its identifying
+/// columns; shared by every file that reports per-run summaries. The last
+/// eight are [`LENDER_METRICS`] of the platform's lending arm.
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
+    col(
+        "orders",
+        "orders",
+        Int,
+        "Orders placed through the platform.",
+        |s| int(s.flows.orders),
+    ),
+    col(
+        "gmv",
+        "yuan",
+        Yuan,
+        "Gross merchandise value of those orders at list price.",
+        |s| Cash(s.flows.gmv),
+    ),
+    col(
+        "subsidy_spend",
+        "yuan",
+        Yuan,
+        "Coupons, first-order bonuses, merchant subsidies and red packets paid.",
+        |s| Cash(s.flows.subsidy_spend),
+    ),
+    col(
+        "revenue",
+        "yuan",
+        Yuan,
+        "Commission, consumer fees, wallet payment fees and float interest.",
+        |s| Cash(s.flows.revenue),
+    ),
+    col(
+        "cumulative_burn",
+        "yuan",
+        Yuan,
+        "Funding received minus final cash: what the platform has spent of its investors' money (negative once it has made money).",
+        |s| Cash(s.cumulative_burn),
+    ),
+    col(
+        "final_cash",
+        "yuan",
+        Yuan,
+        "Cash at the end of the run.",
+        |s| Cash(s.final_cash),
+    ),
+    col(
+        "final_share",
+        "",
+        Fraction,
+        "Share of platform orders over the last 7 days (direct purchases excluded).",
+        |s| Frac(s.final_share),
+    ),
+    col(
+        "exit_day",
+        "day",
+        Int,
+        "Day the platform ran out of cash and exited; empty if it did not.",
+        |s| maybe(s.exit_day, int),
+    ),
+    col("marketing_spend", "yuan", Yuan, "Paid acquisitions.", |s| {
+        Cash(s.flows.marketing_spend)
+    }),
+    col(
+        "retention_90d",
+        "",
+        Fraction,
+        "Of consumers first acquired at least 90 days before the end, the share still in their first install spell 90 days later; empty if there were none.",
+        |s| maybe(s.retention_90d, Frac),
+    ),
+    col(
+        "active_users_end",
+        "consumers",
+        Int,
+        "Consumers who ordered on the platform in the 30 days to the last day.",
+        |s| int(s.active_users_end),
+    ),
+    col(
+        "peak_share",
+        "",
+        Fraction,
+        "Highest 7-day share of platform orders.",
+        |s| Frac(s.peak_share),
+    ),
+    col(
+        "merchants_end",
+        "merchants",
+        Int,
+        "Merchants listed on the last day.",
+        |s| int(s.merchants_end),
+    ),
+    col(
+        "ltv_per_user",
+        "yuan",
+        Decimal,
+        "Contribution (revenue − subsidies − variable cost) per consumer ever acquired; empty if none were.",
+        |s| maybe(s.ltv_per_user, Value::Decimal),
+    ),
+    col(
+        "cac",
+        "yuan",
+        Decimal,
+        "Marketing spend per consumer acquired by marketing; empty without marketing.",
+        |s| maybe(s.cac, Value::Decimal),
+    ),
+    col(
+        "wallet_payments",
+        "payments",
+        Int,
+        "Direct purchases paid with the platform's wallet.",
+        |s| int(s.flows.wallet_payments),
+    ),
+    col(
+        "wallet_volume",
+        "yuan",
+        Yuan,
+        "Amount paid with the platform's wallet.",
+        |s| Cash(s.flows.wallet_volume),
+    ),
+    arm::<0>(),
+    arm::<1>(),
+    arm::<2>(),
+    arm::<3>(),
+    arm::<4>(),
+    arm::<5>(),
+    arm::<6>(),
+    arm::<7>(),
+];
+
+/// Columns of `timeseries.csv`: one row per (replication, day, platform)
+/// (a function: see [`summary_keys`]).
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
+    [
+        col("replication", "", Int, REPLICATION_DOC, |r| {
+            int(r.run.replication)
+        }),
+        col("day", "day", Int, "Day, from 0.", |r| int(r.record.day)),
+        col("platform", "", Text, "Platform name.", |r| {
+            r.platform_name(r.record.platform)
+        }),
+        col(
+            "orders",
+            "orders",
+            Int,
+            "Orders placed through the platform that day.",
+            |r| int(r.record.flows.orders),
+        ),
+        col(
+            "gmv",
+            "yuan",
+            Yuan,
+            "Gross merchandise value of the day's orders.",
+            |r| Cash(r.record.flows.gmv),
+        ),
+        col(
+            "subsidy_spend",
+            "yuan",
+            Yuan,
+            "Coupons, first-order bonuses, merchant subsidies and red packets paid that day.",
+            |r| Cash(r.record.flows.subsidy_spend),
+        ),
+        col(
+            "revenue",
+            "yuan",
+            Yuan,
+            "Commission, consumer fees, wallet payment fees and float interest that day.",
+            |r| Cash(r.record.flows.revenue),
+        ),
+        col("cash", "yuan", Yuan, "Cash at the day's end.", |r| {
+            Cash(r.record.cash)
+        }),
+        col(
+            "cumulative_burn",
+            "yuan",
+            Yuan,
+            "Funding received minus cash, at the day's end.",
+            |r| Cash(r.record.cumulative_burn),
+        ),
+        col(
+            "share",
+            "",
+            Fraction,
+            "Share of the day's platform orders (direct purchases excluded; 0 for everyone on a day without platform orders).",
+            |r| Frac(r.record.share),
+        ),
+        col(
+            "active_consumers",
+            "consumers",
+            Int,
+            "Consumers who ordered on the platform in the last 30 days.",
+            |r| int(r.record.active_consumers),
+        ),
+        col(
+            "marketing_spend",
+            "yuan",
+            Yuan,
+            "Paid acquisitions that day.",
+            |r| Cash(r.record.flows.marketing_spend),
+        ),
+        col(
+            "runway_months",
+            "months",
+            Decimal,
+            "Spendable cash over the last 30 days' average daily burn, in 30-day months; empty when the platform is not burning.",
+            |r| maybe(r.record.runway_months, Value::Decimal),
+        ),
+        col(
+            "new_consumers",
+            "consumers",
+            Int,
+            "Consumers acquired for the first time that day.",
+            |r| int(r.record.new_consumers),
+        ),
+        col(
+            "churned_consumers",
+            "consumers",
+            Int,
+            "Consumers who uninstalled that day.",
+            |r| int(r.record.churned_consumers),
+        ),
+        col(
+            "installed_consumers",
+            "consumers",
+            Int,
+            "Consumers with the app installed at the day's end.",
+            |r| int(r.record.installed_consumers),
+        ),
+        col(
+            "merchants",
+            "merchants",
+            Int,
+            "Open merchants listed at the day's end.",
+            |r| int(r.record.merchants),
+        ),
+        col(
+            "wallet_payments",
+            "payments",
+            Int,
+            "Direct purchases paid with the platform's wallet that day.",
+            |r| int(r.record.flows.wallet_payments),
+        ),
+    ]
+}
+
+/// Columns of `cohorts.csv`: retention by platform, segment, acquisition
+/// month and age in months (a function: see [`summary_keys`]).
+pub fn cohorts<'a>() -> [Column<Row<'a, CohortRecord>>; 8] {
+    [
+        col("replication", "", Int, REPLICATION_DOC, |r| {
+            int(r.run.replication)
+        }),
+        col("platform", "", Text, "Platform name.", |r| {
+            r.platform_name(r.record.platform)
+        }),
+        col("segment", "", Text, "Consumer segment name.", |r| {
+            Value::Text(&r.scenario.consumers.segments[r.record.segment].name)
+        }),
+        col(
+            "cohort_month",
+            "month",
+            Int,
+            "Month of first acquisition (30-day months from day 0).",
+            |r| int(r.record.cohort_month),
+        ),
+        col(
+            "age_months",
+            "months",
+            Int,
+            "Months since acquisition.",
+            |r| int(r.record.age_months),
+        ),
+        col(
+            "observed",
+            "consumers",
+            Int,
+            "Consumers of the cohort the run followed to this age.",
+            |r| int(r.record.observed),
+        ),
+        col(
+            "retained",
+            "consumers",
+            Int,
+            "Of those, the consumers still in their first install spell.",
+            |r| int(r.record.retained),
+        ),
+        col(
+            "retention",
+            "",
+            Fraction,
+            "retained / observed (0 when none were observed).",
+            |r| Frac(r.record.retained as f64 / r.record.observed.max(1) as f64),
+        ),
+    ]
+}
+
+/// Columns of `market.csv`: market-wide totals, one row per replication.
+pub const MARKET: [Column<RunOutput>; 10] = [
+    col("replication", "", Int, REPLICATION_DOC, |r| {
+        int(r.replication)
+    }),
+    col("seed", "", Int, SEED_DOC, |r| int(r.seed)),
+    col("occasions", "occasions", Int, "Purchase occasions.", |r| {
+        int(r.totals.occasions)
+    }),
+    col(
+        "platform_orders",
+        "orders",
+        Int,
+        "Orders through any platform.",
+        |r| int(r.totals.platform_orders),
+    ),
+    col(
+        "direct_orders",
+        "orders",
+        Int,
+        "Purchases made direct from merchants.",
+        |r| int(r.totals.direct_orders),
+    ),
+    col(
+        "member_orders",
+        "orders",
+        Int,
+        "Direct purchases by members of the merchant's own programme.",
+        |r| int(r.totals.member_orders),
+    ),
+    col(
+        "no_purchase",
+        "occasions",
+        Int,
+        "Occasions without a purchase.",
+        |r| int(r.totals.no_purchase),
+    ),
+    col(
+        "direct_share",
+        "",
+        Fraction,
+        "Direct purchases over all purchases (0 with none).",
+        |r| {
+            let t = &r.totals;
+            Frac(t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64)
+        },
+    ),
+    col(
+        "mean_time_in_system_hours",
+        "hours",
+        Decimal,
+        "Mean time an order spent in a merchant's queue and service; empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                (t.queued_orders > 0)
+                    .then(|| t.time_in_system as f64 / t.queued_orders as f64 / 3600.0),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "merchants_closed",
+        "merchants",
+        Int,
+        "Merchants that closed for lack of cash.",
+        |r| int(r.totals.merchants_closed),
+    ),
+];
+
+#[cfg(test)]
+mod tests;

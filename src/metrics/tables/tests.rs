@@ -1,0 +1,390 @@
+//! Each table against a record whose every field holds a different value:
+//! the expected (column, text) pairs are pinned, so swapping two columns'
+//! positions, names or accessors fails here.
+
+use std::path::Path;
+
+use super::*;
+use crate::ledger::Money;
+use crate::metrics::columns::{Column, Kind, cells, names};
+use crate::metrics::lending::{LenderFlows, LenderSummary};
+use crate::metrics::{Flows, MarketTotals};
+
+fn scenario() -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/full.toml");
+    match crate::scenario::load(&path, &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// A lender whose every figure differs: `k` shifts them all.
+fn lender(k: i64) -> LenderSummary {
+    let m = |n: i64| Money(n * 101 + k);
+    LenderSummary {
+        lender: 0,
+        flows: LenderFlows {
+            applications: 31,
+            loans_disbursed: 18,
+            disbursed_amount: m(32),
+            interest_income: m(24),
+            principal_repaid: m(33),
+            new_defaults: 20,
+            credit_loss: m(23),
+            recoveries: m(34),
+            expected_loss: m(35),
+            funding_cost: m(36),
+        },
+        outstanding_end: m(19),
+        npl_ratio: 0.22,
+        default_rate: Some(0.21),
+        approval_rate: Some(0.37),
+        lending_profit: m(25),
+    }
+}
+
+fn platform() -> PlatformSummary {
+    let m = |n: i64| Money(n * 101);
+    PlatformSummary {
+        platform: 1,
+        flows: Flows {
+            orders: 1,
+            gmv: m(2),
+            subsidy_spend: m(3),
+            marketing_spend: m(9),
+            revenue: m(4),
+            variable_cost: m(40),
+            wallet_payments: 16,
+            wallet_volume: m(17),
+        },
+        cumulative_burn: m(-5),
+        final_cash: m(6),
+        final_share: 0.07,
+        exit_day: Some(8),
+        retention_90d: Some(0.1),
+        active_users_end: 11,
+        peak_share: 0.12,
+        merchants_end: 13,
+        ltv_per_user: Some(14.5),
+        cac: Some(15.5),
+        lending: Some(lender(0)),
+    }
+}
+
+fn run() -> RunOutput {
+    RunOutput {
+        replication: 3,
+        seed: 99,
+        events: 0,
+        postings: 0,
+        days: Vec::new(),
+        summary: vec![platform()],
+        cohorts: Vec::new(),
+        totals: MarketTotals {
+            occasions: 41,
+            platform_orders: 30,
+            direct_orders: 10,
+            member_orders: 4,
+            no_purchase: 1,
+            queued_orders: 2,
+            time_in_system: 3 * 3600,
+            merchants_closed: 5,
+        },
+        lender_days: Vec::new(),
+        lenders: Vec::new(),
+        loans: Vec::new(),
+        wall_seconds: 0.0,
+    }
+}
+
+/// `name=text` of every column, in order.
+fn pairs<R>(columns: &[Column<R>], record: &R) -> Vec<String> {
+    names(columns)
+        .zip(cells(columns, record))
+        .map(|(n, c)| format!("{n}={c}"))
+        .collect()
+}
+
+fn row<'a, T>(scenario: &'a Scenario, run: &'a RunOutput, record: &'a T) -> Row<'a, T> {
+    Row {
+        scenario,
+        run,
+        index: 7,
+        record,
+    }
+}
+
+#[test]
+fn summary_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let p = platform();
+    let mut got = pairs(&summary_keys(), &row(&s, &run, &p));
+    got.extend(pairs(&SUMMARY_METRICS, &p));
+    let expected = [
+        "replication=3",
+        "seed=99",
+        "platform=Beta",
+        "orders=1",
+        "gmv=2.02",
+        "subsidy_spend=3.03",
+        "revenue=4.04",
+        "cumulative_burn=-5.05",
+        "final_cash=6.06",
+        "final_share=0.070000",
+        "exit_day=8",
+        "marketing_spend=9.09",
+        "retention_90d=0.100000",
+        "active_users_end=11",
+        "peak_share=0.120000",
+        "merchants_end=13",
+        "ltv_per_user=14.500000",
+        "cac=15.500000",
+        "wallet_payments=16",
+        "wallet_volume=17.17",
+        "loans_disbursed=18",
+        "outstanding_end=19.19",
+        "defaults=20",
+        "default_rate=0.210000",
+        "npl_ratio=0.220000",
+        "credit_loss=23.23",
+        "interest_income=24.24",
+        "lending_profit=25.25",
+    ];
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn a_platform_without_a_lending_arm_has_empty_lending_columns() {
+    let p = PlatformSummary {
+        lending: None,
+        ..platform()
+    };
+    let cells = cells(&SUMMARY_METRICS, &p);
+    let lending = &cells[SUMMARY_METRICS.len() - LENDER_METRICS.len()..];
+    assert!(lending.iter().all(String::is_empty), "{lending:?}");
+}
+
+#[test]
+fn the_summary_repeats_the_lender_columns() {
+    // Built from them, so the two files cannot disagree.
+    let tail = &SUMMARY_METRICS[SUMMARY_METRICS.len() - LENDER_METRICS.len()..];
+    assert!(names(tail).eq(names(&LENDER_METRICS)));
+    let l = lender(0);
+    let p = platform();
+    assert_eq!(cells(tail, &p), cells(&LENDER_METRICS, &l));
+}
+
+#[test]
+fn lenders_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let l = lender(1);
+    let mut got = pairs(&lender_keys(), &row(&s, &run, &l));
+    got.extend(pairs(&LENDER_FIGURES, &l));
+    let expected = [
+        "replication=3",
+        "seed=99",
+        "lender=AlphaCredit",
+        "platform=Alpha",
+        "applications=31",
+        "approval_rate=0.370000",
+        "disbursed_amount=32.33",
+        "loans_disbursed=18",
+        "outstanding_end=19.20",
+        "defaults=20",
+        "default_rate=0.210000",
+        "npl_ratio=0.220000",
+        "credit_loss=23.24",
+        "interest_income=24.25",
+        "lending_profit=25.26",
+        "expected_loss=35.36",
+        "funding_cost=36.37",
+    ];
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn timeseries_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let m = |n: i64| Money(n * 101);
+    let d = DayRecord {
+        day: 4,
+        platform: 0,
+        flows: Flows {
+            orders: 5,
+            gmv: m(6),
+            subsidy_spend: m(7),
+            marketing_spend: m(13),
+            revenue: m(8),
+            variable_cost: m(40),
+            wallet_payments: 19,
+            wallet_volume: m(41),
+        },
+        cash: m(9),
+        cumulative_burn: m(10),
+        runway_months: Some(14.25),
+        share: 0.11,
+        active_consumers: 12,
+        new_consumers: 15,
+        churned_consumers: 16,
+        installed_consumers: 17,
+        merchants: 18,
+    };
+    let expected = [
+        "replication=3",
+        "day=4",
+        "platform=Alpha",
+        "orders=5",
+        "gmv=6.06",
+        "subsidy_spend=7.07",
+        "revenue=8.08",
+        "cash=9.09",
+        "cumulative_burn=10.10",
+        "share=0.110000",
+        "active_consumers=12",
+        "marketing_spend=13.13",
+        "runway_months=14.250000",
+        "new_consumers=15",
+        "churned_consumers=16",
+        "installed_consumers=17",
+        "merchants=18",
+        "wallet_payments=19",
+    ];
+    assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
+}
+
+#[test]
+fn cohort_and_market_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let c = CohortRecord {
+        platform: 1,
+        segment: 1,
+        cohort_month: 2,
+        age_months: 3,
+        observed: 8,
+        retained: 2,
+    };
+    let expected = [
+        "replication=3",
+        "platform=Beta",
+        "segment=busy",
+        "cohort_month=2",
+        "age_months=3",
+        "observed=8",
+        "retained=2",
+        "retention=0.250000",
+    ];
+    assert_eq!(pairs(&cohorts(), &row(&s, &run, &c)), expected);
+    let expected = [
+        "replication=3",
+        "seed=99",
+        "occasions=41",
+        "platform_orders=30",
+        "direct_orders=10",
+        "member_orders=4",
+        "no_purchase=1",
+        "direct_share=0.250000",
+        "mean_time_in_system_hours=1.500000",
+        "merchants_closed=5",
+    ];
+    assert_eq!(pairs(&MARKET, &run), expected);
+}
+
+#[test]
+fn lending_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let m = |n: i64| Money(n * 101);
+    let d = crate::metrics::lending::LenderDay {
+        day: 2,
+        lender: 1,
+        flows: LenderFlows {
+            applications: 4,
+            loans_disbursed: 5,
+            disbursed_amount: m(6),
+            interest_income: m(10),
+            principal_repaid: m(11),
+            new_defaults: 12,
+            credit_loss: m(13),
+            recoveries: m(14),
+            expected_loss: m(15),
+            funding_cost: m(16),
+        },
+        outstanding: m(8),
+        non_performing: m(2),
+        cash: m(40),
+    };
+    let expected = [
+        "replication=3",
+        "day=2",
+        "lender=Bank",
+        "applications=4",
+        "loans_disbursed=5",
+        "disbursed_amount=6.06",
+        "outstanding=8.08",
+        "non_performing=2.02",
+        "npl_ratio=0.250000",
+        "interest_income=10.10",
+        "principal_repaid=11.11",
+        "new_defaults=12",
+        "credit_loss=13.13",
+        "recoveries=14.14",
+        "expected_loss=15.15",
+        "funding_cost=16.16",
+    ];
+    assert_eq!(pairs(&lending(), &row(&s, &run, &d)), expected);
+}
+
+#[test]
+fn loans_columns_are_in_contract_order() {
+    // A loan cannot be built outside the lending model; its values are
+    // checked against a real run in the integration tests.
+    let expected = [
+        "replication",
+        "loan",
+        "lender",
+        "merchant",
+        "start_day",
+        "principal",
+        "rate",
+        "score",
+        "status",
+        "default_day",
+        "repaid_principal",
+        "interest_paid",
+        "recovered",
+        "written_off",
+        "outstanding",
+        "expected_loss",
+    ];
+    assert!(names(&loans()).eq(expected));
+}
+
+#[test]
+fn every_value_is_of_its_columns_kind() {
+    // The kind a column declares (and the reference documents) is the
+    // kind its accessor returns.
+    fn check<R>(columns: &[Column<R>], record: &R) {
+        for c in columns {
+            let v = (c.read)(record);
+            assert!(
+                v.kind().is_none_or(|k| k == c.kind),
+                "{}: declared {:?}, read {v:?}",
+                c.name,
+                c.kind
+            );
+        }
+    }
+    let s = scenario();
+    let run = run();
+    let p = platform();
+    check(&summary_keys(), &row(&s, &run, &p));
+    check(&SUMMARY_METRICS, &p);
+    check(&LENDER_FIGURES, &lender(0));
+    check(&lender_keys(), &row(&s, &run, &lender(0)));
+    check(&MARKET, &run);
+    assert!(SUMMARY_METRICS.iter().any(|c| c.kind == Kind::Money));
+}
