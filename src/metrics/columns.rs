@@ -203,7 +203,7 @@ pub(crate) struct CsvOut<'w> {
 
 impl<'w> CsvOut<'w> {
     /// Starts a file with the given header names.
-    pub fn new<'n>(
+    pub(crate) fn new<'n>(
         w: &'w mut dyn Write,
         header: impl IntoIterator<Item = &'n str>,
     ) -> io::Result<CsvOut<'w>> {
@@ -216,7 +216,7 @@ impl<'w> CsvOut<'w> {
     }
 
     /// Writes one row of cells.
-    pub fn row<'v>(&mut self, cells: impl IntoIterator<Item = Value<'v>>) -> io::Result<()> {
+    pub(crate) fn row<'v>(&mut self, cells: impl IntoIterator<Item = Value<'v>>) -> io::Result<()> {
         self.fields.clear();
         self.fields.extend(cells.into_iter().map(|v| v.to_string()));
         // csv's errors become I/O errors of the same kind (a full disk
@@ -225,7 +225,7 @@ impl<'w> CsvOut<'w> {
     }
 
     /// Flushes the file.
-    pub fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.csv.flush()
     }
 }

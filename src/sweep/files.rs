@@ -43,7 +43,7 @@ pub const FAILURES_CSV: &str = "failures.csv";
 /// The append-only record of finished runs.
 pub const JOURNAL: &str = "journal.jsonl";
 /// Confidence level of the intervals in `aggregate.csv`.
-pub const CONFIDENCE: f64 = 0.95;
+pub(crate) const CONFIDENCE: f64 = 0.95;
 
 /// The column that opens every sweep file: the point's id.
 pub(crate) const POINT: [Column<u32>; 1] = [Column {
@@ -168,7 +168,7 @@ pub(crate) struct PointTable {
 
 impl PointTable {
     /// Reads `points.csv`.
-    pub fn read(path: &Path) -> Result<PointTable, SweepError> {
+    pub(crate) fn read(path: &Path) -> Result<PointTable, SweepError> {
         let bad = |why: String| {
             SweepError::Refused(format!(
                 "`{}` is not a sweep points file: {why}",

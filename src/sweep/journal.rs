@@ -90,7 +90,7 @@ pub(crate) enum Record {
 
 impl Record {
     /// (point, replication): the run this record is about.
-    pub fn key(&self) -> (u32, u32) {
+    pub(crate) fn key(&self) -> (u32, u32) {
         match self {
             Record::Run {
                 point, replication, ..
@@ -102,14 +102,14 @@ impl Record {
     }
 
     /// The replication's seed.
-    pub fn seed(&self) -> u64 {
+    pub(crate) fn seed(&self) -> u64 {
         match self {
             Record::Run { seed, .. } | Record::Failed { seed, .. } => *seed,
         }
     }
 
     /// Whether the run completed.
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         matches!(self, Record::Run { .. })
     }
 }
@@ -210,7 +210,11 @@ impl Journal {
     /// bytes (dropping a torn last line), or creates it with `header` when
     /// `valid_len` is 0. Holds an exclusive lock so that two sweeps never
     /// write the same journal.
-    pub fn open(path: &Path, header: &Header, valid_len: u64) -> Result<Journal, SweepError> {
+    pub(crate) fn open(
+        path: &Path,
+        header: &Header,
+        valid_len: u64,
+    ) -> Result<Journal, SweepError> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -256,7 +260,7 @@ impl Journal {
     }
 
     /// Appends one record as a line, flushed and synced before returning.
-    pub fn append(&self, record: &Record) -> Result<(), SweepError> {
+    pub(crate) fn append(&self, record: &Record) -> Result<(), SweepError> {
         let mut line = serde_json::to_vec(record).map_err(|e| SweepError::Io {
             action: "encode",
             path: self.path.clone(),
