@@ -186,7 +186,10 @@ impl<'a> Market<'a> {
             queue.push(Tick::start_of_day(day + 1), Event::DayEnd { day });
         }
         queue.push(Tick::start_of_day(scenario.horizon_days), Event::Horizon);
-        let lending = lending::Lending::new(scenario, run_seed, &merchants.listed_on);
+        let served: Vec<u32> = (0..nm)
+            .map(|m| merchants.listed_on[m] | merchants.accepts[m])
+            .collect();
+        let lending = lending::Lending::new(scenario, run_seed, &served);
         let wallet_reach = WalletReach::new(scenario, &consumers, &merchants, run_seed);
         let mut market = Market {
             scenario,
@@ -238,7 +241,7 @@ impl<'a> Market<'a> {
         self.settle_and_float(day);
         self.lending_day(day);
         self.merchants_day(day);
-        self.adopt_wallets();
+        self.adopt_wallets(day);
         self.lending_close(day);
         self.economy.advance(&self.scenario.economy, day);
         for p in 0..self.platforms.len() {

@@ -271,8 +271,9 @@ impl Market<'_> {
     /// A day of merchants adopting wallets: each open merchant not yet
     /// accepting a live wallet whose adoption is active puts up its QR
     /// code with the wallet's hazard for today.
-    pub(super) fn adopt_wallets(&mut self) {
+    pub(super) fn adopt_wallets(&mut self, day: u32) {
         let nd = self.scenario.market.districts as usize;
+        let np = self.platforms.len();
         for (w, spec) in self.scenario.platforms.iter().enumerate() {
             let pay = &spec.payments;
             if !pay.wallet || !pay.adoption.is_active() || !self.platforms[w].alive {
@@ -294,6 +295,8 @@ impl Market<'_> {
                 if hazard > 0.0 && self.wallet_reach.rng[w].random::<f64>() < hazard {
                     self.merchants.accepts[m] |= 1 << w;
                     self.wallet_reach.accepting[w] += 1;
+                    let since = &mut self.lending.listed_since[m * np + w];
+                    *since = (*since).min(day);
                 }
             }
         }

@@ -15,6 +15,7 @@ mod plot;
 mod properties;
 mod reproducibility;
 mod result_files;
+mod scenario_claims;
 mod scenario_library;
 mod sweep;
 mod whatif;
