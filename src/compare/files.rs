@@ -340,7 +340,7 @@ mod tests {
             mean: None,
             paired: None,
             unpaired: None,
-            ..row
+            ..row.clone()
         };
         let cells = columns::cells(&COMPARISON_COLUMNS, &missing);
         assert!(cells[3..].iter().all(String::is_empty), "{cells:?}");

@@ -16,4 +16,5 @@ mod reproducibility;
 mod result_files;
 mod scenario_library;
 mod sweep;
+mod tables;
 mod whatif;
