@@ -85,14 +85,7 @@ fn mean_of(cell: &str) -> &str {
 fn run_prints_lending_figures_of_platform_and_bank_with_three_significant_digits() {
     let tmp = TempDir::new("tables-run");
     let scenario = lending_scenario();
-    let mut args = vec![
-        "run",
-        arg(&scenario),
-        "--replications",
-        "3",
-        "--out",
-        "out",
-    ];
+    let mut args = vec!["run", arg(&scenario), "--replications", "3", "--out", "out"];
     args.extend(SMALL);
     let o = flywheel(tmp.path(), &args);
     let (stdout, stderr) = text(&o);
