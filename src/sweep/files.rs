@@ -683,6 +683,45 @@ mod tests {
     }
 
     #[test]
+    fn a_lender_of_its_own_gets_rows_after_the_platforms() {
+        let mut h = header(&["orders", "default_rate"]);
+        h.lenders = vec!["Bank".into()];
+        let row = |v: &str, rate: &str| PlatformRow {
+            fields: vec![],
+            headlines: vec![v.into(), rate.into()],
+        };
+        let record = |point: u32, replication: u32, rate: &str| Record::Run {
+            point,
+            replication,
+            seed: 0,
+            platforms: vec![row("1", ""), row("2", "")],
+            lenders: vec![row("", rate)],
+        };
+        let points = PointTable {
+            parameters: vec!["x".into()],
+            rows: vec![vec!["1".into()], vec!["2".into()]],
+        };
+        let runs = latest(vec![record(0, 0, "0.25"), record(0, 1, "0.75")]);
+        let mut out = Vec::new();
+        write_aggregate(&mut out, &h, &points, &runs).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with(",lender"), "{text}");
+        // Platforms first (lender empty), then the bank (platform empty):
+        // its orders are undefined, its default rate the mean of 0.25, 0.75.
+        assert!(
+            lines[1].starts_with("0,1,A,2,1,0,1,1,") && lines[1].ends_with(","),
+            "{text}"
+        );
+        assert!(lines[3].starts_with("0,1,,2,,,,,0.5,"), "{text}");
+        assert!(lines[3].ends_with(",Bank"), "{text}");
+        assert!(
+            lines[6].starts_with("1,2,,0,") && lines[6].ends_with(",Bank"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn aggregate_of_a_point_without_finished_runs_is_empty() {
         let rows = render(vec![run(0, 0, 1.0, 2.0)]);
         assert_eq!(rows[3][..8], ["1", "2", "A", "0", "", "", "", ""]);
