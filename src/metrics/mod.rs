@@ -55,6 +55,9 @@ pub struct Flows {
     pub wallet_payments: u64,
     /// Amount paid with the platform's wallet.
     pub wallet_volume: Money,
+    /// Bounties paid to merchants for taking wallet payments (also counted
+    /// in `subsidy_spend`).
+    pub bounty_spend: Money,
 }
 
 impl Flows {
@@ -67,6 +70,7 @@ impl Flows {
         self.variable_cost += other.variable_cost;
         self.wallet_payments += other.wallet_payments;
         self.wallet_volume += other.wallet_volume;
+        self.bounty_spend += other.bounty_spend;
     }
 }
 
@@ -100,6 +104,11 @@ pub struct DayRecord {
     pub installed_consumers: u64,
     /// Open merchants listed on the platform at the end of the day.
     pub merchants: u64,
+    /// Open merchants accepting the platform's wallet at the end of the day.
+    pub merchants_accepting: u64,
+    /// Share of the day's wallet payments made with this platform's wallet
+    /// (0 for everyone on a day without wallet payments).
+    pub wallet_share: f64,
 }
 
 /// One platform over a whole run.
@@ -395,6 +404,8 @@ pub struct PlatformClose {
     /// Whether the platform still trades (an exited platform has no active
     /// users).
     pub alive: bool,
+    /// Open merchants accepting the platform's wallet.
+    pub merchants_accepting: u64,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -535,6 +546,7 @@ impl Recorder {
     /// Closes `day`, given each platform's state at its end.
     pub fn close_day(&mut self, day: u32, close: &[PlatformClose]) {
         let platform_orders: u64 = self.today.iter().map(|f| f.orders).sum();
+        let wallet_payments: u64 = self.today.iter().map(|f| f.wallet_payments).sum();
         let from = day.saturating_sub(ACTIVE_WINDOW_DAYS - 1) as usize;
         for (p, c) in close.iter().enumerate() {
             let base = p * self.horizon as usize;
@@ -565,6 +577,12 @@ impl Recorder {
                 churned_consumers: self.churned_today[p],
                 installed_consumers: c.installed,
                 merchants: c.merchants,
+                merchants_accepting: c.merchants_accepting,
+                wallet_share: if wallet_payments == 0 {
+                    0.0
+                } else {
+                    flows.wallet_payments as f64 / wallet_payments as f64
+                },
             });
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();

@@ -66,7 +66,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "timeseries.csv",
             "replication,day,platform,orders,gmv,subsidy_spend,revenue,cash,cumulative_burn,\
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
-             churned_consumers,installed_consumers,merchants,wallet_payments"
+             churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
+             merchants_accepting,bounty_spend"
                 .into(),
         ),
         (

@@ -144,7 +144,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
         "subsidy_spend",
         "yuan",
         Yuan,
-        "Coupons, first-order bonuses, merchant subsidies and red packets paid.",
+        "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid.",
         |s| Cash(s.flows.subsidy_spend),
     ),
     col(
@@ -269,7 +269,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -296,7 +296,7 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
             "subsidy_spend",
             "yuan",
             Yuan,
-            "Coupons, first-order bonuses, merchant subsidies and red packets paid that day.",
+            "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid that day.",
             |r| Cash(r.record.flows.subsidy_spend),
         ),
         col(
@@ -378,6 +378,27 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
             Int,
             "Direct purchases paid with the platform's wallet that day.",
             |r| int(r.record.flows.wallet_payments),
+        ),
+        col(
+            "wallet_share",
+            "",
+            Fraction,
+            "Share of the day's wallet payments made with the platform's wallet (0 for everyone on a day without wallet payments).",
+            |r| Frac(r.record.wallet_share),
+        ),
+        col(
+            "merchants_accepting",
+            "merchants",
+            Int,
+            "Open merchants accepting the platform's wallet at the day's end.",
+            |r| int(r.record.merchants_accepting),
+        ),
+        col(
+            "bounty_spend",
+            "yuan",
+            Yuan,
+            "Bounties paid to merchants for taking wallet payments that day (included in subsidy_spend).",
+            |r| Cash(r.record.flows.bounty_spend),
         ),
     ]
 }

@@ -56,6 +56,7 @@ fn platform() -> PlatformSummary {
             variable_cost: m(40),
             wallet_payments: 16,
             wallet_volume: m(17),
+            bounty_spend: m(18),
         },
         cumulative_burn: m(-5),
         final_cash: m(6),
@@ -221,6 +222,7 @@ fn timeseries_columns_read_their_own_fields() {
             variable_cost: m(40),
             wallet_payments: 19,
             wallet_volume: m(41),
+            bounty_spend: m(22),
         },
         cash: m(9),
         cumulative_burn: m(10),
@@ -231,6 +233,8 @@ fn timeseries_columns_read_their_own_fields() {
         churned_consumers: 16,
         installed_consumers: 17,
         merchants: 18,
+        merchants_accepting: 21,
+        wallet_share: 0.2,
     };
     let expected = [
         "replication=3",
@@ -251,6 +255,9 @@ fn timeseries_columns_read_their_own_fields() {
         "installed_consumers=17",
         "merchants=18",
         "wallet_payments=19",
+        "wallet_share=0.200000",
+        "merchants_accepting=21",
+        "bounty_spend=22.22",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
