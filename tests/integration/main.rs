@@ -18,4 +18,5 @@ mod result_files;
 mod scenario_claims;
 mod scenario_library;
 mod sweep;
+mod tables;
 mod whatif;

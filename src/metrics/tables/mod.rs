@@ -1,7 +1,7 @@
 //! The column tables of a run directory's CSV files: `summary.csv`,
 //! `timeseries.csv`, `cohorts.csv`, `market.csv`, `lending.csv`,
-//! `lenders.csv` and `loans.csv`. Each column is declared here once; the
-//! writers in [`super::output`], the comparison and sweep files that
+//! `lenders.csv`, `loans.csv` and `summary_stats.csv`. Each column is
+//! declared here once; the writers in [`super::output`], the comparison and sweep files that
 //! repeat the summary columns, and the results reference all read these
 //! tables.
 //!
@@ -10,12 +10,15 @@
 //! the two files cannot disagree on them.
 
 mod lending;
+mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
 use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
 pub use lending::{LENDER_FIGURES, LENDER_METRICS, lender_keys, lending, loans};
+pub(crate) use stats::STATS;
+pub use stats::{StatRow, stat_keys};
 
 use Kind::{Decimal, Fraction, Int, Money as Yuan, Text};
 use Value::{Fraction as Frac, Money as Cash};
@@ -247,6 +250,22 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
     arm::<6>(),
     arm::<7>(),
 ];
+
+/// The cells of a summary row (after its keys) for a lender of its own:
+/// its lending columns ([`LENDER_METRICS`]) in their places, every other
+/// column empty.
+pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<String> {
+    SUMMARY_METRICS
+        .iter()
+        .map(|c| {
+            LENDER_METRICS
+                .iter()
+                .find(|m| m.name == c.name)
+                .map(|m| (m.read)(l).to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
