@@ -132,10 +132,12 @@ pub fn figures(
         .map(|n| format!(" over {n} paired replications"))
         .unwrap_or_default();
     let mut subtitle = format!(
-        "Difference in the mean ({vs}){reps}. Solid bars: paired 95% interval (common random numbers)."
+        "Difference in the mean ({vs}){reps}. Dark dot and bar: paired 95% interval (common \
+         random numbers)."
     );
     if unpaired_present {
-        subtitle.push_str(" Dashed: unpaired (Welch) 95% interval of the same difference.");
+        subtitle
+            .push_str(" Grey cross and bar: unpaired (Welch) 95% interval of the same difference.");
     }
     let mut out = Vec::new();
     let other: Vec<&str> = metrics

@@ -12,8 +12,37 @@ use plotters_backend::{BackendCoord, DrawingErrorKind};
 use super::figure::{Event, EventKind, Figure, Interval, Look, Panel, Series};
 use super::font::{self, FAMILY};
 
-/// Height of the title block, in pixels.
+/// Height of the title block with a one-line subtitle, in pixels.
 const HEADER: u32 = 84;
+
+/// Height of each further line of subtitle, in pixels.
+const SUBTITLE_LINE: u32 = 21;
+
+/// The subtitle broken into lines that fit a figure `width` pixels wide
+/// (Liberation Sans at 16 px averages about 7 px a character).
+fn subtitle_lines(subtitle: &str, width: u32) -> Vec<String> {
+    let fits = (width.saturating_sub(48) * 10 / 72).max(20) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in subtitle.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn header_height(fig: &Figure, width: u32) -> u32 {
+    let extra = subtitle_lines(&fig.subtitle, width).len().saturating_sub(1) as u32;
+    HEADER + SUBTITLE_LINE * extra
+}
 
 /// Pixel size of a figure.
 pub fn size(fig: &Figure) -> (u32, u32) {
@@ -24,7 +53,11 @@ pub fn size(fig: &Figure) -> (u32, u32) {
         (r, _) if r >= 3 => 340,
         _ => 420,
     };
-    (width.max(1100), HEADER + rows as u32 * panel_height)
+    let width = width.max(1100);
+    (
+        width,
+        header_height(fig, width) + rows as u32 * panel_height,
+    )
 }
 
 fn grid(fig: &Figure) -> (usize, usize) {
@@ -74,15 +107,18 @@ fn failed<E: std::fmt::Display>(e: E) -> String {
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
-    let (header, body) = root.split_vertically(HEADER);
+    let (width, _) = root.dim_in_pixel();
+    let (header, body) = root.split_vertically(header_height(fig, width));
     let title = (FAMILY, 26).into_font().color(&BLACK);
     let subtitle = (FAMILY, 16).into_font().color(&RGBColor(70, 70, 70));
     header
         .draw_text(&fig.title, &title, (24, 14))
         .map_err(failed)?;
-    header
-        .draw_text(&fig.subtitle, &subtitle, (24, 52))
-        .map_err(failed)?;
+    for (i, line) in subtitle_lines(&fig.subtitle, width).iter().enumerate() {
+        header
+            .draw_text(line, &subtitle, (24, 52 + SUBTITLE_LINE as i32 * i as i32))
+            .map_err(failed)?;
+    }
     let (rows, cols) = grid(fig);
     let areas = body.split_evenly((rows, cols));
     for (panel, area) in fig.panels.iter().zip(&areas) {
@@ -201,13 +237,24 @@ fn draw_panel<DB: DrawingBackend>(
         Vec::new()
     };
     let rows = labels.iter().map(|l| l.row + 1).max().unwrap_or(0) as u32;
+    // The caption is drawn here rather than by plotters, so that the rows
+    // of event labels go between it and the axes.
+    let caption = if panel.title.is_empty() {
+        0
+    } else {
+        let style = (FAMILY, 19).into_font().color(&BLACK);
+        let (w, _) = area
+            .estimate_text_size(&panel.title, &style)
+            .map_err(failed)?;
+        let x = (i64::from(area_w) - i64::from(w)).max(0) / 2;
+        area.draw_text(&panel.title, &style, (x as i32, 8))
+            .map_err(failed)?;
+        CAPTION
+    };
     let mut builder = ChartBuilder::on(area);
-    if !panel.title.is_empty() {
-        builder.caption(&panel.title, (FAMILY, 19));
-    }
     let mut chart = builder
         .margin(10)
-        .margin_top(10 + LABEL_ROW * rows)
+        .margin_top(10 + caption + LABEL_ROW * rows)
         .margin_right(30)
         .x_label_area_size(52)
         .y_label_area_size(88)
@@ -256,14 +303,14 @@ fn draw_panel<DB: DrawingBackend>(
                 grey.mix(0.10).filled(),
             )))
             .map_err(failed)?;
-        let at = chart.plotting_area().map_coordinate(&(x0, y0));
+        let at = chart.plotting_area().map_coordinate(&(x0, y1));
         let base = area.get_base_pixel();
         let style = (FAMILY, 13).into_font().color(&RGBColor(80, 80, 80));
         for (i, line) in ["window not", "yet full"].iter().enumerate() {
             area.draw_text(
                 line,
                 &style,
-                (at.0 - base.0 + 4, at.1 - base.1 - 36 + 16 * i as i32),
+                (at.0 - base.0 + 4, at.1 - base.1 + 4 + 16 * i as i32),
             )
             .map_err(failed)?;
         }
@@ -467,6 +514,10 @@ fn legend_corner(
     };
     let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
     for (pos, right, upper) in corners {
+        // The warm-up band's caption sits in the upper left.
+        if panel.warm_up.is_some() && !right && upper {
+            continue;
+        }
         let c = covered(right, upper);
         if c < best.0 {
             best = (c, pos);
@@ -477,6 +528,9 @@ fn legend_corner(
 
 /// Height of one row of event labels above the axes, in pixels.
 const LABEL_ROW: u32 = 16;
+
+/// Height of a panel's caption, in pixels.
+const CAPTION: u32 = 26;
 
 /// An event label placed in a row above the axes.
 #[derive(Debug, Clone, PartialEq)]
@@ -515,8 +569,8 @@ fn label_rows(events: &[Event], to_px: impl Fn(f64) -> f64, right: f64) -> Vec<L
     out
 }
 
-/// Marks a panel's events: shocks as grey bands, policy windows as a faint
-/// tint between dotted edges, one-day events as dashed lines.
+/// Marks a panel's events: shocks as grey bands, policy windows by
+/// dotted edges, one-day events as dashed lines.
 fn draw_events<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     panel: &Panel,
@@ -535,12 +589,8 @@ fn draw_events<DB: DrawingBackend>(
                     .map_err(failed)?;
             }
             EventKind::Policy => {
-                chart
-                    .draw_series(std::iter::once(Rectangle::new(
-                        [(e.from, y0), (to, y1)],
-                        RGBColor(120, 120, 160).mix(0.05).filled(),
-                    )))
-                    .map_err(failed)?;
+                // Windows of several platforms overlap; a tint would
+                // stack into a meaningless grey, so only the edges show.
                 for x in [e.from, to] {
                     chart
                         .draw_series(DashedLineSeries::new(

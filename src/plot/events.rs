@@ -120,7 +120,7 @@ fn scenario_events(s: &Value) -> Vec<Event> {
         out.push(Event {
             from,
             to: Some(to),
-            label: format!("{}: {what}", who.join(", ")),
+            label: format!("{}: {what}, days {from}–{to}", who.join(", ")),
             kind: EventKind::Policy,
         });
     }
@@ -237,13 +237,19 @@ mod tests {
         let e = events(Some(&manifest), Some(&summary));
         let labels: Vec<&str> = e.iter().map(|e| e.label.as_str()).collect();
         assert!(labels.contains(&"Didi raises 5 million yuan"), "{labels:?}");
-        assert!(labels.contains(&"Didi: coupon 10 yuan"), "{labels:?}");
+        assert!(
+            labels.contains(&"Didi: coupon 10 yuan, days 0–60"),
+            "{labels:?}"
+        );
         // The same window on two platforms is one mark.
         assert!(
             labels.contains(&"Didi, Kuaidi: coupon 12 yuan"),
             "{labels:?}"
         );
-        assert!(labels.contains(&"Kuaidi: coupon 11 yuan"), "{labels:?}");
+        assert!(
+            labels.contains(&"Kuaidi: coupon 11 yuan, days 0–60"),
+            "{labels:?}"
+        );
         assert!(labels.contains(&"shock: demand ×0.75"), "{labels:?}");
         let exit = e
             .iter()

@@ -204,6 +204,12 @@ pub fn figures(files: &RunFiles, notes: &mut Vec<String>) -> Vec<Figure> {
         match (spec.build)(files, &cx) {
             Ok(mut f) => {
                 mark_events(&mut f, &cx.events);
+                if f.panels.iter().any(|p| p.warm_up.is_some()) {
+                    f.subtitle.push_str(&format!(
+                        " Grey band at the start: the first {ACTIVE_WINDOW_DAYS} days, when a \
+                         {ACTIVE_WINDOW_DAYS}-day window is not yet full (dotted line)."
+                    ));
+                }
                 out.push(f);
             }
             Err(why) => notes.push(format!("skipped {}: {why}", spec.name)),
@@ -417,10 +423,7 @@ fn active_users(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
     Ok(Figure {
         name: "active_users".into(),
         title: format!("{scenario}: active and installed users by platform"),
-        subtitle: format!(
-            "{} Grey band: the first {ACTIVE_WINDOW_DAYS} days, when the window is not yet full.",
-            band_subtitle(reps)
-        ),
+        subtitle: band_subtitle(reps),
         panels,
         columns: 1,
     })
@@ -751,6 +754,20 @@ fn category_series(label: &str, values: Vec<Vec<f64>>) -> Series {
     }
 }
 
+/// Category names with the mean (a percentage) each shows: `Azure (34.5%)`.
+fn with_means(names: &[String], series: &Series) -> Vec<String> {
+    names
+        .iter()
+        .enumerate()
+        .map(
+            |(i, n)| match series.points.iter().find(|p| p.x == i as f64) {
+                Some(p) => format!("{n} ({:.1}%)", p.y),
+                None => n.clone(),
+            },
+        )
+        .collect()
+}
+
 /// Orders per day through each platform and through all of them, with
 /// the run's average of direct purchases per day for scale.
 fn orders(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
@@ -899,8 +916,9 @@ fn wallet(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
                 "paid with the wallet (% of direct purchases)",
                 vec![category_series("mean; bars: 5–95% range", values)],
             );
-            panel.x_categories = Some(names);
+            panel.x_categories = Some(with_means(&names, &panel.series[0]));
             panel.legend = false;
+            panel.y_range = Some((0.0, 100.0));
             panels.push(panel);
         }
     }
@@ -952,16 +970,16 @@ fn purchases(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
         "share of purchase occasions (%)",
         vec![category_series("mean; bars: 5–95% range", values)],
     );
-    panel.x_categories = Some(
-        [
+    panel.x_categories = Some(with_means(
+        &[
             "through a platform",
             "direct, not a member",
             "direct, as a member",
             "no purchase",
         ]
-        .map(String::from)
-        .to_vec(),
-    );
+        .map(String::from),
+        &panel.series[0],
+    ));
     panel.legend = false;
     panel.y_range = Some((0.0, 100.0));
     let reps = if cx.reps > 1 {

@@ -357,7 +357,7 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
                 let unit = if unit.is_empty() {
                     String::new()
                 } else {
-                    format!(" {unit}")
+                    format!(" ({unit})")
                 };
                 format!("{} = {}{unit}", last_component(params[k].1), vals[k])
             })
@@ -434,11 +434,30 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
                 });
             }
             let n = mine.len();
+            // Lines that coincide would hide one another: each is nudged
+            // sideways by a little (1% of the axis between neighbours).
+            let dodge = if numeric && n > 1 && group.is_some() {
+                let (lo, hi) = x_of
+                    .values()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                (hi - lo) * 0.01
+            } else {
+                0.0
+            };
             let lines = mine
                 .into_iter()
                 .enumerate()
                 .map(|(i, (w, combo, _, points))| {
-                    let mut points = points.clone();
+                    let shift = dodge * (i as f64 - (n as f64 - 1.0) / 2.0);
+                    let mut points: Vec<Point> = points
+                        .iter()
+                        .map(|p| Point {
+                            x: p.x + shift,
+                            ..*p
+                        })
+                        .collect();
                     points.sort_by(|a, b| a.x.total_cmp(&b.x));
                     Series {
                         label: if group.is_some() {
@@ -618,7 +637,7 @@ mod tests {
             "platforms[1].subsidy[0].per_order (yuan per order)"
         );
         assert_eq!(p.series.len(), 4);
-        assert_eq!(p.series[0].label, "to_day = 30 day");
+        assert_eq!(p.series[0].label, "to_day = 30 (day)");
         assert_eq!(p.series[3].look, Look::Sequential(3, 4));
         assert!(
             share.subtitle.contains("platforms[1] is B"),
