@@ -43,6 +43,8 @@ pub fn report(dir: &Path, out: Option<&Path>) -> Result<(PathBuf, Vec<String>), 
             )));
         }
     };
+    std::fs::create_dir_all(parent)
+        .map_err(|e| PlotError::Output(format!("cannot create `{}`: {e}", parent.display())))?;
     crate::metrics::write::write_file_atomically(parent, &file, |w| w.write_all(page.as_bytes()))
         .map_err(|e| PlotError::Output(format!("cannot write `{}`: {e}", out.display())))?;
     Ok((out, notes))

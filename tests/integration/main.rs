@@ -12,6 +12,7 @@ mod lending;
 mod mechanisms;
 mod plot;
 mod properties;
+mod report;
 mod reproducibility;
 mod result_files;
 mod scenario_library;
