@@ -245,7 +245,7 @@ mod tests {
         let f = &figs[0];
         assert_eq!(f.name, "compare_market");
         assert!(
-            f.subtitle.contains("b minus a over 8 paired"),
+            f.subtitle.contains("(b minus a) over 8 paired"),
             "{}",
             f.subtitle
         );

@@ -243,7 +243,7 @@ mod tests {
         );
         // The same window on two platforms is one mark.
         assert!(
-            labels.contains(&"Didi, Kuaidi: coupon 12 yuan"),
+            labels.contains(&"Didi, Kuaidi: coupon 12 yuan, days 60–95"),
             "{labels:?}"
         );
         assert!(
