@@ -853,7 +853,7 @@ mod tests {
 
     #[test]
     fn twelve_looks_differ_in_more_than_colour() {
-        let looks: Vec<(Option<(i32, i32)>, bool, usize)> = (0..12)
+        let looks: Vec<_> = (0..12)
             .map(|i| {
                 let p = pen(Look::Categorical(i), "");
                 (p.dash, p.hollow, p.marker as usize)
