@@ -369,10 +369,14 @@ _HIGH = ["ci_high", "ci_hi", "ci95_high", "ci_upper", "upper", "high", "hi"]
 def tidy_aggregate(agg: pd.DataFrame) -> pd.DataFrame:
     """A sweep's aggregate.csv in long form: point, platform, metric, mean, ci_low, ci_high.
 
-    Reads both layouts: wide (`<metric>_mean`, `<metric>_ci_low`, ...) and long
+    A lender's rows (a bank's) are labelled by the lender in `platform`. Reads both layouts: wide (`<metric>_mean`, `<metric>_ci_low`, ...) and long
     (`metric`, `mean`, `ci_low`, `ci_high`).
     """
     platform = agg["platform"] if "platform" in agg else "all"
+    if "platform" in agg and "lender" in agg:
+        # A lender of its own (a bank) has its own rows, with `platform`
+        # empty and its name in `lender`: label them by the lender.
+        platform = agg["platform"].fillna(agg["lender"])
     if "metric" in agg and "mean" in agg:
         low = next((c for c in _LOW if c in agg), None)
         high = next((c for c in _HIGH if c in agg), None)

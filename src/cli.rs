@@ -172,6 +172,10 @@ pub enum Command {
         /// the runs it finished (starts afresh if there is none).
         #[arg(long)]
         resume: bool,
+        /// Set a scenario key before the sweep's points (repeatable), as
+        /// for `run`; not a swept parameter.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
         /// Print nothing but errors (no progress bar, no summary).
         #[arg(long, short)]
         quiet: bool,
@@ -338,8 +342,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             threads,
             shard,
             resume,
+            set,
             quiet,
-        } => sweep_commands::sweep(&scenario, out, threads, shard, resume, quiet),
+        } => sweep_commands::sweep(&scenario, &set, out, threads, shard, resume, quiet),
         Command::Merge { dirs, out, quiet } => sweep_commands::merge(&dirs, out, quiet),
     }
 }

@@ -149,11 +149,15 @@ pub enum PostingKind {
     /// A merchant's owner puts in cash so the business can pay a loan
     /// instalment (only where defaults come from a Vasicek model).
     OwnerInjection,
+    /// Bounty a wallet pays a merchant for taking a payment with it.
+    MerchantBounty,
+    /// Fee a payer pays its wallet on a payment.
+    WalletFee,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 27] = [
+    pub const ALL: [PostingKind; 29] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -181,6 +185,8 @@ impl PostingKind {
         PostingKind::LoanRecovery,
         PostingKind::FundingCost,
         PostingKind::OwnerInjection,
+        PostingKind::MerchantBounty,
+        PostingKind::WalletFee,
     ];
 
     fn index(self) -> usize {

@@ -92,7 +92,7 @@
 //! assert_eq!(t.occasions, t.platform_orders + t.direct_orders + t.no_purchase);
 //! assert_eq!(run.summary[0].flows.orders, t.platform_orders);
 //! ```
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
 pub mod agents;
 pub mod cli;
@@ -100,7 +100,7 @@ pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;
-pub mod memory;
+pub(crate) mod memory;
 pub mod metrics;
 pub mod plot;
 pub(crate) mod resources;

@@ -9,7 +9,7 @@
 /// A vector with room for `n` elements whose memory the kernel is asked to
 /// back with huge pages before anything is written to it (pages already
 /// touched would stay small).
-pub fn huge_vec<T>(n: usize) -> Vec<T> {
+pub(crate) fn huge_vec<T>(n: usize) -> Vec<T> {
     let v = Vec::with_capacity(n);
     advise(
         v.as_ptr() as usize,
@@ -52,7 +52,7 @@ fn advise(start: usize, bytes: usize) {
 /// without waiting for it (a no-op where no prefetch instruction is
 /// available).
 #[inline]
-pub fn prefetch<T>(value: &T) {
+pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};

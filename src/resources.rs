@@ -20,7 +20,7 @@ use crate::scenario::Scenario;
 
 /// What one replication of a scenario holds in memory, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MemoryEstimate {
+pub(crate) struct MemoryEstimate {
     /// Agent state and pending events of one replication while it runs.
     pub state: u64,
     /// Cohort counters of one replication, built when it finishes.
@@ -33,7 +33,7 @@ pub struct MemoryEstimate {
 /// The sizes of a market that decide its memory, for
 /// [`MemoryEstimate::of`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MarketSize {
+pub(crate) struct MarketSize {
     /// Consumers.
     pub consumers: u64,
     /// Merchants.
@@ -50,7 +50,7 @@ pub struct MarketSize {
 
 impl MarketSize {
     /// The sizes of `scenario`'s market.
-    pub fn of(scenario: &Scenario) -> MarketSize {
+    pub(crate) fn of(scenario: &Scenario) -> MarketSize {
         MarketSize {
             consumers: u64::from(scenario.market.consumers),
             merchants: u64::from(scenario.market.merchants),
@@ -66,7 +66,7 @@ impl MemoryEstimate {
     /// The estimate for a market of `size`, from the sizes of the types
     /// that hold it (saturating: an absurd size gives `u64::MAX`, never an
     /// overflow).
-    pub fn of(size: MarketSize) -> MemoryEstimate {
+    pub(crate) fn of(size: MarketSize) -> MemoryEstimate {
         let b = |n: usize| n as u64;
         let MarketSize {
             consumers,
@@ -118,7 +118,7 @@ impl MemoryEstimate {
     /// Bytes needed to run `replications` replications, `in_flight` at a
     /// time: the state and cohort counters of those running, and the
     /// daily records of all.
-    pub fn total(&self, replications: u64, in_flight: u64) -> u64 {
+    pub(crate) fn total(&self, replications: u64, in_flight: u64) -> u64 {
         self.state
             .saturating_add(self.cohorts)
             .saturating_mul(in_flight)
@@ -128,7 +128,7 @@ impl MemoryEstimate {
 
 /// The memory of the machine a command runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Machine {
+pub(crate) struct Machine {
     /// Total physical memory, in bytes.
     pub memory: u64,
 }
@@ -136,7 +136,7 @@ pub struct Machine {
 impl Machine {
     /// This machine: its total memory from `/proc/meminfo`, or 16 GiB
     /// where that cannot be read.
-    pub fn this() -> Machine {
+    pub(crate) fn this() -> Machine {
         Machine {
             memory: total_memory().unwrap_or(16 << 30),
         }
@@ -144,7 +144,7 @@ impl Machine {
 
     /// The most a command may use: four fifths of the memory, leaving the
     /// rest for the system and the result buffers.
-    pub fn allowance(&self) -> u64 {
+    pub(crate) fn allowance(&self) -> u64 {
         self.memory / 5 * 4
     }
 }
@@ -160,7 +160,7 @@ fn total_memory() -> Option<u64> {
 /// A run that would not fit in memory.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{key}: {rule}")]
-pub struct TooLarge {
+pub(crate) struct TooLarge {
     /// Which of the scenarios checked is the largest (its index; for a
     /// sweep, the point id).
     pub scenario: usize,
@@ -193,7 +193,7 @@ fn blame(state: u64, cohorts: u64, records: u64, records_key: &'static str) -> &
 /// daily records kept until all are done: `run` (one scenario) and
 /// `compare` (its variants). The refusal names the key that makes the
 /// largest scenario large and gives the estimate.
-pub fn check_runs(
+pub(crate) fn check_runs(
     scenarios: &[&Scenario],
     threads: usize,
     machine: Machine,
@@ -271,7 +271,7 @@ pub fn check_runs(
 /// holding one replication of its point (`points`, by point id) until it is
 /// journalled. The refusal names the largest point, the key that makes it
 /// large and the estimate.
-pub fn check_sweep(
+pub(crate) fn check_sweep(
     points: &[MarketSize],
     runs: u64,
     threads: usize,

@@ -34,6 +34,8 @@ pub enum Purpose {
     Lender = 7,
     /// The common economic factor.
     Economy = 8,
+    /// Merchants' adoption of a wallet (one stream per wallet).
+    WalletAdoption = 9,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

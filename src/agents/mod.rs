@@ -35,6 +35,11 @@ pub struct Relation {
     pub loyalty: f32,
     /// Day the loyalty value refers to.
     pub loyalty_day: u16,
+    /// Habit of paying with the platform's wallet, as of `wallet_day`.
+    pub wallet_habit: f32,
+    /// Day of the last payment with the platform's wallet (`NEVER` if the
+    /// consumer has never paid with it: a new payer).
+    pub wallet_day: u16,
 }
 
 impl Relation {
@@ -46,6 +51,8 @@ impl Relation {
         first_churned: NEVER,
         loyalty: 0.0,
         loyalty_day: 0,
+        wallet_habit: 0.0,
+        wallet_day: NEVER,
     };
 
     /// Loyalty decayed to `day` at `daily_decay` per day.
@@ -198,8 +205,8 @@ pub struct Merchants {
     pub listed_on: Vec<u32>,
     /// Whether the merchant still trades.
     pub open: Vec<bool>,
-    /// Whether it accepts wallet payments.
-    pub accepts_wallet: Vec<bool>,
+    /// Wallets it accepts, one bit per platform index.
+    pub accepts: Vec<u32>,
     /// Whether it runs its own membership programme.
     pub membership: Vec<bool>,
     /// Mean service time in ticks (0: no queue).
@@ -227,6 +234,15 @@ impl Merchants {
         let p = scenario.platforms.len();
         let spec = &scenario.merchants;
         let shares: Vec<f64> = spec.categories.iter().map(|c| c.share).collect();
+        let wallet_acceptance: Vec<Option<f64>> = scenario
+            .platforms
+            .iter()
+            .map(|p| {
+                p.payments
+                    .wallet
+                    .then(|| p.payments.acceptance.unwrap_or(spec.accepts_wallet))
+            })
+            .collect();
         let mut m = Merchants {
             price: Vec::with_capacity(n),
             unit_cost: Vec::with_capacity(n),
@@ -235,7 +251,7 @@ impl Merchants {
             district: Vec::with_capacity(n),
             listed_on: Vec::with_capacity(n),
             open: vec![true; n],
-            accepts_wallet: Vec::with_capacity(n),
+            accepts: Vec::with_capacity(n),
             membership: Vec::with_capacity(n),
             service_ticks: Vec::with_capacity(n),
             busy_until: vec![Tick(0); n],
@@ -279,8 +295,20 @@ impl Merchants {
             m.category.push(cat as u8);
             m.district.push((j as u32) % scenario.market.districts);
             m.listed_on.push(mask);
-            m.accepts_wallet
-                .push(traits.random::<f64>() < spec.accepts_wallet);
+            // One draw places the merchant on a scale of openness to QR
+            // payments: it accepts every wallet whose starting acceptance
+            // exceeds it (all or none when every wallet has the market's
+            // share).
+            let openness = traits.random::<f64>();
+            m.accepts.push(
+                wallet_acceptance
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |mask, (k, share)| match share {
+                        Some(share) if openness < *share => mask | (1 << k),
+                        _ => mask,
+                    }),
+            );
             m.membership
                 .push(traits.random::<f64>() < spec.membership.share);
             m.service_ticks.push(service_ticks);

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{CliError, too_large, worker_threads};
+use super::{CliError, set_overrides, too_large, worker_threads};
 use crate::resources::{Machine, MarketSize, check_sweep};
 use crate::sweep::{
     Event, Outcome, Shard, Sweep, SweepError, SweepManifest, SweepOptions, merge as merge_dirs,
@@ -65,13 +65,15 @@ fn bar(quiet: bool) -> ProgressBar {
 /// `flywheel sweep`.
 pub(super) fn sweep(
     path: &Path,
+    sets: &[String],
     out: Option<PathBuf>,
     threads: usize,
     shard: Option<Shard>,
     resume: bool,
     quiet: bool,
 ) -> Result<(), CliError> {
-    let sweep = Sweep::load(path).map_err(|e| CliError::Input(e.to_string()))?;
+    let overrides = set_overrides(sets)?;
+    let sweep = Sweep::load_with(path, &overrides).map_err(|e| CliError::Input(e.to_string()))?;
     let sizes = (0..sweep.points.len() as u32)
         .map(|p| sweep.scenario(p).map(|s| MarketSize::of(&s)))
         .collect::<Result<Vec<_>, _>>()

@@ -11,6 +11,7 @@ use super::{COMPARISON_CSV, Comparison, Results, Row, SUMMARIES_CSV, Variant};
 use crate::metrics::HEADLINES;
 use crate::metrics::columns::{self, Column, CsvOut, Kind, Value, docs, maybe, names, write_table};
 use crate::metrics::reference::FileDoc;
+use crate::metrics::stats::Estimate;
 use crate::metrics::tables::{Row as RunRow, SUMMARY_METRICS, summary_keys};
 use crate::metrics::write::{
     Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json,
@@ -43,18 +44,27 @@ fn unpaired_end(r: &Row, sign: f64) -> Value<'_> {
     maybe(end, Value::Decimal)
 }
 
-/// Columns of `comparison.csv`: one row per metric × platform × variant,
-/// empty where a value does not exist.
-pub const COMPARISON_COLUMNS: [Column<Row>; 11] = [
+/// The estimate when it has values (an estimate of none is empty).
+fn defined(e: Option<Estimate>) -> Option<Estimate> {
+    e.filter(|e| e.n > 0)
+}
+
+/// Columns of `comparison.csv`: one row per metric × platform (or lender
+/// of its own) × variant, empty where a value does not exist. `lender`
+/// comes last so the platform columns keep their places.
+pub const COMPARISON_COLUMNS: [Column<Row>; 12] = [
     col(
         "metric",
         Kind::Text,
         "A headline figure: a `summary.csv` column name, or `exited` (the fraction of replications in which the platform ran out of cash).",
         |r| Value::Text(r.metric),
     ),
-    col("platform", Kind::Text, "Platform name.", |r| {
-        Value::Text(&r.platform)
-    }),
+    col(
+        "platform",
+        Kind::Text,
+        "Platform name; empty on a lender's row.",
+        |r| maybe(r.platform.as_deref(), Value::Text),
+    ),
     col(
         "variant",
         Kind::Text,
@@ -64,8 +74,8 @@ pub const COMPARISON_COLUMNS: [Column<Row>; 11] = [
     col(
         "mean",
         Kind::Decimal,
-        "Mean across replications; empty when the variant has no such platform.",
-        |r| maybe(r.mean.map(|e| e.mean), Value::Decimal),
+        "Mean across the replications where the metric is defined; empty when it is defined in none, or the variant has no such platform or lender.",
+        |r| maybe(defined(r.mean).map(|e| e.mean), Value::Decimal),
     ),
     col(
         "mean_ci_low",
@@ -83,7 +93,7 @@ pub const COMPARISON_COLUMNS: [Column<Row>; 11] = [
         "diff_vs_first",
         Kind::Decimal,
         "The variant's mean minus the first variant's; empty for the first variant.",
-        |r| maybe(r.paired.map(|e| e.mean), Value::Decimal),
+        |r| maybe(defined(r.paired).map(|e| e.mean), Value::Decimal),
     ),
     col(
         "diff_ci_low",
@@ -109,10 +119,16 @@ pub const COMPARISON_COLUMNS: [Column<Row>; 11] = [
         "High end of the unpaired (Welch) 95% interval of the same difference.",
         |r| unpaired_end(r, 1.0),
     ),
+    col(
+        "lender",
+        Kind::Text,
+        "A lender that is not a platform's lending arm (a bank), on the rows of its lending figures; empty on a platform's row (whose lending figures are its arm's).",
+        |r| maybe(r.lender.as_deref(), Value::Text),
+    ),
 ];
 
 /// Writes `comparison.csv` (columns [`COMPARISON_COLUMNS`]): one row per
-/// metric × platform × variant.
+/// metric × platform (or lender of its own) × variant.
 pub fn write_comparison(w: &mut dyn Write, c: &Comparison) -> io::Result<()> {
     write_table(w, &COMPARISON_COLUMNS, &c.rows)
 }
@@ -228,11 +244,14 @@ pub fn reference() -> Vec<FileDoc> {
         FileDoc::table(
             COMPARISON_CSV,
             "`compare`",
-            "metric × platform × variant",
+            "metric × platform (or lender of its own) × variant",
             format!(
                 "Platforms are matched by name; the first variant's difference cells are \
-                 empty, as are the cells of a platform a variant does not have. The metrics, \
-                 in reporting units (yuan for money, fractions for shares), are {}.",
+                 empty, as are the cells of a platform a variant does not have. A lender that \
+                 is not a platform's lending arm (a bank) has rows of its own for the lending \
+                 metrics, after the platforms' rows of each metric, with `platform` empty and \
+                 its name in `lender`. The metrics, in reporting units (yuan for money, \
+                 fractions for shares), are {}.",
                 headline_names()
             ),
             docs(&COMPARISON_COLUMNS),
@@ -273,7 +292,7 @@ pub fn write_compare_dir(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::stats::{Difference, Estimate};
+    use crate::metrics::stats::Difference;
 
     #[test]
     fn comparison_columns_read_their_own_fields() {
@@ -286,7 +305,8 @@ mod tests {
         };
         let row = Row {
             metric: "gmv",
-            platform: "Blue".into(),
+            platform: Some("Blue".into()),
+            lender: None,
             variant: "b7".into(),
             first: false,
             mean: Some(estimate(10.0, 1.0)),
@@ -312,6 +332,7 @@ mod tests {
             "diff_ci_high=-1.500000",
             "unpaired_diff_ci_low=-5.000000",
             "unpaired_diff_ci_high=1.000000",
+            "lender=",
         ];
         assert_eq!(got, expected);
         // A platform the variant lacks: every figure empty.
@@ -319,9 +340,24 @@ mod tests {
             mean: None,
             paired: None,
             unpaired: None,
-            ..row
+            ..row.clone()
         };
         let cells = columns::cells(&COMPARISON_COLUMNS, &missing);
+        assert!(cells[3..].iter().all(String::is_empty), "{cells:?}");
+        // A metric the variant defines in no replication: empty, not 0.
+        let none = Estimate {
+            n: 0,
+            mean: 0.0,
+            sd: 0.0,
+            half_width: None,
+        };
+        let undefined = Row {
+            mean: Some(none),
+            paired: Some(none),
+            unpaired: None,
+            ..row
+        };
+        let cells = columns::cells(&COMPARISON_COLUMNS, &undefined);
         assert!(cells[3..].iter().all(String::is_empty), "{cells:?}");
     }
 }

@@ -18,9 +18,11 @@
 //! for contrast); with common random numbers the covariance is large and
 //! positive, so a small change is resolved with far fewer replications.
 //!
-//! Platforms are matched across variants by name. This module computes
-//! and writes; loading and running are the caller's ([`load_variants`],
-//! then [`crate::runner::run_all`] per variant).
+//! Platforms are matched across variants by name, and so are lenders that
+//! are not a platform's lending arm (a bank), which get rows of their own
+//! for the lending figures. This module computes and writes; loading and
+//! running are the caller's ([`load_variants`], then
+//! [`crate::runner::run_all`] per variant).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -28,7 +30,7 @@ use std::path::PathBuf;
 
 use crate::metrics::columns::{Kind, printed, printed_half_width};
 use crate::metrics::stats::{Difference, Estimate, estimate, welch};
-use crate::metrics::{HEADLINES, RunOutput};
+use crate::metrics::{HEADLINES, Headline, RunOutput, own_row_lenders};
 use crate::scenario::{self, Override, RawScenario, Scenario, ScenarioError};
 
 mod files;
@@ -155,26 +157,42 @@ pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded
     Ok(Loaded { variants, notes })
 }
 
-/// One line of a comparison: a headline metric of one platform in one
-/// variant.
+/// One line of a comparison: a headline metric of one platform (or one
+/// lender of its own: a bank) in one variant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
     /// Metric name, as in `summary.csv`.
     pub metric: &'static str,
-    /// Platform name.
-    pub platform: String,
+    /// Platform name (`None` on a lender's row).
+    pub platform: Option<String>,
+    /// Name of a lender that is not a platform's lending arm (`None` on a
+    /// platform's row).
+    pub lender: Option<String>,
     /// Variant label.
     pub variant: String,
     /// Whether this is the first variant (the reference).
     pub first: bool,
-    /// Mean across replications and its interval; `None` when the variant
-    /// has no such platform.
+    /// Mean across the replications where the metric is defined, and its
+    /// interval (an estimate of no values when it is defined in none);
+    /// `None` when the variant has no such platform or lender.
     pub mean: Option<Estimate>,
-    /// Paired difference against the first variant and its interval;
-    /// `None` for the first variant and when either lacks the platform.
+    /// Paired difference against the first variant over the replications
+    /// where both define the metric, and its interval; `None` for the
+    /// first variant and when either lacks the platform or lender.
     pub paired: Option<Estimate>,
-    /// The same difference with the unpaired (Welch) interval.
+    /// The same difference with the unpaired (Welch) interval; `None` as
+    /// for `paired`, and when either variant never defines the metric.
     pub unpaired: Option<Difference>,
+}
+
+impl Row {
+    /// The platform or lender the row is about.
+    pub fn entity(&self) -> &str {
+        self.platform
+            .as_deref()
+            .or(self.lender.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// A finished comparison.
@@ -186,9 +204,9 @@ pub struct Comparison {
     pub seed: u64,
     /// Replications per variant.
     pub replications: u32,
-    /// Rows, metric-major, then platform, then variant.
+    /// Rows, metric-major, then platform, then lender, then variant.
     pub rows: Vec<Row>,
-    /// Platforms not present in every variant, in words.
+    /// Platforms and lenders not present in every variant, in words.
     pub notes: Vec<String>,
 }
 
@@ -203,57 +221,100 @@ pub struct Results<'a> {
     pub runs: &'a [RunOutput],
 }
 
-/// Per replication, the value of `metric` for `platform` (by name), or
-/// `None` when the variant has no such platform.
-fn values(
-    results: &Results,
-    platform: &str,
-    value: fn(&crate::metrics::PlatformSummary) -> Option<f64>,
-) -> Option<BTreeMap<u32, f64>> {
-    let index = results
-        .scenario
-        .platforms
-        .iter()
-        .position(|p| p.name == platform)?;
-    Some(
-        results
-            .runs
-            .iter()
+/// What a comparison row is about, matched across variants by name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Entity {
+    Platform(String),
+    Lender(String),
+}
+
+impl Entity {
+    fn name(&self) -> &str {
+        match self {
+            Entity::Platform(n) | Entity::Lender(n) => n,
+        }
+    }
+
+    fn what(&self) -> &'static str {
+        match self {
+            Entity::Platform(_) => "platform",
+            Entity::Lender(_) => "lender",
+        }
+    }
+
+    /// Whether `results` has it (a lender: as a lender of its own).
+    fn index_in(&self, results: &Results) -> Option<usize> {
+        let s = results.scenario;
+        match self {
+            Entity::Platform(name) => s.platforms.iter().position(|p| &p.name == name),
+            Entity::Lender(name) => own_row_lenders(s)
+                .into_iter()
+                .find(|&l| &s.lenders[l].name == name),
+        }
+    }
+}
+
+/// Per replication where it is defined, the value of `h` for `who`, or
+/// `None` when the variant has no such platform or lender.
+fn values(results: &Results, who: &Entity, h: &Headline) -> Option<BTreeMap<u32, f64>> {
+    let index = who.index_in(results)?;
+    let runs = results.runs.iter();
+    Some(match who {
+        Entity::Platform(_) => runs
             .filter_map(|r| {
                 r.summary
                     .iter()
                     .find(|s| s.platform == index)
-                    .and_then(|s| value(s).map(|v| (r.replication, v)))
+                    .and_then(|s| (h.value)(s).map(|v| (r.replication, v)))
             })
             .collect(),
-    )
+        Entity::Lender(_) => runs
+            .filter_map(|r| {
+                let f = h.lender?;
+                r.lenders
+                    .iter()
+                    .find(|l| l.lender == index)
+                    .and_then(|l| f(l).map(|v| (r.replication, v)))
+            })
+            .collect(),
+    })
 }
 
-/// Compares the variants' results: for each headline metric and platform,
-/// each variant's mean, and its paired and unpaired differences against
-/// the first variant.
+/// Compares the variants' results: for each headline metric and platform
+/// (and each lending metric and lender of its own), each variant's mean,
+/// and its paired and unpaired differences against the first variant.
 pub fn compare(results: &[Results]) -> Comparison {
-    let mut platforms: Vec<String> = Vec::new();
+    let mut entities: Vec<Entity> = Vec::new();
     for r in results {
         for p in &r.scenario.platforms {
-            if !platforms.contains(&p.name) {
-                platforms.push(p.name.clone());
+            let e = Entity::Platform(p.name.clone());
+            if !entities.contains(&e) {
+                entities.push(e);
+            }
+        }
+    }
+    for r in results {
+        for l in own_row_lenders(r.scenario) {
+            let e = Entity::Lender(r.scenario.lenders[l].name.clone());
+            if !entities.contains(&e) {
+                entities.push(e);
             }
         }
     }
     let mut notes = Vec::new();
     let first_label = results.first().map_or("", |r| r.label);
-    for name in &platforms {
+    for e in &entities {
         for r in results {
-            if !r.scenario.platforms.iter().any(|p| &p.name == name) {
+            if e.index_in(r).is_none() {
+                let (what, name) = (e.what(), e.name());
                 notes.push(if r.label == first_label {
                     format!(
-                        "platform `{name}` is not in the first variant `{}`: its differences are left empty",
+                        "{what} `{name}` is not in the first variant `{}`: its differences are left empty",
                         r.label
                     )
                 } else {
                     format!(
-                        "platform `{name}` is not in variant `{}`: its rows there are left empty",
+                        "{what} `{name}` is not in variant `{}`: its rows there are left empty",
                         r.label
                     )
                 });
@@ -262,15 +323,13 @@ pub fn compare(results: &[Results]) -> Comparison {
     }
     let mut rows = Vec::new();
     for h in HEADLINES {
-        for name in &platforms {
-            // A metric undefined in every replication (e.g. lending figures
-            // without a lender) has no mean and no difference.
-            let first = results
-                .first()
-                .and_then(|r| values(r, name, h.value))
-                .filter(|m| !m.is_empty());
+        for who in &entities {
+            if matches!(who, Entity::Lender(_)) && h.lender.is_none() {
+                continue;
+            }
+            let first = results.first().and_then(|r| values(r, who, h));
             for (k, r) in results.iter().enumerate() {
-                let mine = values(r, name, h.value).filter(|m| !m.is_empty());
+                let mine = values(r, who, h);
                 let mean = mine
                     .as_ref()
                     .map(|m| estimate(&m.values().copied().collect::<Vec<_>>(), LEVEL));
@@ -282,13 +341,23 @@ pub fn compare(results: &[Results]) -> Comparison {
                             .collect();
                         let a: Vec<f64> = a.values().copied().collect();
                         let b: Vec<f64> = b.values().copied().collect();
-                        (Some(estimate(&diffs, LEVEL)), Some(welch(&a, &b, LEVEL)))
+                        // A metric undefined in every replication of either
+                        // (e.g. lending figures without a lender) has no
+                        // difference.
+                        let unpaired =
+                            (!a.is_empty() && !b.is_empty()).then(|| welch(&a, &b, LEVEL));
+                        (Some(estimate(&diffs, LEVEL)), unpaired)
                     }
                     _ => (None, None),
                 };
+                let (platform, lender) = match who {
+                    Entity::Platform(n) => (Some(n.clone()), None),
+                    Entity::Lender(n) => (None, Some(n.clone())),
+                };
                 rows.push(Row {
                     metric: h.name,
-                    platform: name.clone(),
+                    platform,
+                    lender,
                     variant: r.label.to_string(),
                     first: k == 0,
                     mean,
@@ -312,7 +381,7 @@ pub fn compare(results: &[Results]) -> Comparison {
 /// half-width the difference would have without pairing.
 pub fn table(c: &Comparison) -> String {
     let mut lines: Vec<[String; 5]> = vec![[
-        "platform".into(),
+        "platform or lender".into(),
         "variant".into(),
         "mean ± 95%".into(),
         "Δ vs first ± 95% (paired)".into(),
@@ -333,19 +402,24 @@ pub fn table(c: &Comparison) -> String {
             .iter()
             .find(|h| h.name == r.metric)
             .map_or(Kind::Decimal, |h| h.kind);
-        let mean = r
-            .mean
-            .map_or_else(|| "(no such platform)".to_string(), |e| printed(kind, &e));
+        let mean = match r.mean {
+            Some(e) => printed(kind, &e),
+            None if r.lender.is_some() => "(no such lender)".to_string(),
+            None => "(no such platform)".to_string(),
+        };
         let paired = r.paired.map_or_else(String::new, |e| {
-            let sign = if e.mean >= 0.0 { "+" } else { "" };
+            let sign = if e.n > 0 && e.mean >= 0.0 { "+" } else { "" };
             format!("{sign}{}", printed(kind, &e))
         });
-        let unpaired = r
-            .unpaired
-            .and_then(|u| u.half_width)
-            .map_or_else(String::new, |h| printed_half_width(kind, h));
+        let unpaired = match r.unpaired {
+            Some(Difference {
+                mean,
+                half_width: Some(h),
+            }) => printed_half_width(kind, mean, h),
+            _ => String::new(),
+        };
         lines.push([
-            r.platform.clone(),
+            r.entity().to_string(),
             r.variant.clone(),
             mean,
             paired,

@@ -28,6 +28,8 @@ impl Market<'_> {
         let day = now.day() as u16;
         self.consumers.agents[c].installed |= 1 << p;
         self.platforms[p].installed += 1;
+        let district = self.consumers.agents[c].district as usize;
+        self.wallet_reach.count_install(p, district, true);
         let rel = self.relation(c, p);
         rel.spell_start = day;
         rel.last_order_day = NEVER;
@@ -71,6 +73,8 @@ impl Market<'_> {
         }
         self.consumers.agents[c].installed &= !(1 << p);
         self.platforms[p].installed -= 1;
+        let district = self.consumers.agents[c].district as usize;
+        self.wallet_reach.count_install(p, district, false);
         let rel = self.relation(c, p);
         if rel.first_churned == NEVER && rel.spell_start == rel.first_acquired {
             rel.first_churned = day as u16;

@@ -63,7 +63,8 @@ pub(crate) struct Lending {
     /// `[((day % SALES_WINDOW) * merchants + merchant) * channels + channel]`.
     sales: Vec<f32>,
     channels: usize,
-    /// Day each merchant was first listed on each platform.
+    /// Day each merchant was first served by each platform (listed on it,
+    /// or accepting its wallet): the tenure a platform lender sees.
     pub(crate) listed_since: Vec<u32>,
     rng: Vec<StreamRng>,
     /// Each merchant's cash at the end of each of the last 30 days, in fen:
@@ -79,9 +80,10 @@ pub(crate) struct Lending {
 }
 
 impl Lending {
-    /// Lending state for `scenario`, with every merchant listed since day 0
-    /// where it starts listed.
-    pub(crate) fn new(scenario: &Scenario, run_seed: u64, listed_on: &[u32]) -> Lending {
+    /// Lending state for `scenario`, with every merchant served since day 0
+    /// by the platforms in its `served` bits (listed on, or accepting the
+    /// wallet of).
+    pub(crate) fn new(scenario: &Scenario, run_seed: u64, served: &[u32]) -> Lending {
         let np = scenario.platforms.len();
         let nl = scenario.lenders.len();
         let channels = np + 1;
@@ -89,9 +91,9 @@ impl Lending {
             .map(|l| stream(run_seed, Purpose::Lender, l as u64))
             .collect();
         let z = rng.iter_mut().map(|r| StandardNormal.sample(r)).collect();
-        let nm = listed_on.len();
+        let nm = served.len();
         let mut listed_since = vec![u32::MAX; nm * np];
-        for (m, mask) in listed_on.iter().enumerate() {
+        for (m, mask) in served.iter().enumerate() {
             for p in 0..np {
                 if mask & (1 << p) != 0 {
                     listed_since[m * np + p] = 0;
@@ -250,7 +252,10 @@ impl Market<'_> {
         let np = self.platforms.len();
         match (spec.data, spec.platform) {
             (DataAccess::Transactions, Some(p)) => {
-                if self.merchants.listed_on[m] & (1 << p) == 0 {
+                // The platform sees the merchant's flow if it lists the
+                // merchant or settles its wallet payments.
+                let served = self.merchants.listed_on[m] | self.merchants.accepts[m];
+                if served & (1 << p) == 0 {
                     return None;
                 }
                 let (sales, cv) = self.lending.sales_stats(m, p, day);

@@ -83,6 +83,7 @@ impl Market<'_> {
             self.delist(m, p);
         }
         self.listings.close(m, self.merchants.district[m] as usize);
+        self.wallet_reach.merchant_closed(self.merchants.accepts[m]);
         self.recorder.merchant_closed();
     }
 

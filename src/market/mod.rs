@@ -69,7 +69,7 @@ use crate::scenario::{Churn, Levers, Metric, Scenario};
 use economy::Economy;
 use listings::Listings;
 pub(crate) use occasion::OrderTerms;
-use payment::Settlement;
+use payment::{PaymentOptions, Settlement, WalletReach};
 
 /// The state of one replication while it runs.
 pub struct Market<'a> {
@@ -101,6 +101,10 @@ pub struct Market<'a> {
     /// kept here so the choice and the settlement read the same values
     /// without an array per occasion.
     order_terms: Vec<OrderTerms>,
+    /// The payment options of the current occasion (see [`payment`]).
+    payment: PaymentOptions,
+    /// What drives merchants' adoption of wallets.
+    wallet_reach: WalletReach,
 }
 
 impl<'a> Market<'a> {
@@ -182,7 +186,11 @@ impl<'a> Market<'a> {
             queue.push(Tick::start_of_day(day + 1), Event::DayEnd { day });
         }
         queue.push(Tick::start_of_day(scenario.horizon_days), Event::Horizon);
-        let lending = lending::Lending::new(scenario, run_seed, &merchants.listed_on);
+        let served: Vec<u32> = (0..nm)
+            .map(|m| merchants.listed_on[m] | merchants.accepts[m])
+            .collect();
+        let lending = lending::Lending::new(scenario, run_seed, &served);
+        let wallet_reach = WalletReach::new(scenario, &consumers, &merchants, run_seed);
         let mut market = Market {
             scenario,
             lending,
@@ -204,6 +212,8 @@ impl<'a> Market<'a> {
                 .collect(),
             churn_period_ticks,
             order_terms: vec![OrderTerms::default(); np],
+            payment: PaymentOptions::new(np),
+            wallet_reach,
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -231,6 +241,7 @@ impl<'a> Market<'a> {
         self.settle_and_float(day);
         self.lending_day(day);
         self.merchants_day(day);
+        self.adopt_wallets(day);
         self.lending_close(day);
         self.economy.advance(&self.scenario.economy, day);
         for p in 0..self.platforms.len() {
@@ -251,6 +262,11 @@ impl<'a> Market<'a> {
                 installed: u64::from(self.platforms[p].installed),
                 merchants: u64::from(self.listings.listed_total(p)),
                 alive: self.platforms[p].alive,
+                merchants_accepting: if self.platforms[p].alive {
+                    u64::from(self.wallet_reach.accepting(p))
+                } else {
+                    0
+                },
             });
         }
         self.recorder.close_day(day, &closes);

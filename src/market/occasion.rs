@@ -205,11 +205,8 @@ impl Market<'_> {
         } else {
             price
         };
-        let wallet = self.wallet_for(c, m);
-        let mut direct = scenario.market.direct_utility - beta * direct_price.as_major() - wait;
-        if let Some(w) = wallet {
-            direct += ch.wallet_convenience + beta * self.platforms[w].levers.red_packet.as_major();
-        }
+        let direct = scenario.market.direct_utility - beta * direct_price.as_major() - wait
+            + self.payment_value(c, m, beta, day);
         // A chosen platform that cannot fund the order exits and the
         // consumer chooses again among the rest: at most `np` retries.
         for _ in 0..=np {
@@ -229,7 +226,8 @@ impl Market<'_> {
                     utilities[p] = None;
                 }
                 Choice::Direct => {
-                    self.settle_direct(m, direct_price, wallet, day);
+                    let wallet = self.pick_payment(c);
+                    self.settle_direct(c, m, direct_price, wallet, day);
                     self.recorder.direct(member);
                     self.after_purchase(c, m, None, time);
                     return;

@@ -1,12 +1,41 @@
-//! Payments: which wallet a direct purchase is paid with, the wallet
-//! payment's postings (fee, red packet), settlement holds (a platform
-//! keeps a merchant's net takings for `settlement_days`) and the float
-//! interest earned on what it holds.
+//! Payments: how a direct purchase is paid (cash or one of the wallets
+//! the consumer has and the merchant accepts), the wallet payment's
+//! postings (fees, red packet, bounties to the merchant), merchants'
+//! adoption of wallets, settlement holds (a platform keeps a merchant's
+//! net takings for `settlement_days`) and the float interest earned on
+//! what it holds.
+//!
+//! **Paying.** A consumer buying direct pays by a logit over each usable
+//! wallet `w` (installed, live, accepted by the merchant) and, when
+//! `choice.cash_utility` is set, cash:
+//!
+//! ```text
+//! v_w = wallet_convenience + convenience_w + wallet_habit · habit_w
+//!       + price_sensitivity · (red_packet_w − consumer_fee_w)
+//! P(w) = exp(v_w / λ) / (exp(v_cash / λ) + Σ_k exp(v_k / λ))   λ = choice.wallet_scale
+//! ```
+//!
+//! Without `cash_utility`, a consumer who can pay with a wallet does (the
+//! exp(v_cash) term is absent). Buying direct is worth
+//! `λ · ln(mean of the options' exp(v / λ))` more than paying cash: a
+//! smooth, increasing mean that tends to the best option as λ shrinks, is
+//! exactly `v_w` with one wallet and no cash option, and gives no bonus
+//! for the mere number of ways to pay. A larger red packet moves wallet
+//! share smoothly, and makes buying at the shop more attractive.
+//!
+//! **Adopting.** Each day a merchant not yet accepting a wallet puts up
+//! its QR code with the wallet's adoption hazard (a base rate, plus the
+//! share of its district's consumers who have the wallet, plus the bounty
+//! per payment, minus the fee it would pay).
+
+use rand::RngExt;
 
 use super::Market;
-use crate::agents::Accounts;
+use crate::agents::{Accounts, Consumers, Merchants, Relation};
+use crate::engine::NEVER;
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::Flows;
+use crate::rng::{Purpose, StreamRng, stream};
 use crate::scenario::Scenario;
 
 /// Merchants' takings held by platforms, by the day they are due for
@@ -47,25 +76,230 @@ impl Settlement {
     }
 }
 
+/// The payment options of the current occasion: which wallets the
+/// consumer could pay with and the logit weight of each (relative to the
+/// best option, so nothing overflows).
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentOptions {
+    /// Usable wallets, one bit per platform.
+    wallets: u32,
+    /// Weight of each usable wallet.
+    weight: Vec<f64>,
+    /// Weight of paying cash.
+    cash: f64,
+    /// Sum of all weights.
+    total: f64,
+}
+
+/// What drives merchants' adoption of wallets: how many consumers of each
+/// district have each wallet, and how many open merchants accept it.
+#[derive(Debug, Clone)]
+pub(crate) struct WalletReach {
+    /// Consumers living in each district.
+    consumers: Vec<u32>,
+    /// Consumers with each platform installed, `[platform * districts + district]`.
+    installed: Vec<u32>,
+    /// Open merchants accepting each wallet.
+    accepting: Vec<u32>,
+    /// One adoption stream per wallet.
+    rng: Vec<StreamRng>,
+}
+
+impl WalletReach {
+    /// The counts at the start of a run (before any consumer installs).
+    pub(crate) fn new(
+        scenario: &Scenario,
+        consumers: &Consumers,
+        merchants: &Merchants,
+        run_seed: u64,
+    ) -> WalletReach {
+        let np = scenario.platforms.len();
+        let nd = scenario.market.districts as usize;
+        let mut people = vec![0u32; nd];
+        for agent in &consumers.agents {
+            people[agent.district as usize] += 1;
+        }
+        let accepting = (0..np)
+            .map(|w| {
+                merchants
+                    .accepts
+                    .iter()
+                    .filter(|&&mask| mask & (1 << w) != 0)
+                    .count() as u32
+            })
+            .collect();
+        WalletReach {
+            consumers: people,
+            installed: vec![0; np * nd],
+            accepting,
+            rng: (0..np)
+                .map(|w| stream(run_seed, Purpose::WalletAdoption, w as u64))
+                .collect(),
+        }
+    }
+
+    /// Counts an install (`+1`) or uninstall (`-1`) of platform `p` by a
+    /// consumer of district `d`.
+    pub(crate) fn count_install(&mut self, p: usize, d: usize, installed: bool) {
+        let i = p * self.consumers.len() + d;
+        if installed {
+            self.installed[i] += 1;
+        } else {
+            self.installed[i] -= 1;
+        }
+    }
+
+    /// A merchant accepting the wallets in `mask` closed.
+    pub(crate) fn merchant_closed(&mut self, mask: u32) {
+        let mut bits = mask;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            self.accepting[w] -= 1;
+        }
+    }
+
+    /// Open merchants accepting wallet `w`.
+    pub(crate) fn accepting(&self, w: usize) -> u32 {
+        self.accepting[w]
+    }
+}
+
+impl PaymentOptions {
+    /// Room for `platforms` wallets.
+    pub(crate) fn new(platforms: usize) -> PaymentOptions {
+        PaymentOptions {
+            wallets: 0,
+            weight: vec![0.0; platforms],
+            cash: 1.0,
+            total: 1.0,
+        }
+    }
+}
+
 impl Market<'_> {
-    /// The wallet consumer `c` would pay merchant `m` with: the installed,
-    /// live wallet platform with the largest red packet (lowest index on
-    /// ties), if the merchant accepts wallets.
-    pub(super) fn wallet_for(&self, c: usize, m: usize) -> Option<usize> {
-        if !self.merchants.accepts_wallet[m] {
+    /// Works out how consumer `c` (price sensitivity `beta`) would pay
+    /// merchant `m` on `day` and returns what the payment options add to
+    /// buying direct (0 when no wallet is usable; see the module
+    /// documentation).
+    pub(super) fn payment_value(&mut self, c: usize, m: usize, beta: f64, day: u32) -> f64 {
+        let usable = self.consumers.agents[c].installed & self.merchants.accepts[m];
+        self.payment.wallets = 0;
+        if usable == 0 {
+            return 0.0;
+        }
+        let ch = &self.scenario.choice;
+        let np = self.platforms.len();
+        let mut best = ch.cash_utility.unwrap_or(f64::NEG_INFINITY);
+        let mut bits = usable;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if !self.platforms[w].alive {
+                continue;
+            }
+            let pay = &self.scenario.platforms[w].payments;
+            let levers = &self.platforms[w].levers;
+            let mut v = ch.wallet_convenience
+                + pay.convenience
+                + beta * (levers.red_packet - pay.consumer_fee).as_major();
+            if ch.wallet_habit != 0.0 {
+                let rel = &self.consumers.relation[c * np + w];
+                v += ch.wallet_habit * wallet_habit_on(rel, day, &self.decay_powers);
+            }
+            self.payment.weight[w] = v;
+            self.payment.wallets |= 1 << w;
+            best = best.max(v);
+        }
+        if self.payment.wallets == 0 {
+            return 0.0;
+        }
+        let scale = ch.wallet_scale;
+        let cash = ch.cash_utility.map_or(0.0, |u| ((u - best) / scale).exp());
+        let mut total = cash;
+        let mut bits = self.payment.wallets;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let e = ((self.payment.weight[w] - best) / scale).exp();
+            self.payment.weight[w] = e;
+            total += e;
+        }
+        self.payment.cash = cash;
+        self.payment.total = total;
+        // The log of the mean (not the sum) of the weights: paying is worth
+        // as much as its best options, with no bonus for the mere number of
+        // ways to pay. Relative to cash when cash is an option.
+        let options = f64::from(self.payment.wallets.count_ones())
+            + if ch.cash_utility.is_some() { 1.0 } else { 0.0 };
+        let value = best + scale * (total / options).ln();
+        value - ch.cash_utility.unwrap_or(0.0)
+    }
+
+    /// Draws how consumer `c` pays, from the options of the last
+    /// [`Market::payment_value`]: a wallet, or `None` for cash. A single
+    /// option is taken without a draw.
+    pub(super) fn pick_payment(&mut self, c: usize) -> Option<usize> {
+        let options = &self.payment;
+        if options.wallets == 0 {
             return None;
         }
-        let installed = self.consumers.agents[c].installed;
-        let mut best: Option<(usize, Money)> = None;
-        for (p, spec) in self.scenario.platforms.iter().enumerate() {
-            if spec.payments.wallet && self.platforms[p].alive && installed & (1 << p) != 0 {
-                let rp = self.platforms[p].levers.red_packet;
-                if best.is_none_or(|(_, b)| rp > b) {
-                    best = Some((p, rp));
+        if options.cash == 0.0 && options.wallets.count_ones() == 1 {
+            return Some(options.wallets.trailing_zeros() as usize);
+        }
+        let u: f64 = self.consumers.agents[c].rng.random();
+        let target = u * options.total;
+        let mut acc = options.cash;
+        if target < acc {
+            return None;
+        }
+        let mut bits = options.wallets;
+        let mut last = None;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            acc += options.weight[w];
+            if target < acc {
+                return Some(w);
+            }
+            last = Some(w);
+        }
+        // Rounding can leave the target a hair above the last sum.
+        last
+    }
+
+    /// A day of merchants adopting wallets: each open merchant not yet
+    /// accepting a live wallet whose adoption is active puts up its QR
+    /// code with the wallet's hazard for today.
+    pub(super) fn adopt_wallets(&mut self, day: u32) {
+        let nd = self.scenario.market.districts as usize;
+        let np = self.platforms.len();
+        for (w, spec) in self.scenario.platforms.iter().enumerate() {
+            let pay = &spec.payments;
+            if !pay.wallet || !pay.adoption.is_active() || !self.platforms[w].alive {
+                continue;
+            }
+            let bounty = self.platforms[w].levers.merchant_bounty.as_major();
+            for m in 0..self.merchants.len() {
+                if !self.merchants.open[m] || self.merchants.accepts[m] & (1 << w) != 0 {
+                    continue;
+                }
+                let d = self.merchants.district[m] as usize;
+                let people = self.wallet_reach.consumers[d];
+                let share = if people > 0 {
+                    f64::from(self.wallet_reach.installed[w * nd + d]) / f64::from(people)
+                } else {
+                    0.0
+                };
+                let hazard = pay.adoption.hazard(share, bounty, pay.fee_rate);
+                if hazard > 0.0 && self.wallet_reach.rng[w].random::<f64>() < hazard {
+                    self.merchants.accepts[m] |= 1 << w;
+                    self.wallet_reach.accepting[w] += 1;
+                    let since = &mut self.lending.listed_since[m * np + w];
+                    *since = (*since).min(day);
                 }
             }
         }
-        best.map(|(p, _)| p)
     }
 
     /// Holds `amount` of merchant `m`'s takings at platform `p` until its
@@ -85,11 +319,14 @@ impl Market<'_> {
         self.settlement.held[i] += amount;
     }
 
-    /// Settles a direct purchase at merchant `m` for `price`, through
-    /// wallet `wallet` if given (the wallet pays a red packet if it can
-    /// afford one and charges the merchant its fee).
+    /// Settles consumer `c`'s direct purchase at merchant `m` for `price`,
+    /// through wallet `wallet` if given: the payer pays the wallet's
+    /// consumer fee, the merchant its fee rate; the wallet pays the red
+    /// packet and the merchant's bounties if it can afford them all, and
+    /// none of them if it cannot.
     pub(super) fn settle_direct(
         &mut self,
+        c: usize,
         m: usize,
         price: Money,
         wallet: Option<usize>,
@@ -99,18 +336,38 @@ impl Market<'_> {
         match wallet {
             Some(w) => {
                 let platform = self.accounts.platform(w);
-                let state = &self.platforms[w];
-                let fee = price.times(self.scenario.platforms[w].payments.fee_rate);
-                let mut red_packet = state.levers.red_packet;
-                if (self.available_cash(w) + fee - red_packet).0 < 0 {
-                    red_packet = Money::ZERO;
+                let pay = &self.scenario.platforms[w].payments;
+                let levers = self.platforms[w].levers;
+                let fee = price.times(pay.fee_rate);
+                let payer_fee = pay.consumer_fee;
+                let np = self.platforms.len();
+                let new_payer = self.consumers.relation[c * np + w].wallet_day == NEVER;
+                let mut red_packet = levers.red_packet;
+                let mut bounty = levers.merchant_bounty;
+                if new_payer {
+                    bounty += levers.new_payer_bounty;
                 }
+                if (self.available_cash(w) + fee + payer_fee - red_packet - bounty).0 < 0 {
+                    red_packet = Money::ZERO;
+                    bounty = Money::ZERO;
+                }
+                let gain = self.scenario.consumers.loyalty.gain;
+                let rel = &mut self.consumers.relation[c * np + w];
+                let habit = wallet_habit_on(rel, day, &self.decay_powers);
+                rel.wallet_habit = (habit + gain) as f32;
+                rel.wallet_day = day as u16;
                 let l = &mut self.ledger;
                 l.post(
                     Accounts::HOUSEHOLDS,
                     platform,
                     price,
                     PostingKind::WalletPayment,
+                );
+                l.post(
+                    Accounts::HOUSEHOLDS,
+                    platform,
+                    payer_fee,
+                    PostingKind::WalletFee,
                 );
                 l.post(platform, merchant, price, PostingKind::MerchantPayout);
                 l.post(merchant, platform, fee, PostingKind::PaymentFee);
@@ -120,15 +377,17 @@ impl Market<'_> {
                     red_packet,
                     PostingKind::RedPacket,
                 );
-                self.hold(w, m, price - fee, day);
+                l.post(platform, merchant, bounty, PostingKind::MerchantBounty);
+                self.hold(w, m, price - fee + bounty, day);
                 self.lending.record_sale(m, Some(w), price, day);
                 self.recorder.platform_flows(
                     w,
                     Flows {
-                        subsidy_spend: red_packet,
-                        revenue: fee,
+                        subsidy_spend: red_packet + bounty,
+                        revenue: fee + payer_fee,
                         wallet_payments: 1,
                         wallet_volume: price,
+                        bounty_spend: bounty,
                         ..Flows::default()
                     },
                 );
@@ -194,4 +453,15 @@ impl Market<'_> {
             }
         }
     }
+}
+
+/// A consumer's habit of paying with a wallet on `day`, decayed since its
+/// last payment with it (`powers[k]` is the daily decay to the power `k`).
+fn wallet_habit_on(rel: &Relation, day: u32, powers: &[f64]) -> f64 {
+    if rel.wallet_day == NEVER {
+        return 0.0;
+    }
+    let age = day.saturating_sub(u32::from(rel.wallet_day)) as usize;
+    let factor = powers.get(age).or(powers.last()).copied().unwrap_or(0.0);
+    f64::from(rel.wallet_habit) * factor
 }

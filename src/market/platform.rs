@@ -207,7 +207,12 @@ impl Market<'_> {
             }
             strategy::review(spec, &mut self.platforms[p]);
         }
-        strategy::set_levers(spec, &mut self.platforms[p], day, self.scenario.max_coupon);
+        strategy::set_levers(
+            spec,
+            &mut self.platforms[p],
+            day,
+            &self.scenario.subsidy_caps,
+        );
     }
 
     /// Per platform: marketing spend per consumer acquired by marketing.

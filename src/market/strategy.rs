@@ -5,8 +5,9 @@
 //! lasts while its conditions held at the latest review.
 
 use crate::agents::{PlatformState, RuleEffect};
-use crate::ledger::Money;
-use crate::scenario::{Condition, Lever, LeverChange, Levers, Metric, Operand, PlatformSpec};
+use crate::scenario::{
+    Condition, Lever, LeverChange, Levers, Metric, Operand, PlatformSpec, SubsidyCaps,
+};
 
 /// Whether every condition holds for the metric values `m`.
 pub(crate) fn holds(conditions: &[Condition], m: &[f64; Metric::ALL.len()]) -> bool {
@@ -56,7 +57,7 @@ pub(crate) fn set_levers(
     spec: &PlatformSpec,
     state: &mut PlatformState,
     day: u32,
-    max_coupon: Option<Money>,
+    caps: &SubsidyCaps,
 ) {
     let mut levers = spec.base_levers;
     for entry in spec
@@ -71,15 +72,14 @@ pub(crate) fn set_levers(
     for &(lever, effect) in &state.active_rules {
         apply(&mut levers, lever, effect);
     }
-    if let Some(cap) = max_coupon {
-        levers.coupon = levers.coupon.min(cap);
-    }
+    caps.apply(&mut levers);
     state.levers = levers;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::Money;
     use crate::scenario::{LeverValue, Op};
 
     #[test]

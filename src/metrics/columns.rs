@@ -11,7 +11,9 @@
 //! with exactly two decimals from integer fen, fractions and other reals
 //! to six decimals, exact reals in the shortest form that reads back to
 //! the same `f64`, and an undefined figure as an empty cell. The terminal
-//! tables print through [`printed`], the one rule for figures on screen.
+//! tables print through [`printed`], the one rule for figures on screen
+//! (decimals by kind, three significant digits for small fractions, and
+//! [`UNDEFINED`] for a figure with no values).
 
 use std::borrow::Borrow;
 use std::fmt;
@@ -203,7 +205,7 @@ pub(crate) struct CsvOut<'w> {
 
 impl<'w> CsvOut<'w> {
     /// Starts a file with the given header names.
-    pub fn new<'n>(
+    pub(crate) fn new<'n>(
         w: &'w mut dyn Write,
         header: impl IntoIterator<Item = &'n str>,
     ) -> io::Result<CsvOut<'w>> {
@@ -216,7 +218,7 @@ impl<'w> CsvOut<'w> {
     }
 
     /// Writes one row of cells.
-    pub fn row<'v>(&mut self, cells: impl IntoIterator<Item = Value<'v>>) -> io::Result<()> {
+    pub(crate) fn row<'v>(&mut self, cells: impl IntoIterator<Item = Value<'v>>) -> io::Result<()> {
         self.fields.clear();
         self.fields.extend(cells.into_iter().map(|v| v.to_string()));
         // csv's errors become I/O errors of the same kind (a full disk
@@ -225,7 +227,7 @@ impl<'w> CsvOut<'w> {
     }
 
     /// Flushes the file.
-    pub fn finish(mut self) -> io::Result<()> {
+    pub(crate) fn finish(mut self) -> io::Result<()> {
         self.csv.flush()
     }
 }
@@ -260,32 +262,55 @@ pub(crate) fn write_keyed<K, F>(
     out.finish()
 }
 
-/// Decimals of a figure of the given kind on screen: the one rule for
-/// the terminal tables (the `run` summary and the `compare` table).
-fn screen_decimals(kind: Kind) -> usize {
+/// Most decimals a figure gets on screen: as many as its CSV column has.
+const MAX_SCREEN_DECIMALS: usize = 6;
+
+/// Decimals of a figure of the given kind on screen, for a value of
+/// magnitude `of`: the one rule for the terminal tables (the `run`
+/// summary and the `compare` table). Fractions get three decimals, and
+/// three significant digits below 0.1 (a default rate of 0.0039 shows as
+/// `0.00390`, not `0.004`), up to six decimals.
+pub(crate) fn screen_decimals(kind: Kind, of: f64) -> usize {
     match kind {
-        Kind::Fraction => 3,
+        Kind::Fraction => {
+            let a = of.abs();
+            if a >= 0.1 || a == 0.0 || !a.is_finite() {
+                3
+            } else {
+                // 2 − ⌊log10 a⌋ decimals leave three significant digits.
+                let d = 2 - a.log10().floor() as i64;
+                (d.max(3) as usize).min(MAX_SCREEN_DECIMALS)
+            }
+        }
         Kind::Decimal | Kind::Exact => 2,
         Kind::Int | Kind::Money | Kind::Text => 0,
     }
 }
 
+/// How the terminal tables print a figure that is undefined (no lender,
+/// no marketing, no cohort old enough): never as 0.
+pub const UNDEFINED: &str = "—";
+
 /// A figure of the given kind as the terminal tables print it: the mean
-/// of its estimate, and `± half-width` when the interval is defined. An
-/// estimate of no values (a figure undefined in every replication) has
-/// mean 0 and prints as such.
+/// of its estimate, and `± half-width` (with as many decimals as the
+/// mean) when the interval is defined. An estimate of no values (a
+/// figure undefined in every replication) prints as [`UNDEFINED`].
 pub fn printed(kind: Kind, e: &Estimate) -> String {
-    let d = screen_decimals(kind);
+    if e.n == 0 {
+        return UNDEFINED.to_string();
+    }
+    let d = screen_decimals(kind, e.mean);
     let mean = e.mean;
     match e.half_width {
-        Some(h) => format!("{mean:.d$} {}", printed_half_width(kind, h)),
+        Some(h) => format!("{mean:.d$} {}", printed_half_width(kind, mean, h)),
         None => format!("{mean:.d$}"),
     }
 }
 
-/// A half-width alone as the terminal tables print it (`± 1.5`).
-pub fn printed_half_width(kind: Kind, half_width: f64) -> String {
-    let d = screen_decimals(kind);
+/// A half-width alone as the terminal tables print it (`± 1.5`), with the
+/// decimals of the figure `of` whose interval it is.
+pub fn printed_half_width(kind: Kind, of: f64, half_width: f64) -> String {
+    let d = screen_decimals(kind, of);
     format!("± {half_width:.d$}")
 }
 
@@ -303,5 +328,42 @@ mod tests {
         assert_eq!(Value::Exact(3.0).to_string(), "3");
         assert_eq!(Value::Text("Blue").to_string(), "Blue");
         assert_eq!(Value::Missing.to_string(), "");
+    }
+
+    fn est(n: usize, mean: f64, half_width: Option<f64>) -> Estimate {
+        Estimate {
+            n,
+            mean,
+            sd: 0.0,
+            half_width,
+        }
+    }
+
+    #[test]
+    fn small_fractions_print_three_significant_digits() {
+        // Regression: a default rate of 0.039 and an NPL ratio of 0.008
+        // printed as `0 ± 0`.
+        let f = Kind::Fraction;
+        assert_eq!(printed(f, &est(4, 0.0391, Some(0.0052))), "0.0391 ± 0.0052");
+        assert_eq!(
+            printed(f, &est(4, 0.00812, Some(0.004))),
+            "0.00812 ± 0.00400"
+        );
+        assert_eq!(printed(f, &est(4, 0.62, Some(0.0123))), "0.620 ± 0.012");
+        assert_eq!(printed(f, &est(1, 0.0, None)), "0.000");
+        assert_eq!(printed(f, &est(2, 1e-9, None)), "0.000000");
+        assert_eq!(printed(f, &est(2, -0.0456, None)), "-0.0456");
+        assert_eq!(
+            printed(Kind::Money, &est(3, 1234.56, Some(7.8))),
+            "1235 ± 8"
+        );
+        assert_eq!(printed(Kind::Decimal, &est(3, 12.345, None)), "12.35");
+    }
+
+    #[test]
+    fn an_undefined_figure_prints_as_a_dash_never_zero() {
+        for kind in [Kind::Fraction, Kind::Money, Kind::Int, Kind::Decimal] {
+            assert_eq!(printed(kind, &est(0, 0.0, None)), UNDEFINED);
+        }
     }
 }

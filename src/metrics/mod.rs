@@ -55,6 +55,9 @@ pub struct Flows {
     pub wallet_payments: u64,
     /// Amount paid with the platform's wallet.
     pub wallet_volume: Money,
+    /// Bounties paid to merchants for taking wallet payments (also counted
+    /// in `subsidy_spend`).
+    pub bounty_spend: Money,
 }
 
 impl Flows {
@@ -67,6 +70,7 @@ impl Flows {
         self.variable_cost += other.variable_cost;
         self.wallet_payments += other.wallet_payments;
         self.wallet_volume += other.wallet_volume;
+        self.bounty_spend += other.bounty_spend;
     }
 }
 
@@ -100,6 +104,11 @@ pub struct DayRecord {
     pub installed_consumers: u64,
     /// Open merchants listed on the platform at the end of the day.
     pub merchants: u64,
+    /// Open merchants accepting the platform's wallet at the end of the day.
+    pub merchants_accepting: u64,
+    /// Share of the day's wallet payments made with this platform's wallet
+    /// (0 for everyone on a day without wallet payments).
+    pub wallet_share: f64,
 }
 
 /// One platform over a whole run.
@@ -138,6 +147,8 @@ pub struct PlatformSummary {
 
 /// A headline figure of a platform's run: what the summary table, sweep
 /// aggregates and paired comparisons report with confidence intervals.
+/// The lending figures are also reported for a lender that is not a
+/// platform's lending arm (a bank), through [`Headline::lender`].
 #[derive(Debug, Clone, Copy)]
 pub struct Headline {
     /// Column name, as in `summary.csv`.
@@ -145,136 +156,170 @@ pub struct Headline {
     /// Label with unit, for tables.
     pub label: &'static str,
     /// What the figure is, which decides how it is printed
-    /// ([`columns::printed`]).
+    /// ([`columns::printed`]): the kind of its `summary.csv` column,
+    /// taken from the column table when the table is built.
     pub kind: columns::Kind,
     /// The value in reporting units (yuan for money, a fraction for
     /// shares); `None` where undefined for this run.
     pub value: fn(&PlatformSummary) -> Option<f64>,
+    /// For a lending figure, its value for any lender (a platform's
+    /// `value` reads it from the platform's lending arm); `None` for a
+    /// figure that only platforms have.
+    pub lender: Option<fn(&lending::LenderSummary) -> Option<f64>>,
 }
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The kind of `summary.csv` column `name`: the one table that decides
+/// decimals. Evaluated at compile time, so a headline that names no
+/// column does not build.
+const fn column_kind(name: &str) -> columns::Kind {
+    let mut i = 0;
+    while i < tables::SUMMARY_METRICS.len() {
+        if same(tables::SUMMARY_METRICS[i].name, name) {
+            return tables::SUMMARY_METRICS[i].kind;
+        }
+        i += 1;
+    }
+    panic!("a headline names a column that summary.csv does not have")
+}
+
+/// A headline that is a `summary.csv` column of platforms only.
+const fn platform(
+    name: &'static str,
+    label: &'static str,
+    value: fn(&PlatformSummary) -> Option<f64>,
+) -> Headline {
+    Headline {
+        name,
+        label,
+        kind: column_kind(name),
+        value,
+        lender: None,
+    }
+}
+
+/// A lending headline: `lender` reads it from any lender, `arm` from a
+/// platform's lending arm (the same function, applied to the arm).
+const fn lending_figure(
+    name: &'static str,
+    label: &'static str,
+    arm: fn(&PlatformSummary) -> Option<f64>,
+    lender: fn(&lending::LenderSummary) -> Option<f64>,
+) -> Headline {
+    Headline {
+        name,
+        label,
+        kind: column_kind(name),
+        value: arm,
+        lender: Some(lender),
+    }
+}
+
+type LenderFigure = fn(&lending::LenderSummary) -> Option<f64>;
+const LOANS_DISBURSED: LenderFigure = |l| Some(l.flows.loans_disbursed as f64);
+const DEFAULT_RATE: LenderFigure = |l| l.default_rate;
+const NPL_RATIO: LenderFigure = |l| Some(l.npl_ratio);
+const CREDIT_LOSS: LenderFigure = |l| Some(l.flows.credit_loss.as_major());
+const LENDING_PROFIT: LenderFigure = |l| Some(l.lending_profit.as_major());
 
 /// The headline figures, in reporting order.
 pub const HEADLINES: &[Headline] = &[
-    Headline {
-        name: "orders",
-        label: "orders",
-        kind: columns::Kind::Int,
-        value: |s| Some(s.flows.orders as f64),
-    },
-    Headline {
-        name: "gmv",
-        label: "GMV (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.flows.gmv.as_major()),
-    },
-    Headline {
-        name: "subsidy_spend",
-        label: "subsidy spend (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.flows.subsidy_spend.as_major()),
-    },
-    Headline {
-        name: "marketing_spend",
-        label: "marketing spend (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.flows.marketing_spend.as_major()),
-    },
-    Headline {
-        name: "revenue",
-        label: "revenue (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.flows.revenue.as_major()),
-    },
-    Headline {
-        name: "cumulative_burn",
-        label: "cumulative burn (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.cumulative_burn.as_major()),
-    },
-    Headline {
-        name: "final_cash",
-        label: "final cash (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| Some(s.final_cash.as_major()),
-    },
-    Headline {
-        name: "final_share",
-        label: "final share",
-        kind: columns::Kind::Fraction,
-        value: |s| Some(s.final_share),
-    },
-    Headline {
-        name: "peak_share",
-        label: "peak share",
-        kind: columns::Kind::Fraction,
-        value: |s| Some(s.peak_share),
-    },
-    Headline {
-        name: "retention_90d",
-        label: "90-day retention",
-        kind: columns::Kind::Fraction,
-        value: |s| s.retention_90d,
-    },
-    Headline {
-        name: "active_users_end",
-        label: "active users at end",
-        kind: columns::Kind::Int,
-        value: |s| Some(s.active_users_end as f64),
-    },
-    Headline {
-        name: "merchants_end",
-        label: "merchants at end",
-        kind: columns::Kind::Int,
-        value: |s| Some(s.merchants_end as f64),
-    },
-    Headline {
-        name: "ltv_per_user",
-        label: "LTV per user (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| s.ltv_per_user,
-    },
-    Headline {
-        name: "cac",
-        label: "CAC (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| s.cac,
-    },
-    Headline {
-        name: "loans_disbursed",
-        label: "loans disbursed",
-        kind: columns::Kind::Int,
-        value: |s| s.lending.as_ref().map(|l| l.flows.loans_disbursed as f64),
-    },
-    Headline {
-        name: "default_rate",
-        label: "loan default rate",
-        kind: columns::Kind::Fraction,
-        value: |s| s.lending.as_ref().and_then(|l| l.default_rate),
-    },
-    Headline {
-        name: "npl_ratio",
-        label: "NPL ratio at end",
-        kind: columns::Kind::Fraction,
-        value: |s| s.lending.as_ref().map(|l| l.npl_ratio),
-    },
-    Headline {
-        name: "credit_loss",
-        label: "credit losses (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| s.lending.as_ref().map(|l| l.flows.credit_loss.as_major()),
-    },
-    Headline {
-        name: "lending_profit",
-        label: "lending profit (yuan)",
-        kind: columns::Kind::Money,
-        value: |s| s.lending.as_ref().map(|l| l.lending_profit.as_major()),
-    },
+    platform("orders", "orders", |s| Some(s.flows.orders as f64)),
+    platform("gmv", "GMV (yuan)", |s| Some(s.flows.gmv.as_major())),
+    platform("subsidy_spend", "subsidy spend (yuan)", |s| {
+        Some(s.flows.subsidy_spend.as_major())
+    }),
+    platform("marketing_spend", "marketing spend (yuan)", |s| {
+        Some(s.flows.marketing_spend.as_major())
+    }),
+    platform("revenue", "revenue (yuan)", |s| {
+        Some(s.flows.revenue.as_major())
+    }),
+    platform("cumulative_burn", "cumulative burn (yuan)", |s| {
+        Some(s.cumulative_burn.as_major())
+    }),
+    platform("final_cash", "final cash (yuan)", |s| {
+        Some(s.final_cash.as_major())
+    }),
+    platform("final_share", "final share", |s| Some(s.final_share)),
+    platform("peak_share", "peak share", |s| Some(s.peak_share)),
+    platform("retention_90d", "90-day retention", |s| s.retention_90d),
+    platform("active_users_end", "active users at end", |s| {
+        Some(s.active_users_end as f64)
+    }),
+    platform("merchants_end", "merchants at end", |s| {
+        Some(s.merchants_end as f64)
+    }),
+    platform("ltv_per_user", "LTV per user (yuan)", |s| s.ltv_per_user),
+    platform("cac", "CAC (yuan)", |s| s.cac),
+    lending_figure(
+        "loans_disbursed",
+        "loans disbursed",
+        |s| s.lending.as_ref().and_then(LOANS_DISBURSED),
+        LOANS_DISBURSED,
+    ),
+    lending_figure(
+        "default_rate",
+        "loan default rate",
+        |s| s.lending.as_ref().and_then(DEFAULT_RATE),
+        DEFAULT_RATE,
+    ),
+    lending_figure(
+        "npl_ratio",
+        "NPL ratio at end",
+        |s| s.lending.as_ref().and_then(NPL_RATIO),
+        NPL_RATIO,
+    ),
+    lending_figure(
+        "credit_loss",
+        "credit losses (yuan)",
+        |s| s.lending.as_ref().and_then(CREDIT_LOSS),
+        CREDIT_LOSS,
+    ),
+    lending_figure(
+        "lending_profit",
+        "lending profit (yuan)",
+        |s| s.lending.as_ref().and_then(LENDING_PROFIT),
+        LENDING_PROFIT,
+    ),
+    // Not a summary.csv column: whether `exit_day` is set.
     Headline {
         name: "exited",
         label: "exited (fraction of runs)",
         kind: columns::Kind::Fraction,
         value: |s| Some(if s.exit_day.is_some() { 1.0 } else { 0.0 }),
+        lender: None,
     },
 ];
+
+/// Lenders reported in rows of their own (in the `run` table, `compare`,
+/// `summary_stats.csv` and a sweep's `runs.csv` and `aggregate.csv`), in
+/// scenario order: every lender that is not a platform's lending arm. A
+/// platform's arm is the first lender naming that platform; its figures
+/// are the lending columns of the platform's own row.
+pub fn own_row_lenders(scenario: &crate::scenario::Scenario) -> Vec<usize> {
+    let lenders = &scenario.lenders;
+    (0..lenders.len())
+        .filter(|&l| match lenders[l].platform {
+            Some(p) => lenders[..l].iter().any(|o| o.platform == Some(p)),
+            None => true,
+        })
+        .collect()
+}
 
 /// Market-wide counts over a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -359,6 +404,8 @@ pub struct PlatformClose {
     /// Whether the platform still trades (an exited platform has no active
     /// users).
     pub alive: bool,
+    /// Open merchants accepting the platform's wallet.
+    pub merchants_accepting: u64,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -499,6 +546,7 @@ impl Recorder {
     /// Closes `day`, given each platform's state at its end.
     pub fn close_day(&mut self, day: u32, close: &[PlatformClose]) {
         let platform_orders: u64 = self.today.iter().map(|f| f.orders).sum();
+        let wallet_payments: u64 = self.today.iter().map(|f| f.wallet_payments).sum();
         let from = day.saturating_sub(ACTIVE_WINDOW_DAYS - 1) as usize;
         for (p, c) in close.iter().enumerate() {
             let base = p * self.horizon as usize;
@@ -529,6 +577,12 @@ impl Recorder {
                 churned_consumers: self.churned_today[p],
                 installed_consumers: c.installed,
                 merchants: c.merchants,
+                merchants_accepting: c.merchants_accepting,
+                wallet_share: if wallet_payments == 0 {
+                    0.0
+                } else {
+                    flows.wallet_payments as f64 / wallet_payments as f64
+                },
             });
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();

@@ -1,5 +1,5 @@
-//! A run directory: `summary.csv`, `timeseries.csv`, `cohorts.csv`,
-//! `market.csv`, with lenders `lending.csv`, `lenders.csv` and on request
+//! A run directory: `summary.csv`, `summary_stats.csv`, `timeseries.csv`,
+//! `cohorts.csv`, `market.csv`, with lenders `lending.csv`, `lenders.csv` and on request
 //! `loans.csv`, and `manifest.json`. Each CSV file is its column table in
 //! [`super::tables`] applied to the run's records; the directory is staged
 //! and moved into place by [`super::write`], so it is never half-written.
@@ -10,15 +10,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::columns::{Kind, docs, printed, write_keyed, write_table};
+use super::columns::{Kind, UNDEFINED, docs, printed, write_keyed, write_table};
 use super::reference::FileDoc;
 use super::stats::estimate;
 use super::tables::{
-    LENDER_FIGURES, MARKET, Row, SUMMARY_METRICS, cohorts, lender_keys, lending, loans,
-    summary_keys, timeseries,
+    LENDER_FIGURES, MARKET, Row, STATS, SUMMARY_METRICS, StatRow, cohorts, lender_keys, lending,
+    loans, stat_keys, summary_keys, timeseries,
 };
 use super::write::{Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json};
-use super::{HEADLINES, RunOutput};
+use super::{HEADLINES, Headline, RunOutput, own_row_lenders};
 use crate::scenario::{Override, RawScenario, Resolved, Scenario};
 
 /// Writes `summary.csv`: one row per (replication, platform).
@@ -81,12 +81,115 @@ pub fn write_loans(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -
     write_table(w, &loans(), rows)
 }
 
+/// Who a figure is about: a platform, a lender of its own (see
+/// [`own_row_lenders`]) or the whole market.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entity {
+    Platform(usize),
+    Lender(usize),
+}
+
+/// Per replication where it is defined, the value of headline `h` for
+/// `who`; empty when undefined everywhere (a platform figure of a
+/// lender, lending without a lender arm, no marketing).
+fn headline_values(runs: &[RunOutput], h: &Headline, who: Entity) -> Vec<f64> {
+    match who {
+        Entity::Platform(p) => runs
+            .iter()
+            .filter_map(|r| r.summary.get(p).and_then(h.value))
+            .collect(),
+        Entity::Lender(l) => match h.lender {
+            Some(f) => runs
+                .iter()
+                .filter_map(|r| r.lenders.iter().find(|x| x.lender == l).and_then(f))
+                .collect(),
+            None => Vec::new(),
+        },
+    }
+}
+
+fn direct_shares(runs: &[RunOutput]) -> Vec<f64> {
+    runs.iter()
+        .map(|r| {
+            let t = &r.totals;
+            t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64
+        })
+        .collect()
+}
+
+fn member_orders(runs: &[RunOutput]) -> Vec<f64> {
+    runs.iter().map(|r| r.totals.member_orders as f64).collect()
+}
+
+/// The statistics `flywheel run` prints, one row per headline figure and
+/// platform, then per lending figure and lender of its own, then the
+/// market's figures: the rows of `summary_stats.csv`.
+pub fn summary_stats<'a>(scenario: &'a Scenario, runs: &[RunOutput]) -> Vec<StatRow<'a>> {
+    let lenders = own_row_lenders(scenario);
+    let mut rows = Vec::new();
+    for h in HEADLINES {
+        for (p, spec) in scenario.platforms.iter().enumerate() {
+            let values = headline_values(runs, h, Entity::Platform(p));
+            rows.push(StatRow {
+                metric: h.name,
+                platform: Some(&spec.name),
+                lender: None,
+                estimate: Some(estimate(&values, LEVEL)),
+            });
+        }
+        if h.lender.is_some() {
+            for &l in &lenders {
+                let values = headline_values(runs, h, Entity::Lender(l));
+                rows.push(StatRow {
+                    metric: h.name,
+                    platform: None,
+                    lender: Some(&scenario.lenders[l].name),
+                    estimate: Some(estimate(&values, LEVEL)),
+                });
+            }
+        }
+    }
+    for (metric, values) in [
+        ("direct_share", direct_shares(runs)),
+        ("member_orders", member_orders(runs)),
+    ] {
+        rows.push(StatRow {
+            metric,
+            platform: None,
+            lender: None,
+            estimate: Some(estimate(&values, LEVEL)),
+        });
+    }
+    rows
+}
+
+/// Writes `summary_stats.csv`: the statistics `run` prints
+/// ([`summary_stats`]), so nobody copies figures from the terminal.
+pub fn write_summary_stats(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+) -> io::Result<()> {
+    let rows = summary_stats(scenario, runs);
+    write_keyed(
+        w,
+        &stat_keys(),
+        &STATS,
+        rows.iter().map(|r| (r.clone(), r.estimate)),
+    )
+}
+
+/// Confidence level of the intervals `run` prints and writes.
+const LEVEL: f64 = 0.95;
+
 fn with_interval(values: &[f64], kind: Kind) -> String {
-    printed(kind, &estimate(values, 0.95))
+    printed(kind, &estimate(values, LEVEL))
 }
 
 /// The summary `flywheel run` prints: mean and 95% interval across
-/// replications of each headline figure, one column per platform.
+/// replications of each headline figure, one column per platform and one
+/// per lender of its own (a bank), whose column has the lending figures
+/// only. A figure undefined in every replication prints as `—`.
 pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64) -> String {
     let events: u64 = runs.iter().map(|r| r.events).sum();
     let mut s = String::new();
@@ -102,37 +205,83 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
         wall_seconds,
         events as f64 / wall_seconds.max(1e-9) / 1e6
     );
-    let _ = writeln!(s, "mean ± 95% confidence half-width across replications");
-    let width = 24;
+    let _ = writeln!(
+        s,
+        "mean ± 95% confidence half-width across replications ({UNDEFINED}: undefined)"
+    );
+    let lenders = own_row_lenders(scenario);
+    let mut columns: Vec<(&str, Entity)> = scenario
+        .platforms
+        .iter()
+        .enumerate()
+        .map(|(p, spec)| (spec.name.as_str(), Entity::Platform(p)))
+        .collect();
+    columns.extend(
+        lenders
+            .iter()
+            .map(|&l| (scenario.lenders[l].name.as_str(), Entity::Lender(l))),
+    );
+    let cells: Vec<Vec<String>> = HEADLINES
+        .iter()
+        .map(|h| {
+            columns
+                .iter()
+                .map(|&(_, who)| with_interval(&headline_values(runs, h, who), h.kind))
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(c, (name, _))| {
+            cells
+                .iter()
+                .map(|row| row[c].chars().count())
+                .chain([name.chars().count(), 22])
+                .max()
+                .unwrap_or(22)
+                + 2
+        })
+        .collect();
     let _ = write!(s, "{:<26}", "");
-    for p in &scenario.platforms {
-        let _ = write!(s, "{:>width$}", p.name);
+    for ((name, _), width) in columns.iter().zip(&widths) {
+        let _ = write!(s, "{name:>width$}");
     }
     s.push('\n');
-    for h in HEADLINES {
+    for (h, row) in HEADLINES.iter().zip(&cells) {
         let _ = write!(s, "{:<26}", h.label);
-        for p in 0..scenario.platforms.len() {
-            let values: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| (h.value)(&r.summary[p]))
-                .collect();
-            let _ = write!(s, "{:>width$}", with_interval(&values, h.kind));
+        for (cell, width) in row.iter().zip(&widths) {
+            let _ = write!(s, "{cell:>width$}");
         }
         s.push('\n');
     }
-    let direct: Vec<f64> = runs
+    let arms: Vec<String> = scenario
+        .platforms
         .iter()
-        .map(|r| {
-            let t = &r.totals;
-            t.direct_orders as f64 / (t.direct_orders + t.platform_orders).max(1) as f64
+        .enumerate()
+        .filter_map(|(p, spec)| {
+            let arm = scenario.lenders.iter().find(|l| l.platform == Some(p))?;
+            Some(format!(
+                "{}'s are its lending arm {}'s",
+                spec.name, arm.name
+            ))
         })
         .collect();
-    let members: Vec<f64> = runs.iter().map(|r| r.totals.member_orders as f64).collect();
+    if !arms.is_empty() || !lenders.is_empty() {
+        let mut parts = arms;
+        for &l in &lenders {
+            parts.push(format!(
+                "{} is a lender of its own",
+                scenario.lenders[l].name
+            ));
+        }
+        let _ = writeln!(s, "lending figures: {}", parts.join("; "));
+    }
     let _ = writeln!(
         s,
         "market: direct share of purchases {}, member orders {}",
-        with_interval(&direct, Kind::Fraction),
-        with_interval(&members, Kind::Int)
+        with_interval(&direct_shares(runs), Kind::Fraction),
+        with_interval(&member_orders(runs), Kind::Int)
     );
     s
 }
@@ -140,7 +289,13 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
 /// The files of a run directory, in the order they are written; the
 /// lending files only with lenders, `loans.csv` only on request.
 pub fn run_files(scenario: &Scenario, loans: bool) -> Vec<&'static str> {
-    let mut files = vec!["summary.csv", "timeseries.csv", "cohorts.csv", "market.csv"];
+    let mut files = vec![
+        "summary.csv",
+        "summary_stats.csv",
+        "timeseries.csv",
+        "cohorts.csv",
+        "market.csv",
+    ];
     if !scenario.lenders.is_empty() {
         files.extend(["lending.csv", "lenders.csv"]);
         if loans {
@@ -244,6 +399,7 @@ pub fn write_run_dir(
     for file in run_files(scenario, loans) {
         staging.write_file(file, |w| match file {
             "summary.csv" => write_summary(w, scenario, runs),
+            "summary_stats.csv" => write_summary_stats(w, scenario, runs),
             "timeseries.csv" => write_timeseries(w, scenario, runs),
             "cohorts.csv" => write_cohorts(w, scenario, runs),
             "market.csv" => write_market(w, runs),
@@ -270,6 +426,18 @@ pub fn reference() -> Vec<FileDoc> {
                 .into_iter()
                 .chain(docs(&SUMMARY_METRICS))
                 .collect(),
+        ),
+        FileDoc::table(
+            "summary_stats.csv",
+            "`run`",
+            "headline figure × platform, lender of its own or market",
+            "The figures `run` prints, with their statistics across replications: every \
+             headline figure for each platform (its lending figures are those of its lending \
+             arm), the lending figures for each lender that is not a platform's arm (a bank), \
+             then the market's direct share and member orders. Money in yuan, shares as \
+             fractions. A figure undefined in a replication (no lender, no marketing, no \
+             cohort old enough) is left out of that replication's count `n`.",
+            docs(&stat_keys()).into_iter().chain(docs(&STATS)).collect(),
         ),
         FileDoc::table(
             "timeseries.csv",

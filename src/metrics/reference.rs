@@ -26,6 +26,9 @@ pub struct FileDoc {
     /// A file whose columns follow these (`summary.csv` for the files that
     /// repeat the summary after their own keys).
     pub then: Option<&'static str>,
+    /// Columns after those of `then` (a sweep's `lender`, added last so
+    /// the summary's columns keep their places).
+    pub after: Vec<ColumnDoc>,
 }
 
 impl FileDoc {
@@ -44,6 +47,7 @@ impl FileDoc {
             about: about.into(),
             columns,
             then: None,
+            after: Vec::new(),
         }
     }
 
@@ -65,6 +69,14 @@ impl FileDoc {
         }
     }
 
+    /// The same file, with `columns` after those of its `then` file.
+    pub fn followed_by(self, columns: Vec<ColumnDoc>) -> FileDoc {
+        FileDoc {
+            after: columns,
+            ..self
+        }
+    }
+
     /// The columns cell of the file tables: the names in order, or what
     /// the file holds when it is not a table.
     fn columns_cell(&self) -> String {
@@ -72,8 +84,16 @@ impl FileDoc {
             return self.about.clone();
         }
         let names: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+        let after: Vec<&str> = self.after.iter().map(|c| c.name.as_str()).collect();
         match self.then {
-            Some(file) => format!("`{}`, then the columns of `{file}`", names.join(", ")),
+            Some(file) if after.is_empty() => {
+                format!("`{}`, then the columns of `{file}`", names.join(", "))
+            }
+            Some(file) => format!(
+                "`{}`, then the columns of `{file}`, then `{}`",
+                names.join(", "),
+                after.join(", ")
+            ),
             None => format!("`{}`", names.join(", ")),
         }
     }
@@ -120,6 +140,21 @@ pub fn overview(files: &[FileDoc]) -> String {
     s
 }
 
+/// A Markdown table of `columns`: name, unit, format, meaning.
+fn column_table(s: &mut String, columns: &[ColumnDoc]) {
+    s.push_str("| column | unit | format | meaning |\n|---|---|---|---|\n");
+    for c in columns {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} |",
+            c.name,
+            cell(&c.unit),
+            cell(&c.format),
+            cell(&c.doc)
+        );
+    }
+}
+
 /// The reference as Markdown: the text of `docs/results-reference.md`.
 /// `groups` are the files of each command family, each with a title.
 pub fn markdown(groups: &[(&str, Vec<FileDoc>)]) -> String {
@@ -151,19 +186,14 @@ pub fn markdown(groups: &[(&str, Vec<FileDoc>)]) -> String {
             if !f.about.is_empty() {
                 let _ = write!(s, " {}", f.about);
             }
-            s.push_str("\n\n| column | unit | format | meaning |\n|---|---|---|---|\n");
-            for c in &f.columns {
-                let _ = writeln!(
-                    s,
-                    "| `{}` | {} | {} | {} |",
-                    c.name,
-                    cell(&c.unit),
-                    cell(&c.format),
-                    cell(&c.doc)
-                );
-            }
+            s.push_str("\n\n");
+            column_table(&mut s, &f.columns);
             if let Some(then) = f.then {
                 let _ = writeln!(s, "\nthen every column of `{then}`, in its order.");
+            }
+            if !f.after.is_empty() {
+                s.push_str("\nthen:\n\n");
+                column_table(&mut s, &f.after);
             }
         }
     }
@@ -185,17 +215,29 @@ pub fn text(groups: &[(&str, Vec<FileDoc>)]) -> String {
                 let _ = writeln!(s, "    holds: {}", f.about);
                 continue;
             }
-            let width = f.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
-            for c in &f.columns {
+            let width = f
+                .columns
+                .iter()
+                .chain(&f.after)
+                .map(|c| c.name.len())
+                .max()
+                .unwrap_or(0);
+            let line = |s: &mut String, c: &ColumnDoc| {
                 let unit = if c.unit.is_empty() {
                     String::new()
                 } else {
                     format!("{}; ", c.unit)
                 };
                 let _ = writeln!(s, "    {:<width$}  {} [{unit}{}]", c.name, c.doc, c.format);
+            };
+            for c in &f.columns {
+                line(&mut s, c);
             }
             if let Some(then) = f.then {
                 let _ = writeln!(s, "    then every column of {then}");
+            }
+            for c in &f.after {
+                line(&mut s, c);
             }
         }
         s.push('\n');

@@ -314,6 +314,7 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
     // Statistics: wide or long.
     let agg_point = agg.column("point")?;
     let platform = agg.find("platform");
+    let lender = agg.find("lender");
     let n_col = agg.find("n");
     let long = agg.find("metric").zip(agg.find("mean"));
     let metrics: Vec<MetricColumns> = match long {
@@ -381,7 +382,13 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
             if let Some(n) = n_col.and_then(|c| row.number(c)) {
                 ns.push(n);
             }
-            let who = platform.map_or("all", |c| row.text(c)).to_string();
+            // A lender of its own (a bank) has an empty `platform` and its
+            // name in `lender`.
+            let who = match (platform.map(|c| row.text(c)), lender) {
+                (Some(""), Some(l)) => row.text(l),
+                (p, _) => p.unwrap_or("all"),
+            }
+            .to_string();
             let combo = combo_label(vals);
             let i = match series.iter().position(|s| s.0 == who && s.1 == combo) {
                 Some(i) => i,

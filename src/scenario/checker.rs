@@ -45,12 +45,12 @@ pub(super) struct Checker {
 
 impl Checker {
     /// Records that the value at `path` breaks `rule`.
-    pub fn fail(&mut self, path: impl Into<String>, rule: impl Into<String>) {
+    pub(crate) fn fail(&mut self, path: impl Into<String>, rule: impl Into<String>) {
         self.problems.push(problem(path, rule));
     }
 
     /// A whole number in `[min, max]`.
-    pub fn count(&mut self, path: &str, v: i64, min: i64, max: i64) -> u32 {
+    pub(crate) fn count(&mut self, path: &str, v: i64, min: i64, max: i64) -> u32 {
         if v < min || v > max {
             self.fail(path, format!("must be between {min} and {max}, got {v}"));
             return min.max(0) as u32;
@@ -59,7 +59,7 @@ impl Checker {
     }
 
     /// A finite number in `[min, max]`.
-    pub fn real(&mut self, path: &str, v: f64, min: f64, max: f64) -> f64 {
+    pub(crate) fn real(&mut self, path: &str, v: f64, min: f64, max: f64) -> f64 {
         if !v.is_finite() {
             self.fail(path, format!("must be a finite number, got {v}"));
             return min.max(0.0);
@@ -72,7 +72,7 @@ impl Checker {
     }
 
     /// A share in `[0, 1]`.
-    pub fn share(&mut self, path: &str, v: f64) -> f64 {
+    pub(crate) fn share(&mut self, path: &str, v: f64) -> f64 {
         if !v.is_finite() || !(0.0..=1.0).contains(&v) {
             self.fail(path, format!("must be a share between 0 and 1, got {v}"));
             return 0.0;
@@ -81,7 +81,7 @@ impl Checker {
     }
 
     /// An amount in yuan in `[0, MAX_YUAN]`, as money (fen).
-    pub fn money(&mut self, path: &str, yuan: f64) -> Money {
+    pub(crate) fn money(&mut self, path: &str, yuan: f64) -> Money {
         if !yuan.is_finite() || !(0.0..=MAX_YUAN).contains(&yuan) {
             self.fail(
                 path,
@@ -93,7 +93,7 @@ impl Checker {
     }
 
     /// A distribution built with its parameters checked against `support`.
-    pub fn dist(&mut self, path: &str, raw: &RawDist, support: Support) -> Dist {
+    pub(crate) fn dist(&mut self, path: &str, raw: &RawDist, support: Support) -> Dist {
         match Dist::new(raw, support) {
             Ok(d) => d,
             Err(rule) => {
@@ -105,7 +105,7 @@ impl Checker {
 
     /// Shares of segments or categories: at most [`MAX_GROUPS`] of them,
     /// summing to 1.
-    pub fn shares(&mut self, path: &str, shares: &[f64]) {
+    pub(crate) fn shares(&mut self, path: &str, shares: &[f64]) {
         if shares.len() > MAX_GROUPS {
             self.fail(
                 path,
@@ -119,7 +119,7 @@ impl Checker {
     }
 
     /// A day within the horizon (any day ≥ 0 when the horizon is invalid).
-    pub fn day(&mut self, path: &str, day: i64, horizon: Horizon) -> u32 {
+    pub(crate) fn day(&mut self, path: &str, day: i64, horizon: Horizon) -> u32 {
         if day < 0 || (horizon.ok && day >= i64::from(horizon.days)) {
             self.fail(
                 path,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::checker::{Checker, MAX_UTILITY};
 
 /// `[choice]`: utility coefficients of the consumer's logit choice.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 pub struct RawChoice {
     /// Utility per unit of ln(1 + merchants a platform lists in the
     /// consumer's district): the cross-side network effect.
@@ -26,6 +26,36 @@ pub struct RawChoice {
     /// than cash (for merchants that accept wallets).
     #[serde(default)]
     pub wallet_convenience: f64,
+    /// Logit scale of the choice of how to pay a merchant (cash or one of
+    /// the wallets the consumer has and the merchant accepts).
+    #[serde(default = "default_wallet_scale")]
+    pub wallet_scale: f64,
+    /// Utility per unit of habit of paying with a wallet.
+    #[serde(default)]
+    pub wallet_habit: f64,
+    /// Utility of paying cash where a wallet could be used; unset, a
+    /// consumer who can pay with a wallet always does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash_utility: Option<f64>,
+}
+
+fn default_wallet_scale() -> f64 {
+    1.0
+}
+
+impl Default for RawChoice {
+    fn default() -> RawChoice {
+        RawChoice {
+            variety: 0.0,
+            wait_per_hour: 0.0,
+            loyalty: 0.0,
+            switching_cost: 0.0,
+            wallet_convenience: 0.0,
+            wallet_scale: default_wallet_scale(),
+            wallet_habit: 0.0,
+            cash_utility: None,
+        }
+    }
 }
 
 /// Utility coefficients of the consumer's choice.
@@ -41,6 +71,13 @@ pub struct ChoiceSpec {
     pub switching_cost: f64,
     /// Paying direct with a wallet rather than cash.
     pub wallet_convenience: f64,
+    /// Logit scale of the payment choice.
+    pub wallet_scale: f64,
+    /// Per unit of wallet habit.
+    pub wallet_habit: f64,
+    /// Utility of paying cash where a wallet could be used (`None`: cash
+    /// is not chosen then).
+    pub cash_utility: Option<f64>,
 }
 
 /// Checks `[choice]`.
@@ -56,5 +93,15 @@ pub(super) fn check(c: &mut Checker, ch: &RawChoice) -> ChoiceSpec {
             -MAX_UTILITY,
             MAX_UTILITY,
         ),
+        wallet_scale: c.real("choice.wallet_scale", ch.wallet_scale, 0.01, MAX_UTILITY),
+        wallet_habit: c.real(
+            "choice.wallet_habit",
+            ch.wallet_habit,
+            -MAX_UTILITY,
+            MAX_UTILITY,
+        ),
+        cash_utility: ch
+            .cash_utility
+            .map(|u| c.real("choice.cash_utility", u, -MAX_UTILITY, MAX_UTILITY)),
     }
 }

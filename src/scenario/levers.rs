@@ -17,6 +17,10 @@ pub struct Levers {
     pub merchant_subsidy: Money,
     /// Red packet per wallet payment.
     pub red_packet: Money,
+    /// Bounty to the merchant per wallet payment.
+    pub merchant_bounty: Money,
+    /// Bounty to the merchant per first payment of a new payer.
+    pub new_payer_bounty: Money,
     /// Marketing spend per day.
     pub marketing_budget: Money,
     /// Fee per order charged to the consumer.
@@ -32,6 +36,8 @@ impl Levers {
             Lever::NewUserBonus => Some(&mut self.new_user_bonus),
             Lever::MerchantSubsidy => Some(&mut self.merchant_subsidy),
             Lever::RedPacket => Some(&mut self.red_packet),
+            Lever::MerchantBounty => Some(&mut self.merchant_bounty),
+            Lever::NewPayerBounty => Some(&mut self.new_payer_bounty),
             Lever::MarketingBudget => Some(&mut self.marketing_budget),
             Lever::ConsumerFee => Some(&mut self.consumer_fee),
             Lever::Commission => None,
@@ -46,6 +52,8 @@ impl Levers {
             Lever::NewUserBonus => self.new_user_bonus.as_major(),
             Lever::MerchantSubsidy => self.merchant_subsidy.as_major(),
             Lever::RedPacket => self.red_packet.as_major(),
+            Lever::MerchantBounty => self.merchant_bounty.as_major(),
+            Lever::NewPayerBounty => self.new_payer_bounty.as_major(),
             Lever::MarketingBudget => self.marketing_budget.as_major(),
             Lever::ConsumerFee => self.consumer_fee.as_major(),
             Lever::Commission => self.commission,

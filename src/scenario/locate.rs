@@ -47,7 +47,7 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
 }
 
 /// 1-based line of byte offset `offset` in `text`.
-pub fn line_of_offset(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()

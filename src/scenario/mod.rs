@@ -41,6 +41,7 @@ mod levers;
 mod locate;
 mod market;
 mod merchants;
+mod payments;
 mod platforms;
 mod policy;
 mod print;
@@ -63,14 +64,14 @@ pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
 pub use market::{DataOwner, Market, RawMarket};
 pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
-pub use platforms::{
-    FundingRound, MAX_PLATFORMS, PaymentsSpec, PlatformSpec, RawPlatform, RawSubsidy,
-};
+pub use payments::{Adoption, PaymentsSpec, RawAdoption, RawPayments};
+pub use platforms::{FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawSubsidy};
 pub use policy::{
     Condition, Lever, LeverChange, LeverValue, Metric, Op, Operand, Rule, ScheduleEntry,
 };
 pub use print::{raw_toml, resolved_toml};
 pub use raw::RawScenario;
+pub use regulation::SubsidyCaps;
 pub(crate) use validate::valid_name;
 pub use validate::{MAX_HORIZON_DAYS, Scenario};
 

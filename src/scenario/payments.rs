@@ -134,9 +134,7 @@ pub(super) fn check(c: &mut Checker, at: &dyn Fn(&str) -> String, p: &RawPayment
             MAX_UTILITY,
         ),
         consumer_fee: c.money(&at("payments.consumer_fee"), p.consumer_fee),
-        acceptance: p
-            .acceptance
-            .map(|v| c.share(&at("payments.acceptance"), v)),
+        acceptance: p.acceptance.map(|v| c.share(&at("payments.acceptance"), v)),
         adoption,
     };
     if !p.wallet {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checker::{Checker, Horizon, MAX_UTILITY, MAX_YUAN};
 use super::levers::Levers;
+use super::payments::{self, PaymentsSpec, RawPayments};
 use super::policy::{
     Condition, Lever, LeverChange, LeverValue, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
     parse_condition, parse_levers,
@@ -76,6 +77,13 @@ pub struct RawPlatform {
     /// Red packet to the consumer per wallet payment at a merchant, in yuan.
     #[serde(default)]
     pub red_packet: f64,
+    /// Bounty to the merchant per wallet payment it takes, in yuan.
+    #[serde(default)]
+    pub merchant_bounty: f64,
+    /// Bounty to the merchant per payment by a consumer paying with the
+    /// wallet for the first time, in yuan.
+    #[serde(default)]
+    pub new_payer_bounty: f64,
     /// Utility of the platform's payment experience.
     #[serde(default)]
     pub payment_convenience: f64,
@@ -106,25 +114,6 @@ fn default_cpa() -> f64 {
 
 fn default_review() -> i64 {
     7
-}
-
-/// `[platforms.payments]`: the payments arm.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
-pub struct RawPayments {
-    /// Whether consumers can pay merchants directly with the platform's
-    /// wallet.
-    #[serde(default)]
-    pub wallet: bool,
-    /// Fee on each wallet payment, as a share of the amount, paid by the
-    /// merchant.
-    #[serde(default)]
-    pub fee_rate: f64,
-    /// Days the platform holds money before paying merchants.
-    #[serde(default)]
-    pub settlement_days: i64,
-    /// Annual interest earned on money held (the float).
-    #[serde(default)]
-    pub float_rate: f64,
 }
 
 /// `[[platforms.funding]]`: a funding round, on a day or when conditions
@@ -191,19 +180,6 @@ pub struct PlatformSpec {
     pub schedule: Vec<ScheduleEntry>,
     /// Conditional rules.
     pub rules: Vec<Rule>,
-}
-
-/// A platform's payments arm.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct PaymentsSpec {
-    /// Consumers can pay merchants with this wallet.
-    pub wallet: bool,
-    /// Fee on wallet payments, as a share of the amount.
-    pub fee_rate: f64,
-    /// Days money is held before merchants are paid.
-    pub settlement_days: u32,
-    /// Annual interest on money held.
-    pub float_rate: f64,
 }
 
 /// A funding round.
@@ -383,21 +359,24 @@ fn check_platform(
         new_user_bonus: c.money(&at("new_user_bonus"), p.new_user_bonus),
         merchant_subsidy: c.money(&at("merchant_subsidy"), p.merchant_subsidy),
         red_packet: c.money(&at("red_packet"), p.red_packet),
+        merchant_bounty: c.money(&at("merchant_bounty"), p.merchant_bounty),
+        new_payer_bounty: c.money(&at("new_payer_bounty"), p.new_payer_bounty),
         marketing_budget: c.money(&at("marketing_budget"), p.marketing_budget),
         coupon: Money::ZERO,
     };
-    let pay = &p.payments;
-    let payments = PaymentsSpec {
-        wallet: pay.wallet,
-        fee_rate: c.share(&at("payments.fee_rate"), pay.fee_rate),
-        settlement_days: c.count(&at("payments.settlement_days"), pay.settlement_days, 0, 90),
-        float_rate: c.real(&at("payments.float_rate"), pay.float_rate, 0.0, 1.0),
-    };
-    if p.red_packet > 0.0 && !pay.wallet {
-        c.fail(
-            at("red_packet"),
-            "red packets are paid on wallet payments: set payments.wallet = true",
-        );
+    let payments = payments::check(c, &at, &p.payments);
+    let wallet_levers = [
+        ("red_packet", p.red_packet, "red packets"),
+        ("merchant_bounty", p.merchant_bounty, "bounties"),
+        ("new_payer_bounty", p.new_payer_bounty, "bounties"),
+    ];
+    for (key, value, what) in wallet_levers {
+        if value > 0.0 && !payments.wallet {
+            c.fail(
+                at(key),
+                format!("{what} are paid on wallet payments: set payments.wallet = true"),
+            );
+        }
     }
     PlatformSpec {
         name,

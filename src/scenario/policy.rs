@@ -42,6 +42,10 @@ pub enum Lever {
     MerchantSubsidy,
     /// Red packet per wallet payment (yuan).
     RedPacket,
+    /// Bounty to the merchant per wallet payment (yuan).
+    MerchantBounty,
+    /// Bounty to the merchant per first payment of a new payer (yuan).
+    NewPayerBounty,
     /// Marketing spend per day (yuan).
     MarketingBudget,
     /// Commission rate (share of price).
@@ -52,11 +56,13 @@ pub enum Lever {
 
 impl Lever {
     /// Every lever with its name in scenario files.
-    pub const ALL: [(Lever, &'static str); 7] = [
+    pub const ALL: [(Lever, &'static str); 9] = [
         (Lever::Coupon, "coupon"),
         (Lever::NewUserBonus, "new_user_bonus"),
         (Lever::MerchantSubsidy, "merchant_subsidy"),
         (Lever::RedPacket, "red_packet"),
+        (Lever::MerchantBounty, "merchant_bounty"),
+        (Lever::NewPayerBounty, "new_payer_bounty"),
         (Lever::MarketingBudget, "marketing_budget"),
         (Lever::Commission, "commission"),
         (Lever::ConsumerFee, "consumer_fee"),

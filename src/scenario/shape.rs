@@ -11,7 +11,8 @@ use super::economy::{RawEconomy, RawShock};
 use super::lenders::{RawDefaultModel, RawLender, RawLimit, RawRate, RawRepayment, RawScore};
 use super::market::RawMarket;
 use super::merchants::{RawCategory, RawCredit, RawMembership, RawMerchants};
-use super::platforms::{RawFunding, RawPayments, RawPlatform, RawSubsidy};
+use super::payments::RawPayments;
+use super::platforms::{RawFunding, RawPlatform, RawSubsidy};
 use super::policy::{RawRule, RawScheduleEntry};
 use super::raw::RawScenario;
 use super::regulation::RawRegulation;
@@ -65,7 +66,10 @@ pub(crate) fn sample() -> RawScenario {
             repeat_merchant: 0.0,
             customer_data: String::new(),
         },
-        choice: RawChoice::default(),
+        choice: RawChoice {
+            cash_utility: Some(0.0),
+            ..RawChoice::default()
+        },
         consumers: RawConsumers {
             purchase_rate: dist(),
             price_sensitivity: dist(),
@@ -121,9 +125,14 @@ pub(crate) fn sample() -> RawScenario {
             new_user_bonus: 0.0,
             merchant_subsidy: 0.0,
             red_packet: 0.0,
+            merchant_bounty: 0.0,
+            new_payer_bounty: 0.0,
             payment_convenience: 0.0,
             review_days: 1,
-            payments: RawPayments::default(),
+            payments: RawPayments {
+                acceptance: Some(0.0),
+                ..RawPayments::default()
+            },
             funding: vec![RawFunding {
                 amount: 0.0,
                 day: Some(0),
@@ -168,6 +177,7 @@ pub(crate) fn sample() -> RawScenario {
         },
         regulation: RawRegulation {
             max_coupon: Some(0.0),
+            max_merchant_subsidy: Some(0.0),
             max_interest_rate: Some(0.0),
         },
         sweep: Some(toml::Table::new()),

@@ -22,8 +22,7 @@ use super::market::{self, Market};
 use super::merchants::{self, MerchantSpec};
 use super::platforms::{self, PlatformSpec};
 use super::raw::RawScenario;
-use super::regulation;
-use crate::ledger::Money;
+use super::regulation::{self, SubsidyCaps};
 
 /// Longest run accepted, in days (a century).
 pub const MAX_HORIZON_DAYS: u32 = 36_500;
@@ -55,8 +54,8 @@ pub struct Scenario {
     pub lenders: Vec<LenderSpec>,
     /// The common economic environment.
     pub economy: EconomySpec,
-    /// Largest coupon allowed, if capped.
-    pub max_coupon: Option<Money>,
+    /// A regulator's caps on subsidies.
+    pub subsidy_caps: SubsidyCaps,
 }
 
 /// Whether `name` may name a scenario (and so a results directory).
@@ -124,7 +123,7 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
             platforms,
             lenders,
             economy,
-            max_coupon: regulation.max_coupon,
+            subsidy_caps: regulation.subsidy_caps,
         })
     } else {
         Err(c.problems)

@@ -26,9 +26,9 @@ use super::files::{
 use super::journal::{self, FORMAT, Header, Journal, PlatformRow, Record};
 use super::{Shard, Sweep, SweepError, SweepSpec};
 use crate::metrics::columns::{cells, names};
-use crate::metrics::tables::SUMMARY_METRICS;
-use crate::metrics::write::{Build, Cost, MANIFEST};
-use crate::metrics::{HEADLINES, RunOutput};
+use crate::metrics::tables::{SUMMARY_METRICS, lender_summary_cells};
+use crate::metrics::write::{Build, Cost, MANIFEST, override_texts};
+use crate::metrics::{HEADLINES, RunOutput, own_row_lenders};
 use crate::rng::replication_seed;
 use crate::runner::{RunOptions, run_one};
 use crate::scenario::{RawScenario, Scenario};
@@ -249,6 +249,11 @@ pub(crate) fn header(sweep: &Sweep, shard: Shard) -> Header {
             .iter()
             .map(|p| p.name.clone())
             .collect(),
+        lenders: own_row_lenders(&sweep.base)
+            .into_iter()
+            .map(|l| sweep.base.lenders[l].name.clone())
+            .collect(),
+        overrides: override_texts(sweep.user_overrides()),
         parameters: sweep
             .spec
             .parameters
@@ -293,6 +298,23 @@ fn mismatch(found: &Header, expected: &Header) -> Option<String> {
     if found.metric_columns != expected.metric_columns || found.headlines != expected.headlines {
         return Some("it has other summary columns than this Flywheel writes".into());
     }
+    if found.overrides != expected.overrides {
+        let shown = |o: &[String]| {
+            if o.is_empty() {
+                "no --set".to_string()
+            } else {
+                o.iter()
+                    .map(|o| format!("--set {o}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+        };
+        return Some(format!(
+            "it was run with {}, this with {}; give the same --set to resume",
+            shown(&found.overrides),
+            shown(&expected.overrides)
+        ));
+    }
     if found != expected {
         return Some("the scenario or its [sweep] table has changed since".into());
     }
@@ -303,8 +325,12 @@ fn record_of(
     point: u32,
     replication: u32,
     seed: u64,
+    lenders: &[usize],
     outcome: Result<RunOutput, String>,
 ) -> Record {
+    // Undefined figures (e.g. lending without a lender) are recorded
+    // empty and left out of the aggregate.
+    let text = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
     match outcome {
         Ok(out) => Record::Run {
             point,
@@ -315,12 +341,17 @@ fn record_of(
                 .iter()
                 .map(|s| PlatformRow {
                     fields: cells(&SUMMARY_METRICS, s),
+                    headlines: HEADLINES.iter().map(|h| text((h.value)(s))).collect(),
+                })
+                .collect(),
+            lenders: lenders
+                .iter()
+                .filter_map(|&l| out.lenders.iter().find(|x| x.lender == l))
+                .map(|l| PlatformRow {
+                    fields: lender_summary_cells(l),
                     headlines: HEADLINES
                         .iter()
-                        // Undefined figures (e.g. lending without a
-                        // lender) are recorded empty and left out of
-                        // the aggregate.
-                        .map(|h| (h.value)(s).map(|v| v.to_string()).unwrap_or_default())
+                        .map(|h| text(h.lender.and_then(|f| f(l))))
                         .collect(),
                 })
                 .collect(),
@@ -347,7 +378,10 @@ fn run_pair(
         Ok(s) => s,
         Err(e) => {
             let seed = replication_seed(sweep.base.seed, replication);
-            return (record_of(point, replication, seed, Err(e.to_string())), 0);
+            return (
+                record_of(point, replication, seed, &[], Err(e.to_string())),
+                0,
+            );
         }
     };
     let seed = replication_seed(scenario.seed, replication);
@@ -363,7 +397,11 @@ fn run_pair(
         }
     };
     let events = outcome.as_ref().map_or(0, |o| o.events);
-    (record_of(point, replication, seed, outcome), events)
+    let lenders = own_row_lenders(&scenario);
+    (
+        record_of(point, replication, seed, &lenders, outcome),
+        events,
+    )
 }
 
 /// [`run_sweep`] with the run function supplied (tests inject failures).
@@ -507,6 +545,7 @@ pub(crate) fn run_sweep_with(
         fingerprint: expected.fingerprint.clone(),
         scenario: serde_json::to_value(&sweep.raw).unwrap_or_default(),
         sweep: serde_json::to_value(&sweep.spec).unwrap_or_default(),
+        overrides: expected.overrides.clone(),
         scenario_seed: sweep.base.seed,
         design_seed: sweep.spec.seed,
         replication_seeds: (0..reps)

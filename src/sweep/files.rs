@@ -5,8 +5,8 @@
 //! | file | one row per | sorted by |
 //! |---|---|---|
 //! | `points.csv` | point | point |
-//! | `runs.csv` | point × replication × platform (finished runs) | point, replication, platform (scenario order) |
-//! | `aggregate.csv` | point × platform | point, platform (scenario order) |
+//! | `runs.csv` | point × replication × platform or lender of its own (finished runs) | point, replication, platform then lender (scenario order) |
+//! | `aggregate.csv` | point × platform or lender of its own | point, platform then lender (scenario order) |
 //! | `failures.csv` | failed run | point, replication |
 //!
 //! Numbers sort numerically. Each file is written under a hidden temporary
@@ -25,11 +25,11 @@ use super::journal::{Header, PlatformRow, Record};
 use super::{Shard, SweepError};
 use crate::metrics::HEADLINES;
 use crate::metrics::columns::{
-    self, Column, ColumnDoc, CsvOut, Kind, Value, docs, index, int, maybe, names,
+    self, Column, ColumnDoc, CsvOut, Kind, Value, docs, index, int, names,
 };
 use crate::metrics::reference::FileDoc;
 use crate::metrics::stats::{Estimate, estimate};
-use crate::metrics::tables::{SUMMARY_METRICS, summary_keys};
+use crate::metrics::tables::{STATS, SUMMARY_METRICS, summary_keys};
 use crate::metrics::write::{Build, Cost, MANIFEST, write_file_atomically, write_json};
 
 /// Points and their parameter values.
@@ -43,7 +43,7 @@ pub const FAILURES_CSV: &str = "failures.csv";
 /// The append-only record of finished runs.
 pub const JOURNAL: &str = "journal.jsonl";
 /// Confidence level of the intervals in `aggregate.csv`.
-pub const CONFIDENCE: f64 = 0.95;
+pub(crate) const CONFIDENCE: f64 = 0.95;
 
 /// The column that opens every sweep file: the point's id.
 pub(crate) const POINT: [Column<u32>; 1] = [Column {
@@ -91,53 +91,38 @@ const POINT_OF_RECORD: Column<Record> = Column {
     read: |r| int(r.key().0),
 };
 
-/// The statistics of each headline figure in `aggregate.csv`, as column
-/// name suffixes (`orders_mean`), read from the estimate over a point's
-/// finished replications (`None` when none finished). Reals are written
-/// exactly; `sd` is empty below two values, and so is the interval.
-pub(crate) const STATS: [Column<Option<Estimate>>; 4] = [
-    Column {
-        name: "mean",
-        unit: "the figure's",
-        kind: Kind::Exact,
-        doc: "Mean over the point's finished replications.",
-        read: |e| maybe(e.map(|e| e.mean), Value::Exact),
-    },
-    Column {
-        name: "sd",
-        unit: "the figure's",
-        kind: Kind::Exact,
-        doc: "Sample standard deviation; empty when n < 2.",
-        read: |e| maybe(e.filter(|e| e.n >= 2).map(|e| e.sd), Value::Exact),
-    },
-    Column {
-        name: "ci_low",
-        unit: "the figure's",
-        kind: Kind::Exact,
-        doc: "Low end of the two-sided 95% Student-t interval of the mean; empty when n < 2.",
-        read: |e| maybe(e.and_then(|e| e.low()), Value::Exact),
-    },
-    Column {
-        name: "ci_high",
-        unit: "the figure's",
-        kind: Kind::Exact,
-        doc: "High end of that interval; empty when n < 2.",
-        read: |e| maybe(e.and_then(|e| e.high()), Value::Exact),
-    },
-];
+/// The last column of `runs.csv` and `aggregate.csv`: the lender a row
+/// is about, for the lenders that are not a platform's lending arm. It
+/// comes last so that every other column keeps its place.
+pub(crate) const LENDER: &str = "lender";
 
-/// Columns of `runs.csv`: `point`, then the columns of `summary.csv`.
+fn lender_doc() -> ColumnDoc {
+    ColumnDoc {
+        name: LENDER.into(),
+        unit: String::new(),
+        format: Kind::Text.format().into(),
+        doc: "A lender that is not a platform's lending arm (a bank), on its own rows (after \
+              the platforms' rows, `platform` empty, only the lending figures filled); empty \
+              on a platform's row, whose lending figures are its arm's."
+            .into(),
+    }
+}
+
+/// Columns of `runs.csv`: `point`, then the columns of `summary.csv`,
+/// then `lender`.
 pub fn runs_columns() -> Vec<String> {
     names(&POINT)
         .chain(names(&summary_keys()))
         .chain(names(&SUMMARY_METRICS))
+        .chain([LENDER])
         .map(str::to_string)
         .collect()
 }
 
 /// Columns of `aggregate.csv` for a sweep over `parameters`: `point`, the
 /// parameter values, `platform`, the number of finished replications `n`,
-/// then mean, standard deviation and 95% interval of each headline figure.
+/// then mean, standard deviation and 95% interval of each headline figure,
+/// then `lender`.
 pub fn aggregate_columns(parameters: &[String]) -> Vec<String> {
     let names: Vec<String> = HEADLINES.iter().map(|h| h.name.to_string()).collect();
     aggregate_columns_for(parameters, &names)
@@ -153,6 +138,7 @@ fn aggregate_columns_for(parameters: &[String], headlines: &[String]) -> Vec<Str
             cols.push(format!("{h}_{stat}"));
         }
     }
+    cols.push(LENDER.into());
     cols
 }
 
@@ -168,7 +154,7 @@ pub(crate) struct PointTable {
 
 impl PointTable {
     /// Reads `points.csv`.
-    pub fn read(path: &Path) -> Result<PointTable, SweepError> {
+    pub(crate) fn read(path: &Path) -> Result<PointTable, SweepError> {
         let bad = |why: String| {
             SweepError::Refused(format!(
                 "`{}` is not a sweep points file: {why}",
@@ -220,22 +206,29 @@ fn write_runs(
             replication,
             seed,
             platforms,
+            lenders,
         } = r
         else {
             continue;
         };
+        // The point, then the summary's keys in their table's order
+        // (pinned by a test), then its figures as journalled, then the
+        // lender of a lender's row.
+        let keys = [int(*point), int(*replication), int(*seed)];
         for (name, row) in header.platforms.iter().zip(platforms) {
-            // The point, then the summary's keys in their table's order
-            // (pinned by a test), then its figures as journalled.
-            let keys = [
-                int(*point),
-                int(*replication),
-                int(*seed),
-                Value::Text(name),
-            ];
             out.row(
                 keys.into_iter()
-                    .chain(row.fields.iter().map(|f| Value::Text(f))),
+                    .chain([Value::Text(name)])
+                    .chain(row.fields.iter().map(|f| Value::Text(f)))
+                    .chain([Value::Missing]),
+            )?;
+        }
+        for (name, row) in header.lenders.iter().zip(lenders) {
+            out.row(
+                keys.into_iter()
+                    .chain([Value::Missing])
+                    .chain(row.fields.iter().map(|f| Value::Text(f)))
+                    .chain([Value::Text(name)]),
             )?;
         }
     }
@@ -261,24 +254,51 @@ fn write_aggregate(
 ) -> io::Result<()> {
     let columns = aggregate_columns_for(&points.parameters, &header.headlines);
     let mut out = CsvOut::new(w, columns.iter().map(String::as_str))?;
-    // Finished runs of each point, in replication order.
-    let mut by_point: BTreeMap<u32, Vec<&[PlatformRow]>> = BTreeMap::new();
+    // Finished runs of each point, in replication order: each run's
+    // platform rows, then its lender rows.
+    type Rows<'r> = (&'r [PlatformRow], &'r [PlatformRow]);
+    let mut by_point: BTreeMap<u32, Vec<Rows>> = BTreeMap::new();
     for r in runs.values() {
         if let Record::Run {
-            point, platforms, ..
+            point,
+            platforms,
+            lenders,
+            ..
         } = r
         {
-            by_point.entry(*point).or_default().push(platforms);
+            by_point
+                .entry(*point)
+                .or_default()
+                .push((platforms, lenders));
         }
     }
+    let entities = header
+        .platforms
+        .iter()
+        .map(|name| (Value::Text(name), Value::Missing))
+        .chain(
+            header
+                .lenders
+                .iter()
+                .map(|name| (Value::Missing, Value::Text(name))),
+        );
+    let entities: Vec<(Value, Value)> = entities.collect();
+    let np = header.platforms.len();
     for (id, values) in points.rows.iter().enumerate() {
         let reps = by_point.get(&(id as u32)).map_or(&[][..], Vec::as_slice);
-        for (p, name) in header.platforms.iter().enumerate() {
+        for (e, (platform, lender)) in entities.iter().enumerate() {
+            fn row_of<'r>(rows: &Rows<'r>, e: usize, np: usize) -> Option<&'r PlatformRow> {
+                if e < np {
+                    rows.0.get(e)
+                } else {
+                    rows.1.get(e - np)
+                }
+            }
             let estimates: Vec<Option<Estimate>> = (0..header.headlines.len())
                 .map(|h| {
                     let sample: Vec<f64> = reps
                         .iter()
-                        .filter_map(|rows| rows.get(p)?.headlines.get(h)?.parse().ok())
+                        .filter_map(|rows| row_of(rows, e, np)?.headlines.get(h)?.parse().ok())
                         .collect();
                     summarise(&sample)
                 })
@@ -286,8 +306,11 @@ fn write_aggregate(
             let keys = [index(id)]
                 .into_iter()
                 .chain(values.iter().map(|v| Value::Text(v)))
-                .chain([Value::Text(name), index(reps.len())]);
-            out.row(keys.chain(estimates.iter().flat_map(|e| columns::values(&STATS, e))))?;
+                .chain([*platform, index(reps.len())]);
+            out.row(
+                keys.chain(estimates.iter().flat_map(|e| columns::values(&STATS, e)))
+                    .chain([*lender]),
+            )?;
         }
     }
     out.finish()
@@ -307,7 +330,8 @@ pub(crate) fn write_atomically(
     })
 }
 
-/// Checks that every record has one row per platform with the header's
+/// Checks that every record has one row per platform (and lender of its
+/// own) with the header's
 /// columns, so the files cannot be ragged.
 pub(crate) fn check_records(
     header: &Header,
@@ -317,9 +341,12 @@ pub(crate) fn check_records(
     for r in runs.values() {
         let (point, replication) = r.key();
         let ok = match r {
-            Record::Run { platforms, .. } => {
+            Record::Run {
+                platforms, lenders, ..
+            } => {
                 platforms.len() == header.platforms.len()
-                    && platforms.iter().all(|p| {
+                    && lenders.len() == header.lenders.len()
+                    && platforms.iter().chain(lenders).all(|p| {
                         p.fields.len() == header.metric_columns.len()
                             && p.headlines.len() == header.headlines.len()
                             && p.headlines
@@ -391,6 +418,7 @@ pub fn reference() -> Vec<FileDoc> {
         name: format!("<figure>_{}", c.name),
         ..c
     }));
+    aggregate.push(lender_doc());
     let figures: Vec<String> = HEADLINES.iter().map(|h| format!("`{}`", h.name)).collect();
     vec![
         FileDoc::table(
@@ -403,18 +431,24 @@ pub fn reference() -> Vec<FileDoc> {
         FileDoc::table(
             RUNS_CSV,
             "`sweep`, `merge`",
-            "point × replication × platform",
-            "Finished runs only.",
+            "point × replication × platform (or lender of its own)",
+            "Finished runs only. A lender that is not a platform's lending arm (a bank) has \
+             a row of its own per run, after the platforms' rows, with `platform` empty, its \
+             name in `lender` and only the lending columns filled.",
             docs(&POINT),
         )
-        .then("summary.csv"),
+        .then("summary.csv")
+        .followed_by(vec![lender_doc()]),
         FileDoc::table(
             AGGREGATE_CSV,
             "`sweep`, `merge`",
-            "point × platform",
+            "point × platform (or lender of its own)",
             format!(
-                "Not written for one shard of a sweep. For each headline figure, in reporting \
-                 units (yuan for money, fractions for shares), four columns: {}.",
+                "Not written for one shard of a sweep. A lender that is not a platform's \
+                 lending arm (a bank) has a row of its own per point, after the platforms' \
+                 rows, with `platform` empty, its name in `lender` and only the lending \
+                 figures filled. For each headline figure, in reporting units (yuan for \
+                 money, fractions for shares), four columns: {}.",
                 figures.join(", ")
             ),
             aggregate,
@@ -436,9 +470,9 @@ pub fn reference() -> Vec<FileDoc> {
             MANIFEST,
             "`sweep`, `merge`",
             "sweep",
-            "scenario and `[sweep]` as resolved, fingerprint, seeds (scenario, design, per \
-             replication), version, shard, counts (points, runs, finished, failed, resumed), \
-             threads, events, wall seconds, peak memory",
+            "scenario and `[sweep]` as resolved, overrides (`--set`), fingerprint, seeds \
+             (scenario, design, per replication), version, shard, counts (points, runs, \
+             finished, failed, resumed), threads, events, wall seconds, peak memory",
         ),
     ]
 }
@@ -463,6 +497,10 @@ pub struct SweepManifest {
     pub scenario: serde_json::Value,
     /// The validated sweep specification.
     pub sweep: serde_json::Value,
+    /// Overrides given on the command line (`--set`), as `KEY.PATH=VALUE`,
+    /// applied to the scenario before each point's values.
+    #[serde(default)]
+    pub overrides: Vec<String>,
     /// Master seed of the base scenario: replication `r` of every point
     /// (that does not sweep `seed`) is seeded from it.
     pub scenario_seed: u64,
@@ -545,7 +583,11 @@ mod tests {
         // The row builder writes point, replication, seed, platform name,
         // then the metric fields: the id columns must still be these.
         assert!(names(&summary_keys()).eq(["replication", "seed", "platform"]));
-        assert_eq!(cols.len(), 1 + summary_keys().len() + SUMMARY_METRICS.len());
+        assert_eq!(
+            cols.len(),
+            1 + summary_keys().len() + SUMMARY_METRICS.len() + 1
+        );
+        assert_eq!(cols.last().map(String::as_str), Some(LENDER));
     }
 
     fn header(headlines: &[&str]) -> Header {
@@ -558,6 +600,8 @@ mod tests {
             points: 2,
             replications: 5,
             platforms: vec!["A".into(), "B".into()],
+            lenders: vec![],
+            overrides: vec![],
             parameters: vec!["x".into()],
             metric_columns: vec![],
             headlines: headlines.iter().map(|h| h.to_string()).collect(),
@@ -574,6 +618,7 @@ mod tests {
             replication,
             seed: 0,
             platforms: vec![row(a), row(b)],
+            lenders: vec![],
         }
     }
 
@@ -635,6 +680,45 @@ mod tests {
         // spread and no interval.
         assert_eq!(rows[3][..8], ["1", "2", "A", "1", "4", "", "", ""]);
         assert_eq!(rows[4][..8], ["1", "2", "B", "1", "0.5", "", "", ""]);
+    }
+
+    #[test]
+    fn a_lender_of_its_own_gets_rows_after_the_platforms() {
+        let mut h = header(&["orders", "default_rate"]);
+        h.lenders = vec!["Bank".into()];
+        let row = |v: &str, rate: &str| PlatformRow {
+            fields: vec![],
+            headlines: vec![v.into(), rate.into()],
+        };
+        let record = |point: u32, replication: u32, rate: &str| Record::Run {
+            point,
+            replication,
+            seed: 0,
+            platforms: vec![row("1", ""), row("2", "")],
+            lenders: vec![row("", rate)],
+        };
+        let points = PointTable {
+            parameters: vec!["x".into()],
+            rows: vec![vec!["1".into()], vec!["2".into()]],
+        };
+        let runs = latest(vec![record(0, 0, "0.25"), record(0, 1, "0.75")]);
+        let mut out = Vec::new();
+        write_aggregate(&mut out, &h, &points, &runs).expect("render");
+        let text = String::from_utf8(out).expect("utf-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].ends_with(",lender"), "{text}");
+        // Platforms first (lender empty), then the bank (platform empty):
+        // its orders are undefined, its default rate the mean of 0.25, 0.75.
+        assert!(
+            lines[1].starts_with("0,1,A,2,1,0,1,1,") && lines[1].ends_with(","),
+            "{text}"
+        );
+        assert!(lines[3].starts_with("0,1,,2,,,,,0.5,"), "{text}");
+        assert!(lines[3].ends_with(",Bank"), "{text}");
+        assert!(
+            lines[6].starts_with("1,2,,0,") && lines[6].ends_with(",Bank"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! `--resume` reads it, keeps every complete line, cuts off a line torn by
 //! a kill in mid-write, and runs only what is missing. A journal written for
 //! another sweep (the scenario or its `[sweep]` table changed, another
-//! shard, another Flywheel version or set of summary columns) is refused.
+//! shard, other `--set` overrides, another Flywheel version or set of
+//! summary columns) is refused.
 //! It holds exactly what the result files need, so the same records always
 //! render the same files.
 
@@ -20,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use super::{Shard, SweepError};
 
 /// Format tag written in every journal header.
-pub(crate) const FORMAT: &str = "flywheel-sweep-journal/1";
+pub(crate) const FORMAT: &str = "flywheel-sweep-journal/2";
 
 /// The first line: which sweep and shard the records belong to, and the
 /// columns they hold.
@@ -43,6 +44,11 @@ pub(crate) struct Header {
     pub replications: u32,
     /// Platform names, in scenario order.
     pub platforms: Vec<String>,
+    /// Names of the lenders reported in rows of their own (those that are
+    /// not a platform's lending arm), in scenario order.
+    pub lenders: Vec<String>,
+    /// Overrides given on the command line (`--set`), as `KEY.PATH=VALUE`.
+    pub overrides: Vec<String>,
     /// Swept parameter paths, in order.
     pub parameters: Vec<String>,
     /// Summary metric columns of each platform row.
@@ -51,7 +57,7 @@ pub(crate) struct Header {
     pub headlines: Vec<String>,
 }
 
-/// One platform's row of a finished run.
+/// One platform's (or lender's) row of a finished run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct PlatformRow {
     /// Values of the summary metric columns, as written in `runs.csv`.
@@ -74,6 +80,8 @@ pub(crate) enum Record {
         seed: u64,
         /// One row per platform, in scenario order.
         platforms: Vec<PlatformRow>,
+        /// One row per lender of its own, in the header's order.
+        lenders: Vec<PlatformRow>,
     },
     /// The run failed; the sweep went on.
     Failed {
@@ -90,7 +98,7 @@ pub(crate) enum Record {
 
 impl Record {
     /// (point, replication): the run this record is about.
-    pub fn key(&self) -> (u32, u32) {
+    pub(crate) fn key(&self) -> (u32, u32) {
         match self {
             Record::Run {
                 point, replication, ..
@@ -102,14 +110,14 @@ impl Record {
     }
 
     /// The replication's seed.
-    pub fn seed(&self) -> u64 {
+    pub(crate) fn seed(&self) -> u64 {
         match self {
             Record::Run { seed, .. } | Record::Failed { seed, .. } => *seed,
         }
     }
 
     /// Whether the run completed.
-    pub fn succeeded(&self) -> bool {
+    pub(crate) fn succeeded(&self) -> bool {
         matches!(self, Record::Run { .. })
     }
 }
@@ -210,7 +218,11 @@ impl Journal {
     /// bytes (dropping a torn last line), or creates it with `header` when
     /// `valid_len` is 0. Holds an exclusive lock so that two sweeps never
     /// write the same journal.
-    pub fn open(path: &Path, header: &Header, valid_len: u64) -> Result<Journal, SweepError> {
+    pub(crate) fn open(
+        path: &Path,
+        header: &Header,
+        valid_len: u64,
+    ) -> Result<Journal, SweepError> {
         let file = OpenOptions::new()
             .read(true)
             .write(true)
@@ -256,7 +268,7 @@ impl Journal {
     }
 
     /// Appends one record as a line, flushed and synced before returning.
-    pub fn append(&self, record: &Record) -> Result<(), SweepError> {
+    pub(crate) fn append(&self, record: &Record) -> Result<(), SweepError> {
         let mut line = serde_json::to_vec(record).map_err(|e| SweepError::Io {
             action: "encode",
             path: self.path.clone(),
@@ -291,6 +303,8 @@ mod tests {
             points: 2,
             replications: 1,
             platforms: vec!["A".into()],
+            lenders: vec![],
+            overrides: vec![],
             parameters: vec!["x".into()],
             metric_columns: vec!["orders".into()],
             headlines: vec!["orders".into()],
@@ -306,6 +320,7 @@ mod tests {
                 fields: vec!["3".into()],
                 headlines: vec!["3".into()],
             }],
+            lenders: vec![],
         }
     }
 

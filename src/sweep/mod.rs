@@ -164,6 +164,9 @@ pub struct Sweep {
     pub points: Vec<Point>,
     /// Horizon of each point's runs, in days (for progress reporting).
     pub horizons: Vec<u32>,
+    /// Overrides given on the command line (`--set`), applied before each
+    /// point's values.
+    user: Vec<Override>,
     text: String,
     label: String,
     default_name: String,
@@ -176,10 +179,16 @@ impl Sweep {
     /// Reads a scenario file and validates its `[sweep]` table and every
     /// point.
     pub fn load(path: &Path) -> Result<Sweep, ScenarioError> {
+        Sweep::load_with(path, &[])
+    }
+
+    /// Like [`Sweep::load`], with `overrides` (`--set`) applied to the
+    /// scenario before the sweep's points, exactly as `run` applies them.
+    pub fn load_with(path: &Path, overrides: &[Override]) -> Result<Sweep, ScenarioError> {
         // The same guard as every scenario file: a directory, a device or
         // an oversized file is refused before it is read.
         let source = scenario::Source::read(path)?;
-        Sweep::parse(&source.text, &source.label, &source.default_name)
+        Sweep::parse_with(&source.text, &source.label, &source.default_name, overrides)
     }
 
     /// Validates scenario `text` and its `[sweep]` table; `label` names the
@@ -193,10 +202,23 @@ impl Sweep {
     /// subsidy window ending before it starts), are refused before anything
     /// runs, naming the parameter, its value and the rule.
     pub fn parse(text: &str, label: &str, default_name: &str) -> Result<Sweep, ScenarioError> {
+        Sweep::parse_with(text, label, default_name, &[])
+    }
+
+    /// Like [`Sweep::parse`], with `overrides` (`--set`) applied to the
+    /// scenario before the sweep's points: a problem they cause is tagged
+    /// with the `--set` that caused it, and a `--set` of a swept parameter
+    /// (whose values the points set) is refused.
+    pub fn parse_with(
+        text: &str,
+        label: &str,
+        default_name: &str,
+        overrides: &[Override],
+    ) -> Result<Sweep, ScenarioError> {
         let scenario::Resolved {
             scenario: base,
             raw,
-        } = scenario::parse_resolved(text, label, default_name, &[])?;
+        } = scenario::parse_resolved(text, label, default_name, overrides)?;
         let error = |problems: Vec<Problem>| ScenarioError {
             file: label.to_string(),
             problems,
@@ -213,10 +235,25 @@ impl Sweep {
         };
         let spec = spec::read(&table, text, base.seed, base.replications).map_err(error)?;
 
+        let swept: Vec<Problem> = overrides
+            .iter()
+            .filter(|o| spec.parameters.iter().any(|p| p.path == o.path))
+            .map(|o| Problem {
+                path: o.path.clone(),
+                rule: "is a swept parameter: its values come from [sweep.parameters], so it \
+                       cannot also be set"
+                    .into(),
+                line: None,
+                origin: Some(o.origin.clone()),
+            })
+            .collect();
+        if !swept.is_empty() {
+            return Err(error(swept));
+        }
         let problems: Vec<Problem> = spec
             .parameters
             .iter()
-            .filter_map(|p| check_parameter(text, label, default_name, &raw, p))
+            .filter_map(|p| check_parameter(text, label, default_name, &raw, overrides, p))
             .collect();
         if !problems.is_empty() {
             return Err(error(problems));
@@ -228,6 +265,7 @@ impl Sweep {
             base,
             raw,
             spec,
+            user: overrides.to_vec(),
             text: text.to_string(),
             label: label.to_string(),
             default_name: default_name.to_string(),
@@ -274,12 +312,19 @@ impl Sweep {
         self.points.len() as u64 * u64::from(self.spec.replications)
     }
 
-    /// The values of point `point`, as overrides of the base scenario.
+    /// The overrides given on the command line (`--set`).
+    pub fn user_overrides(&self) -> &[Override] {
+        &self.user
+    }
+
+    /// The overrides of point `point`: the command line's (`--set`), then
+    /// the point's values.
     pub fn overrides(&self, point: u32) -> Vec<Override> {
         let Some(p) = self.points.get(point as usize) else {
-            return Vec::new();
+            return self.user.clone();
         };
-        self.spec
+        let values = self
+            .spec
             .parameters
             .iter()
             .zip(&p.values)
@@ -287,8 +332,8 @@ impl Sweep {
                 path: param.path.clone(),
                 value: v.to_toml(),
                 origin: parameter_key(&param.path),
-            })
-            .collect()
+            });
+        self.user.iter().cloned().chain(values).collect()
     }
 
     /// The scenario of point `point`.
@@ -380,6 +425,7 @@ fn check_parameter(
     label: &str,
     default_name: &str,
     raw: &RawScenario,
+    user: &[Override],
     p: &Parameter,
 ) -> Option<Problem> {
     let problem = |rule: String| Problem {
@@ -415,7 +461,9 @@ fn check_parameter(
                 value: first.to_toml(),
                 origin: parameter_key(&p.path),
             };
-            let e = scenario::parse(text, label, default_name, std::slice::from_ref(&o)).err()?;
+            let mut with = user.to_vec();
+            with.push(o);
+            let e = scenario::parse(text, label, default_name, &with).err()?;
             let why: Vec<String> = e
                 .problems
                 .iter()

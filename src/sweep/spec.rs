@@ -192,7 +192,7 @@ pub fn parameter_key(path: &str) -> String {
 /// 1-based line of the parameter `path` in `[sweep.parameters]` (its key
 /// is quoted, so [`line_of_path`] cannot reach it), falling back to the
 /// table's own line.
-pub fn line_of_parameter(text: &str, path: &str) -> Option<usize> {
+pub(crate) fn line_of_parameter(text: &str, path: &str) -> Option<usize> {
     use toml::de::DeTable;
     let found = DeTable::parse(text).ok().and_then(|root| {
         let sweep = root.get_ref().get("sweep")?.get_ref().as_table()?;
@@ -353,7 +353,7 @@ impl Reader<'_> {
 
 /// Reads the `[sweep]` table. `default_seed` and `default_replications`
 /// are the scenario's own. Problems name their key path and line in `text`.
-pub fn read(
+pub(crate) fn read(
     table: &toml::Table,
     text: &str,
     default_seed: u64,

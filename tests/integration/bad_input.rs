@@ -246,7 +246,7 @@ const FULL_CASES: &[Case] = &[
         "unterminated string",
         "name = \"food\"",
         "name = \"food",
-        &["syntax", "merchants.categories.name", ":71:"],
+        &["syntax", "merchants.categories.name", ":74:"],
     ),
     (
         "table defined twice",
@@ -820,6 +820,39 @@ const FULL_CASES: &[Case] = &[
         "customer_data = \"platform\"",
         "customer_data = \"nobody\"",
         &["market.customer_data", "\"merchant\""],
+    ),
+    (
+        "adoption hazard above one",
+        "base = 0.01",
+        "base = 1.5",
+        &[
+            "platforms[0].payments.adoption.base",
+            "share between 0 and 1",
+        ],
+    ),
+    (
+        "negative merchant bounty",
+        "merchant_bounty = 0.2",
+        "merchant_bounty = -1.0",
+        &["platforms[0].merchant_bounty", "amount in yuan"],
+    ),
+    (
+        "wallet logit scale of zero",
+        "wallet_scale = 0.5",
+        "wallet_scale = 0.0",
+        &["choice.wallet_scale", "0.01"],
+    ),
+    (
+        "misspelt adoption key",
+        "fee = 0.5",
+        "fees = 0.5",
+        &["platforms[0].payments.adoption.fees"],
+    ),
+    (
+        "acceptance share above one",
+        "acceptance = 0.7",
+        "acceptance = 7.0",
+        &["platforms[0].payments.acceptance", "share between 0 and 1"],
     ),
     (
         "red packets without a wallet",

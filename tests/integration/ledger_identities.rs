@@ -92,6 +92,7 @@ fn full_run_reconciles_with_the_ledger() {
             + ledger.total_of(PostingKind::ConsumerFee)
             + ledger.total_of(PostingKind::DirectSale)
             + ledger.total_of(PostingKind::WalletPayment)
+            + ledger.total_of(PostingKind::WalletFee)
             - ledger.total_of(PostingKind::Coupon)
             - ledger.total_of(PostingKind::NewUserBonus)
             - ledger.total_of(PostingKind::RedPacket);

@@ -53,14 +53,21 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             aggregate.push_str(&format!(",{h}_{stat}"));
         }
     }
+    aggregate.push_str(",lender");
     vec![
         ("run", "summary.csv", SUMMARY.to_string()),
+        (
+            "run",
+            "summary_stats.csv",
+            "metric,platform,lender,n,mean,sd,ci_low,ci_high".into(),
+        ),
         (
             "run",
             "timeseries.csv",
             "replication,day,platform,orders,gmv,subsidy_spend,revenue,cash,cumulative_burn,\
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
-             churned_consumers,installed_consumers,merchants,wallet_payments"
+             churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
+             merchants_accepting,bounty_spend"
                 .into(),
         ),
         (
@@ -104,7 +111,7 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "compare",
             "comparison.csv",
             "metric,platform,variant,mean,mean_ci_low,mean_ci_high,diff_vs_first,diff_ci_low,\
-             diff_ci_high,unpaired_diff_ci_low,unpaired_diff_ci_high"
+             diff_ci_high,unpaired_diff_ci_low,unpaired_diff_ci_high,lender"
                 .into(),
         ),
         ("compare", "summaries.csv", format!("variant,{SUMMARY}")),
@@ -113,7 +120,7 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "points.csv",
             "point,platforms[1].subsidy[0].per_order,platforms[0].commission".into(),
         ),
-        ("sweep", "runs.csv", format!("point,{SUMMARY}")),
+        ("sweep", "runs.csv", format!("point,{SUMMARY},lender")),
         ("sweep", "aggregate.csv", aggregate),
         (
             "sweep",
@@ -188,11 +195,16 @@ fn the_reference_lists_the_columns_that_are_written() {
         if let Some(then) = doc.then {
             names.push(header(&tmp.path().join("run").join(then)));
         }
+        names.extend(doc.after.iter().map(|c| c.name.clone()));
         let written = header(&tmp.path().join(dir).join(file));
         // `<parameter>` and `<figure>_mean` stand for several columns.
         match names.iter().position(|n| n.starts_with('<')) {
             None => assert_eq!(names.join(","), written, "{file}"),
-            Some(k) => assert!(written.starts_with(&names[..k].join(",")), "{file}"),
+            Some(k) => {
+                assert!(written.starts_with(&names[..k].join(",")), "{file}");
+                let last = names.iter().rposition(|n| n.starts_with('<')).unwrap_or(k);
+                assert!(written.ends_with(&names[last + 1..].join(",")), "{file}");
+            }
         }
     }
 }

@@ -91,7 +91,7 @@ fn grid_sweep_writes_points_runs_aggregate_and_manifest() {
     assert_eq!(
         header,
         format!(
-            "point,{}",
+            "point,{},lender",
             fs::read_to_string(
                 Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/tiny_summary.csv")
             )
@@ -100,7 +100,7 @@ fn grid_sweep_writes_points_runs_aggregate_and_manifest() {
             .next()
             .unwrap_or_default()
         ),
-        "runs.csv is summary.csv with a point column in front"
+        "runs.csv is summary.csv with a point column in front and a lender column last"
     );
     assert_eq!(runs.lines().count(), 1 + 6 * 2 * 2);
     let keys: Vec<String> = runs

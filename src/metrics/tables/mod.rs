@@ -1,7 +1,7 @@
 //! The column tables of a run directory's CSV files: `summary.csv`,
 //! `timeseries.csv`, `cohorts.csv`, `market.csv`, `lending.csv`,
-//! `lenders.csv` and `loans.csv`. Each column is declared here once; the
-//! writers in [`super::output`], the comparison and sweep files that
+//! `lenders.csv`, `loans.csv` and `summary_stats.csv`. Each column is
+//! declared here once; the writers in [`super::output`], the comparison and sweep files that
 //! repeat the summary columns, and the results reference all read these
 //! tables.
 //!
@@ -10,12 +10,15 @@
 //! the two files cannot disagree on them.
 
 mod lending;
+mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
 use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
 pub use lending::{LENDER_FIGURES, LENDER_METRICS, lender_keys, lending, loans};
+pub(crate) use stats::STATS;
+pub use stats::{StatRow, stat_keys};
 
 use Kind::{Decimal, Fraction, Int, Money as Yuan, Text};
 use Value::{Fraction as Frac, Money as Cash};
@@ -141,7 +144,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
         "subsidy_spend",
         "yuan",
         Yuan,
-        "Coupons, first-order bonuses, merchant subsidies and red packets paid.",
+        "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid.",
         |s| Cash(s.flows.subsidy_spend),
     ),
     col(
@@ -248,9 +251,25 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
     arm::<7>(),
 ];
 
+/// The cells of a summary row (after its keys) for a lender of its own:
+/// its lending columns ([`LENDER_METRICS`]) in their places, every other
+/// column empty.
+pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<String> {
+    SUMMARY_METRICS
+        .iter()
+        .map(|c| {
+            LENDER_METRICS
+                .iter()
+                .find(|m| m.name == c.name)
+                .map(|m| (m.read)(l).to_string())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -277,7 +296,7 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
             "subsidy_spend",
             "yuan",
             Yuan,
-            "Coupons, first-order bonuses, merchant subsidies and red packets paid that day.",
+            "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid that day.",
             |r| Cash(r.record.flows.subsidy_spend),
         ),
         col(
@@ -359,6 +378,27 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 18] {
             Int,
             "Direct purchases paid with the platform's wallet that day.",
             |r| int(r.record.flows.wallet_payments),
+        ),
+        col(
+            "wallet_share",
+            "",
+            Fraction,
+            "Share of the day's wallet payments made with the platform's wallet (0 for everyone on a day without wallet payments).",
+            |r| Frac(r.record.wallet_share),
+        ),
+        col(
+            "merchants_accepting",
+            "merchants",
+            Int,
+            "Open merchants accepting the platform's wallet at the day's end.",
+            |r| int(r.record.merchants_accepting),
+        ),
+        col(
+            "bounty_spend",
+            "yuan",
+            Yuan,
+            "Bounties paid to merchants for taking wallet payments that day (included in subsidy_spend).",
+            |r| Cash(r.record.flows.bounty_spend),
         ),
     ]
 }

@@ -56,6 +56,7 @@ fn platform() -> PlatformSummary {
             variable_cost: m(40),
             wallet_payments: 16,
             wallet_volume: m(17),
+            bounty_spend: m(18),
         },
         cumulative_burn: m(-5),
         final_cash: m(6),
@@ -221,6 +222,7 @@ fn timeseries_columns_read_their_own_fields() {
             variable_cost: m(40),
             wallet_payments: 19,
             wallet_volume: m(41),
+            bounty_spend: m(22),
         },
         cash: m(9),
         cumulative_burn: m(10),
@@ -231,6 +233,8 @@ fn timeseries_columns_read_their_own_fields() {
         churned_consumers: 16,
         installed_consumers: 17,
         merchants: 18,
+        merchants_accepting: 21,
+        wallet_share: 0.2,
     };
     let expected = [
         "replication=3",
@@ -251,6 +255,9 @@ fn timeseries_columns_read_their_own_fields() {
         "installed_consumers=17",
         "merchants=18",
         "wallet_payments=19",
+        "wallet_share=0.200000",
+        "merchants_accepting=21",
+        "bounty_spend=22.22",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
@@ -387,4 +394,54 @@ fn every_value_is_of_its_columns_kind() {
     check(&lender_keys(), &row(&s, &run, &lender(0)));
     check(&MARKET, &run);
     assert!(SUMMARY_METRICS.iter().any(|c| c.kind == Kind::Money));
+}
+
+#[test]
+fn a_lender_of_its_own_fills_only_the_lending_columns_of_a_summary_row() {
+    let l = lender(0);
+    let own = lender_summary_cells(&l);
+    let with_arm = cells(&SUMMARY_METRICS, &platform());
+    assert_eq!(own.len(), SUMMARY_METRICS.len());
+    for ((c, mine), arm) in SUMMARY_METRICS.iter().zip(&own).zip(&with_arm) {
+        if LENDER_METRICS.iter().any(|m| m.name == c.name) {
+            // The same text as the platform's arm with the same figures.
+            assert_eq!(mine, arm, "{}", c.name);
+            assert!(!mine.is_empty(), "{}", c.name);
+        } else {
+            assert_eq!(mine, "", "{}", c.name);
+        }
+    }
+}
+
+#[test]
+fn a_headline_reads_a_lender_as_the_platform_reads_its_arm() {
+    let s = platform();
+    let Some(arm) = &s.lending else {
+        panic!("the test platform has a lending arm")
+    };
+    let mut lending = 0;
+    for h in crate::metrics::HEADLINES {
+        if let Some(f) = h.lender {
+            assert_eq!(f(arm), (h.value)(&s), "{}", h.name);
+            lending += 1;
+        }
+        // The printed decimals are the column's.
+        if let Some(c) = SUMMARY_METRICS.iter().find(|c| c.name == h.name) {
+            assert_eq!(h.kind, c.kind, "{}", h.name);
+        }
+    }
+    assert_eq!(lending, 5);
+}
+
+#[test]
+fn a_bank_is_a_lender_of_its_own_and_a_platform_arm_is_not() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lending_platform_vs_bank.toml");
+    let s = match crate::scenario::load(&path, &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let own = crate::metrics::own_row_lenders(&s);
+    assert_eq!(own, [1]);
+    assert_eq!(s.lenders[own[0]].name, "CityBank");
 }

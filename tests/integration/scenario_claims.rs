@@ -1,0 +1,146 @@
+//! What shipped scenarios say to expect, checked: each test runs a
+//! scenario as shipped (or with fewer replications where the figure is
+//! tight anyway) and holds the figures its header states to a tolerance,
+//! so a claim that stops being true fails.
+
+use std::path::Path;
+
+use flywheel::metrics::RunOutput;
+use flywheel::runner::{RunOptions, run_all};
+use flywheel::scenario::{self, Override, Scenario};
+
+fn shipped(name: &str, overrides: &[(&str, &str)]) -> (Scenario, Vec<RunOutput>) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name);
+    let overrides: Vec<Override> = overrides
+        .iter()
+        .map(
+            |(k, v)| match Override::parse(&format!("{k}={v}"), "--set") {
+                Ok(o) => o,
+                Err(e) => panic!("{e}"),
+            },
+        )
+        .collect();
+    let s = match scenario::load(&path, &overrides) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let runs = match run_all(&s, &RunOptions::default(), &|| {}) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    (s, runs)
+}
+
+/// Platform `p`'s share of wallet payments on days `[from, to)`, pooled
+/// over replications.
+fn wallet_share(runs: &[RunOutput], p: usize, from: u32, to: u32) -> f64 {
+    let (mut own, mut all) = (0u64, 0u64);
+    for d in runs.iter().flat_map(|r| r.days.iter()) {
+        if (from..to).contains(&d.day) {
+            all += d.flows.wallet_payments;
+            if d.platform == p {
+                own += d.flows.wallet_payments;
+            }
+        }
+    }
+    own as f64 / all as f64
+}
+
+/// Mean over replications of `f`.
+fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
+    runs.iter().map(f).sum::<f64>() / runs.len() as f64
+}
+
+fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
+    assert!(
+        (got - stated).abs() <= tolerance,
+        "{what}: the header states about {stated}, the run gives {got:.4}"
+    );
+}
+
+#[test]
+fn wallet_red_packets_shares_and_spend_are_as_stated() {
+    let (_, runs) = shipped("wallet_red_packets.toml", &[("replications", "2")]);
+    near(
+        "Azure's share, first month",
+        wallet_share(&runs, 0, 0, 30),
+        0.53,
+        0.02,
+    );
+    near(
+        "Azure's share, days 30-119",
+        wallet_share(&runs, 0, 30, 120),
+        0.61,
+        0.02,
+    );
+    near(
+        "Azure's share, after",
+        wallet_share(&runs, 0, 120, 180),
+        0.44,
+        0.02,
+    );
+    let subsidy = mean(&runs, |r| r.summary[0].flows.subsidy_spend.as_major());
+    let revenue = mean(&runs, |r| r.summary[0].flows.revenue.as_major());
+    near("Azure's subsidy spend (M yuan)", subsidy / 1e6, 1.85, 0.1);
+    near("Azure's revenue (M yuan)", revenue / 1e6, 0.48, 0.03);
+}
+
+#[test]
+fn qr_merchants_acceptance_share_and_lending_are_as_stated() {
+    let (_, runs) = shipped("qr_merchants.toml", &[]);
+    let accepting = |p: usize, day: u32| {
+        mean(&runs, |r| {
+            r.days
+                .iter()
+                .find(|d| d.day == day && d.platform == p)
+                .map_or(0.0, |d| d.merchants_accepting as f64)
+        })
+    };
+    near("shops accepting Ant, day 0", accepting(0, 0), 155.0, 15.0);
+    near(
+        "shops accepting Penguin, day 0",
+        accepting(1, 0),
+        155.0,
+        15.0,
+    );
+    near(
+        "shops accepting Ant, day 119",
+        accepting(0, 119),
+        560.0,
+        20.0,
+    );
+    near(
+        "shops accepting Penguin, day 119",
+        accepting(1, 119),
+        365.0,
+        30.0,
+    );
+    near(
+        "Ant's share, first month",
+        wallet_share(&runs, 0, 0, 30),
+        0.55,
+        0.02,
+    );
+    near(
+        "Ant's share, days 90-119",
+        wallet_share(&runs, 0, 90, 120),
+        0.57,
+        0.02,
+    );
+    near(
+        "Ant's share, last month",
+        wallet_share(&runs, 0, 210, 240),
+        0.49,
+        0.02,
+    );
+    let bounties = mean(&runs, |r| r.summary[0].flows.bounty_spend.as_major());
+    let revenue = mean(&runs, |r| r.summary[0].flows.revenue.as_major());
+    near("Ant's bounties (M yuan)", bounties / 1e6, 0.5, 0.05);
+    near("Ant's fees and float (M yuan)", revenue / 1e6, 0.15, 0.02);
+    assert!(bounties > 3.0 * revenue);
+    let approval = |l: usize| mean(&runs, |r| r.lenders[l].approval_rate.unwrap_or(0.0));
+    near("Ant's lending arm approval", approval(0), 0.30, 0.05);
+    near("bank approval", approval(1), 0.01, 0.01);
+}
