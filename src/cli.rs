@@ -125,14 +125,28 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         dir: PathBuf,
     },
-    /// Draw the standard figures of a run or sweep directory into
+    /// Draw the standard figures of a run, compare or sweep directory into
     /// DIR/figures/.
     Plot {
-        /// A results directory written by `flywheel run` or `flywheel sweep`.
+        /// A results directory written by `flywheel run`, `flywheel compare`
+        /// or `flywheel sweep`.
         dir: PathBuf,
         /// Image format.
         #[arg(long, value_enum, default_value_t = crate::plot::Format::Png)]
         format: crate::plot::Format,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Write one self-contained HTML page of a results directory: tables,
+    /// figures, the scenario and its manifest; opens offline.
+    Report {
+        /// A results directory written by `flywheel run`, `flywheel compare`
+        /// or `flywheel sweep`.
+        dir: PathBuf,
+        /// Where to write the page [default: DIR/report.html].
+        #[arg(long)]
+        out: Option<PathBuf>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
@@ -321,6 +335,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Plot { dir, format, quiet } => plot_command(&dir, format, quiet),
+        Command::Report { dir, out, quiet } => report_command(&dir, out.as_deref(), quiet),
         Command::Sweep {
             scenario,
             out,
@@ -347,6 +362,21 @@ fn plot_command(dir: &Path, format: crate::plot::Format, quiet: bool) -> Result<
         for path in &plotted.written {
             println!("wrote {}", path.display());
         }
+    }
+    Ok(())
+}
+
+fn report_command(dir: &Path, out: Option<&Path>, quiet: bool) -> Result<(), CliError> {
+    use crate::plot::PlotError;
+    let (path, notes) = crate::plot::report::report(dir, out).map_err(|e| match e {
+        PlotError::Input(m) => CliError::Input(m),
+        PlotError::Output(m) => CliError::Internal(m),
+    })?;
+    if !quiet {
+        for note in &notes {
+            println!("note: {note}");
+        }
+        println!("wrote {}", path.display());
     }
     Ok(())
 }

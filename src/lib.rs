@@ -15,7 +15,7 @@
 //!                        ▼
 //!                 metrics::Recorder ──► RunOutput ──► metrics::output (CSV, manifest)
 //!                                                              │
-//!                              plot (`flywheel plot DIR`) ◄────┘ figures from the CSV files
+//!            plot (`flywheel plot DIR`, `report DIR`) ◄────┘ figures and an HTML page from the CSV files
 //! ```
 //!
 //! Before simulating, the commands estimate whether the run fits this
@@ -50,7 +50,7 @@
 //!
 //! ```text
 //!  cli                        commands, argument parsing, exit codes
-//!  compare · sweep · plot     many runs; figures from result files
+//!  compare · sweep · plot     many runs; figures and reports from result files
 //!  runner · resources         replications in parallel; will it fit in memory
 //!  market                     occasions, consumers, merchants, platforms,
 //!                             payments, listings, economy, lending

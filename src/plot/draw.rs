@@ -9,18 +9,55 @@ use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters_backend::{BackendCoord, DrawingErrorKind};
 
-use super::figure::{Figure, Interval, Look, Panel, Series};
+use super::figure::{Event, EventKind, Figure, Interval, Look, Panel, Series};
 use super::font::{self, FAMILY};
 
-/// Height of the title block, in pixels.
+/// Height of the title block with a one-line subtitle, in pixels.
 const HEADER: u32 = 84;
+
+/// Height of each further line of subtitle, in pixels.
+const SUBTITLE_LINE: u32 = 21;
+
+/// The subtitle broken into lines that fit a figure `width` pixels wide
+/// (Liberation Sans at 16 px averages about 7 px a character).
+fn subtitle_lines(subtitle: &str, width: u32) -> Vec<String> {
+    let fits = (width.saturating_sub(48) * 10 / 72).max(20) as usize;
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in subtitle.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > fits {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn header_height(fig: &Figure, width: u32) -> u32 {
+    let extra = subtitle_lines(&fig.subtitle, width).len().saturating_sub(1) as u32;
+    HEADER + SUBTITLE_LINE * extra
+}
 
 /// Pixel size of a figure.
 pub fn size(fig: &Figure) -> (u32, u32) {
     let (rows, cols) = grid(fig);
     let width = if cols == 1 { 1100 } else { 520 * cols as u32 };
-    let panel_height = if rows == 1 && cols == 1 { 560 } else { 420 };
-    (width.max(1100), HEADER + rows as u32 * panel_height)
+    let panel_height = match (rows, cols) {
+        (1, 1) => 560,
+        (r, _) if r >= 3 => 340,
+        _ => 420,
+    };
+    let width = width.max(1100);
+    (
+        width,
+        header_height(fig, width) + rows as u32 * panel_height,
+    )
 }
 
 fn grid(fig: &Figure) -> (usize, usize) {
@@ -70,15 +107,18 @@ fn failed<E: std::fmt::Display>(e: E) -> String {
 
 fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<(), String> {
     root.fill(&WHITE).map_err(failed)?;
-    let (header, body) = root.split_vertically(HEADER);
+    let (width, _) = root.dim_in_pixel();
+    let (header, body) = root.split_vertically(header_height(fig, width));
     let title = (FAMILY, 26).into_font().color(&BLACK);
     let subtitle = (FAMILY, 16).into_font().color(&RGBColor(70, 70, 70));
     header
         .draw_text(&fig.title, &title, (24, 14))
         .map_err(failed)?;
-    header
-        .draw_text(&fig.subtitle, &subtitle, (24, 52))
-        .map_err(failed)?;
+    for (i, line) in subtitle_lines(&fig.subtitle, width).iter().enumerate() {
+        header
+            .draw_text(line, &subtitle, (24, 52 + SUBTITLE_LINE as i32 * i as i32))
+            .map_err(failed)?;
+    }
     let (rows, cols) = grid(fig);
     let areas = body.split_evenly((rows, cols));
     for (panel, area) in fig.panels.iter().zip(&areas) {
@@ -125,6 +165,10 @@ fn y_range(panel: &Panel) -> (f64, f64) {
         });
     if !lo.is_finite() || !hi.is_finite() {
         return (0.0, 1.0);
+    }
+    if panel.zero_line {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
     }
     // Positive data start at zero unless they sit far from it; a flat
     // positive line (installed users, say) sits well above the axis.
@@ -181,12 +225,36 @@ fn draw_panel<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let (x0, x1) = x_range(panel);
     let (y0, y1) = y_range(panel);
+    // Event labels sit in rows above the axes, each where its event
+    // starts; the rows are laid out before the axes exist, on the
+    // horizontal scale the axes will have.
+    let (area_w, _) = area.dim_in_pixel();
+    let (left, right) = (10.0 + 88.0, f64::from(area_w) - 30.0);
+    let to_px = |x: f64| left + (x - x0) / (x1 - x0) * (right - left);
+    let labels = if panel.event_labels {
+        label_rows(&panel.events, to_px, right)
+    } else {
+        Vec::new()
+    };
+    let rows = labels.iter().map(|l| l.row + 1).max().unwrap_or(0) as u32;
+    // The caption is drawn here rather than by plotters, so that the rows
+    // of event labels go between it and the axes.
+    let caption = if panel.title.is_empty() {
+        0
+    } else {
+        let style = (FAMILY, 19).into_font().color(&BLACK);
+        let (w, _) = area
+            .estimate_text_size(&panel.title, &style)
+            .map_err(failed)?;
+        let x = (i64::from(area_w) - i64::from(w)).max(0) / 2;
+        area.draw_text(&panel.title, &style, (x as i32, 8))
+            .map_err(failed)?;
+        CAPTION
+    };
     let mut builder = ChartBuilder::on(area);
-    if !panel.title.is_empty() {
-        builder.caption(&panel.title, (FAMILY, 19));
-    }
     let mut chart = builder
         .margin(10)
+        .margin_top(10 + caption + LABEL_ROW * rows)
         .margin_right(30)
         .x_label_area_size(52)
         .y_label_area_size(88)
@@ -226,6 +294,45 @@ fn draw_panel<DB: DrawingBackend>(
         .draw()
         .map_err(failed)?;
 
+    draw_events(&mut chart, panel, (y0, y1))?;
+    if let Some(w) = panel.warm_up.filter(|&w| w > x0) {
+        let grey = RGBColor(120, 120, 120);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(x0, y0), (w.min(x1), y1)],
+                grey.mix(0.10).filled(),
+            )))
+            .map_err(failed)?;
+        let at = chart.plotting_area().map_coordinate(&(x0, y1));
+        let base = area.get_base_pixel();
+        let style = (FAMILY, 13).into_font().color(&RGBColor(80, 80, 80));
+        for (i, line) in ["window not", "yet full"].iter().enumerate() {
+            area.draw_text(
+                line,
+                &style,
+                (at.0 - base.0 + 4, at.1 - base.1 + 4 + 16 * i as i32),
+            )
+            .map_err(failed)?;
+        }
+    }
+    if panel.zero_line {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x0, 0.0), (x1, 0.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(failed)?;
+    }
+    if !labels.is_empty() {
+        let base = area.get_base_pixel();
+        let top = chart.plotting_area().map_coordinate(&(x0, y1)).1 - base.1;
+        let style = (FAMILY, 13).into_font().color(&RGBColor(50, 50, 50));
+        for l in &labels {
+            let y = top - LABEL_ROW as i32 * (rows as i32 - l.row as i32) + 2;
+            area.draw_text(&l.text, &style, (l.x as i32 - base.0 + 3, y))
+                .map_err(failed)?;
+        }
+    }
     let n = panel.series.len();
     // Bands first, so every line is drawn on top of every band.
     for s in &panel.series {
@@ -252,7 +359,7 @@ fn draw_panel<DB: DrawingBackend>(
         }
     }
     for (i, s) in panel.series.iter().enumerate() {
-        draw_series(&mut chart, s, i, n)?;
+        draw_series(&mut chart, s, i, n, panel.warm_up)?;
     }
     if panel.legend && n > 0 {
         let (w, h) = chart.plotting_area().dim_in_pixel();
@@ -281,6 +388,7 @@ fn draw_series<DB: DrawingBackend>(
     s: &Series,
     index: usize,
     count: usize,
+    warm_up: Option<f64>,
 ) -> Result<(), String> {
     let pen = pen(s.look, &s.label);
     let line = pen
@@ -304,12 +412,27 @@ fn draw_series<DB: DrawingBackend>(
             }
         }
     }
-    let points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
-    let anno = match pen.dash {
-        None => chart.draw_series(LineSeries::new(points.iter().copied(), line)),
-        Some((on, off)) => {
-            chart.draw_series(DashedLineSeries::new(points.iter().copied(), on, off, line))
+    let mut points: Vec<(f64, f64)> = s.points.iter().map(|p| (p.x, p.y)).collect();
+    // A rolling window's warm-up: thin, light and dotted, so a window
+    // still filling up does not read as a real low value.
+    if let Some(w) = warm_up {
+        let warm: Vec<(f64, f64)> = points.iter().copied().filter(|p| p.0 <= w).collect();
+        if warm.len() >= 2 {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    warm,
+                    2,
+                    4,
+                    pen.color.mix(0.55).stroke_width(2),
+                ))
+                .map_err(failed)?;
         }
+        points.retain(|p| p.0 >= w);
+    }
+    let joined: Vec<(f64, f64)> = if s.join { points.clone() } else { Vec::new() };
+    let anno = match pen.dash {
+        None => chart.draw_series(LineSeries::new(joined, line)),
+        Some((on, off)) => chart.draw_series(DashedLineSeries::new(joined, on, off, line)),
     }
     .map_err(failed)?;
     anno.label(s.label.as_str())
@@ -391,12 +514,107 @@ fn legend_corner(
     };
     let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
     for (pos, right, upper) in corners {
+        // The warm-up band's caption sits in the upper left.
+        if panel.warm_up.is_some() && !right && upper {
+            continue;
+        }
         let c = covered(right, upper);
         if c < best.0 {
             best = (c, pos);
         }
     }
     best.1
+}
+
+/// Height of one row of event labels above the axes, in pixels.
+const LABEL_ROW: u32 = 16;
+
+/// Height of a panel's caption, in pixels.
+const CAPTION: u32 = 26;
+
+/// An event label placed in a row above the axes.
+#[derive(Debug, Clone, PartialEq)]
+struct Label {
+    text: String,
+    /// Left edge, in pixels from the drawing area's left.
+    x: f64,
+    row: usize,
+}
+
+/// Lays event labels out in rows: each starts where its event starts,
+/// in the first row where it does not overlap a label already there.
+/// Labels that would need more than four rows are left out (their marks
+/// are still drawn).
+fn label_rows(events: &[Event], to_px: impl Fn(f64) -> f64, right: f64) -> Vec<Label> {
+    const ROWS: usize = 4;
+    // Liberation Sans at 13 px averages under 7 px a character.
+    let width = |t: &str| 7.0 * t.chars().count() as f64 + 8.0;
+    let mut ends = [f64::NEG_INFINITY; ROWS];
+    let mut out = Vec::new();
+    let mut order: Vec<&Event> = events.iter().collect();
+    order.sort_by(|a, b| a.from.total_cmp(&b.from));
+    for e in order {
+        let w = width(&e.label);
+        // A label that would run off the right starts further left.
+        let x = to_px(e.from).min(right - w).max(0.0);
+        if let Some(row) = (0..ROWS).find(|&r| ends[r] <= x) {
+            ends[row] = x + w;
+            out.push(Label {
+                text: e.label.clone(),
+                x,
+                row,
+            });
+        }
+    }
+    out
+}
+
+/// Marks a panel's events: shocks as grey bands, policy windows by
+/// dotted edges, one-day events as dashed lines.
+fn draw_events<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    panel: &Panel,
+    (y0, y1): (f64, f64),
+) -> Result<(), String> {
+    let edge = RGBColor(110, 110, 110);
+    for e in &panel.events {
+        let to = e.to.unwrap_or(e.from);
+        match e.kind {
+            EventKind::Shock => {
+                chart
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(e.from, y0), (to, y1)],
+                        RGBColor(90, 90, 90).mix(0.16).filled(),
+                    )))
+                    .map_err(failed)?;
+            }
+            EventKind::Policy => {
+                // Windows of several platforms overlap; a tint would
+                // stack into a meaningless grey, so only the edges show.
+                for x in [e.from, to] {
+                    chart
+                        .draw_series(DashedLineSeries::new(
+                            [(x, y0), (x, y1)],
+                            2,
+                            4,
+                            edge.mix(0.7).stroke_width(1),
+                        ))
+                        .map_err(failed)?;
+                }
+            }
+            EventKind::Day => {
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(e.from, y0), (e.from, y1)],
+                        8,
+                        4,
+                        RGBColor(60, 60, 60).stroke_width(2),
+                    ))
+                    .map_err(failed)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How one series is drawn.
@@ -406,6 +624,9 @@ struct Pen {
     /// Dash and gap lengths in pixels; `None` for a solid line.
     dash: Option<(i32, i32)>,
     marker: Marker,
+    /// An outlined rather than filled marker (the second round of looks,
+    /// past the first six).
+    hollow: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -424,31 +645,37 @@ const CATEGORICAL: [Pen; 6] = [
         color: RGBColor(20, 55, 130),
         dash: None,
         marker: Marker::Circle,
+        hollow: false,
     },
     Pen {
         color: RGBColor(230, 150, 0),
         dash: Some((12, 6)),
         marker: Marker::Triangle,
+        hollow: false,
     },
     Pen {
         color: RGBColor(0, 150, 115),
         dash: Some((4, 4)),
         marker: Marker::Square,
+        hollow: false,
     },
     Pen {
         color: RGBColor(150, 30, 60),
         dash: Some((18, 6)),
         marker: Marker::Diamond,
+        hollow: false,
     },
     Pen {
         color: RGBColor(115, 115, 115),
         dash: None,
         marker: Marker::Cross,
+        hollow: false,
     },
     Pen {
         color: RGBColor(175, 140, 215),
         dash: Some((8, 4)),
         marker: Marker::Circle,
+        hollow: false,
     },
 ];
 
@@ -492,10 +719,25 @@ fn pen(look: Look, label: &str) -> Pen {
     ];
     match look {
         Look::Categorical(i) => {
-            let slot = CATEGORICAL[i % CATEGORICAL.len()];
+            // Past six series the colours repeat, but each repeat gets
+            // another slot's dash, another marker, outlined: twelve looks
+            // that differ in more than hue.
+            let n = CATEGORICAL.len();
+            let slot = CATEGORICAL[i % n];
+            let round = i / n;
+            let (dash, marker) = if round == 0 {
+                (slot.dash, slot.marker)
+            } else {
+                (
+                    CATEGORICAL[(i + 3 * round) % n].dash,
+                    MARKERS[(i + 2 * round) % MARKERS.len()],
+                )
+            };
             Pen {
                 color: named_colour(label).unwrap_or(slot.color),
-                ..slot
+                dash,
+                marker,
+                hollow: round > 0,
             }
         }
         Look::Sequential(i, n) => {
@@ -508,6 +750,7 @@ fn pen(look: Look, label: &str) -> Pen {
                 color: ramp(t),
                 dash: None,
                 marker: MARKERS[i % MARKERS.len()],
+                hollow: false,
             }
         }
     }
@@ -547,8 +790,8 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Glyph<C> {
         };
         let fill = ShapeStyle {
             color,
-            filled: true,
-            stroke_width: 1,
+            filled: !self.pen.hollow,
+            stroke_width: 2,
         };
         let (x, y) = if self.legend {
             const LENGTH: i32 = 30;
@@ -568,14 +811,18 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Glyph<C> {
             (x, y)
         };
         match self.pen.marker {
-            Marker::Circle => backend.draw_circle((x, y), 4, &fill, true),
-            Marker::Square => backend.draw_rect((x - 4, y - 4), (x + 4, y + 4), &fill, true),
-            Marker::Triangle => {
-                backend.fill_polygon(vec![(x, y - 6), (x - 5, y + 4), (x + 5, y + 4)], &fill)
-            }
-            Marker::Diamond => {
-                backend.fill_polygon(vec![(x, y - 6), (x + 5, y), (x, y + 6), (x - 5, y)], &fill)
-            }
+            Marker::Circle => backend.draw_circle((x, y), 4, &fill, fill.filled),
+            Marker::Square => backend.draw_rect((x - 4, y - 4), (x + 4, y + 4), &fill, fill.filled),
+            Marker::Triangle => polygon(
+                backend,
+                vec![(x, y - 6), (x - 5, y + 4), (x + 5, y + 4)],
+                &fill,
+            ),
+            Marker::Diamond => polygon(
+                backend,
+                vec![(x, y - 6), (x + 5, y), (x, y + 6), (x - 5, y)],
+                &fill,
+            ),
             Marker::Cross => {
                 backend.draw_line((x - 5, y - 5), (x + 5, y + 5), &stroke)?;
                 backend.draw_line((x - 5, y + 5), (x + 5, y - 5), &stroke)
@@ -584,9 +831,57 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Glyph<C> {
     }
 }
 
+/// A filled polygon, or its outline when the style is not filled.
+fn polygon<DB: DrawingBackend>(
+    backend: &mut DB,
+    mut corners: Vec<BackendCoord>,
+    style: &ShapeStyle,
+) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+    if style.filled {
+        backend.fill_polygon(corners, style)
+    } else {
+        if let Some(&first) = corners.first() {
+            corners.push(first);
+        }
+        backend.draw_path(corners, style)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn twelve_looks_differ_in_more_than_colour() {
+        let looks: Vec<_> = (0..12)
+            .map(|i| {
+                let p = pen(Look::Categorical(i), "");
+                (p.dash, p.hollow, p.marker as usize)
+            })
+            .collect();
+        for i in 0..6 {
+            // Same colour as look i + 6, but another dash or marker, and hollow.
+            assert_ne!(looks[i], looks[i + 6], "look {i}");
+            assert!(looks[i + 6].1);
+        }
+    }
+
+    #[test]
+    fn event_labels_do_not_overlap() {
+        let ev = |from: f64, label: &str| Event {
+            from,
+            to: None,
+            label: label.into(),
+            kind: EventKind::Day,
+        };
+        let events = [
+            ev(0.0, "Blue coupon 8 yuan"),
+            ev(1.0, "Red coupon 8 yuan"),
+            ev(100.0, "Red exits"),
+        ];
+        let rows = label_rows(&events, |x| 100.0 + 5.0 * x, 1000.0);
+        assert_eq!(rows.iter().map(|l| l.row).collect::<Vec<_>>(), [0, 1, 0]);
+    }
 
     #[test]
     fn ticks_read_like_numbers() {

@@ -39,6 +39,43 @@ pub struct Panel {
     pub legend: bool,
     /// The lines.
     pub series: Vec<Series>,
+    /// Dated events marked on a time axis (coupon windows, shocks,
+    /// funding rounds, exits).
+    pub events: Vec<Event>,
+    /// Whether to write the events' labels (the first panel of a figure
+    /// does; the panels below repeat only the marks).
+    pub event_labels: bool,
+    /// For a rolling-window series: the first `x` at which the window is
+    /// full. Points before it are drawn as a warm-up (thin, light,
+    /// dashed, on a grey band) rather than as a real low value.
+    pub warm_up: Option<f64>,
+    /// Draw a horizontal line at zero and keep zero in view (differences).
+    pub zero_line: bool,
+}
+
+/// A dated event on a time axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// First day.
+    pub from: f64,
+    /// Day the window ends (exclusive); `None` for an event on one day.
+    pub to: Option<f64>,
+    /// Short label, e.g. `Blue coupon 8 yuan`.
+    pub label: String,
+    /// What kind of event, which decides how it is drawn.
+    pub kind: EventKind,
+}
+
+/// How an event is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventKind {
+    /// A platform's policy window (coupon, schedule): thin edges, a faint
+    /// tint.
+    Policy,
+    /// A market-wide shock: a grey band.
+    Shock,
+    /// Something on one day (funding round, exit, merger): a dashed line.
+    Day,
 }
 
 /// How a series' intervals are shown.
@@ -74,6 +111,9 @@ pub struct Series {
     /// Put a marker on every point (few points) rather than a handful
     /// spread along the line (daily series).
     pub mark_every_point: bool,
+    /// Join the points with a line (false for markers alone, e.g. the
+    /// points of a random design or the intervals of a forest plot).
+    pub join: bool,
     /// The points, in increasing `x`.
     pub points: Vec<Point>,
 }
@@ -92,6 +132,24 @@ pub struct Point {
 }
 
 impl Panel {
+    /// A panel with a legend, a fitted vertical range, no categories and
+    /// no events.
+    pub fn new(title: &str, x_label: &str, y_label: &str, series: Vec<Series>) -> Panel {
+        Panel {
+            title: title.to_string(),
+            x_label: x_label.to_string(),
+            y_label: y_label.to_string(),
+            x_categories: None,
+            y_range: None,
+            legend: true,
+            series,
+            events: Vec::new(),
+            event_labels: false,
+            warm_up: None,
+            zero_line: false,
+        }
+    }
+
     /// Every vertical value the panel shows (lines and intervals).
     pub fn y_values(&self) -> impl Iterator<Item = f64> + '_ {
         self.series.iter().flat_map(|s| {

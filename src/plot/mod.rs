@@ -9,8 +9,9 @@
 //! ```
 //!
 //! A directory holding `timeseries.csv` is a run directory; one holding
-//! `points.csv` and `aggregate.csv` is a sweep directory. Anything else is
-//! refused as bad input. Figures whose files or columns are missing (for
+//! `points.csv` and `aggregate.csv` is a sweep directory; one holding
+//! `comparison.csv` is a comparison directory. Anything else is refused
+//! as bad input. Figures whose files or columns are missing (for
 //! example the lending figure of a run without lenders) are skipped with a
 //! note, so new columns and files can arrive without breaking old results.
 //! Each figure is rendered in memory, written under a hidden temporary
@@ -18,9 +19,12 @@
 //! Text uses a font compiled into the binary ([`font`]), never the
 //! system's.
 
+pub mod compare;
 pub mod draw;
+pub mod events;
 pub mod figure;
 pub mod font;
+pub mod report;
 pub mod run;
 pub mod sweep;
 pub mod table;
@@ -73,6 +77,8 @@ pub struct Contents {
     pub run: bool,
     /// It holds a sweep's `points.csv` and `aggregate.csv`.
     pub sweep: bool,
+    /// It holds a comparison's `comparison.csv`.
+    pub compare: bool,
 }
 
 /// Looks at a directory and says what results it holds; refuses one that
@@ -80,20 +86,23 @@ pub struct Contents {
 pub fn contents(dir: &Path) -> Result<Contents, PlotError> {
     if !dir.is_dir() {
         return Err(PlotError::Input(format!(
-            "`{}` is not a directory; give the results directory written by `flywheel run` \
-             or `flywheel sweep`",
+            "`{}` is not a directory; give the results directory written by `flywheel run`, \
+             `flywheel compare` or `flywheel sweep`",
             dir.display()
         )));
     }
     let c = Contents {
         run: dir.join("timeseries.csv").is_file(),
         sweep: dir.join(sweep::POINTS_CSV).is_file() && dir.join(sweep::AGGREGATE_CSV).is_file(),
+        compare: dir.join(compare::COMPARISON_CSV).is_file(),
     };
-    if !c.run && !c.sweep {
+    if !c.run && !c.sweep && !c.compare {
         return Err(PlotError::Input(format!(
             "`{}` is not a Flywheel results directory: it has neither `timeseries.csv` (written \
-             by `flywheel run`) nor `{}` and `{}` (written by `flywheel sweep`)",
+             by `flywheel run`), `{}` (written by `flywheel compare`) nor `{}` and `{}` \
+             (written by `flywheel sweep`)",
             dir.display(),
+            compare::COMPARISON_CSV,
             sweep::POINTS_CSV,
             sweep::AGGREGATE_CSV
         )));
@@ -101,17 +110,26 @@ pub fn contents(dir: &Path) -> Result<Contents, PlotError> {
     Ok(c)
 }
 
+/// The directory's `manifest.json` as JSON, if it has a readable one.
+pub fn manifest(dir: &Path) -> Option<serde_json::Value> {
+    fs::read_to_string(dir.join("manifest.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+}
+
 /// The scenario name recorded in the directory's manifest, or else the
 /// directory's own name.
 pub fn scenario_name(dir: &Path) -> String {
-    let from_manifest = fs::read_to_string(dir.join("manifest.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|m| {
-            [&m["scenario_name"], &m["scenario"]["name"], &m["name"]]
-                .into_iter()
-                .find_map(|v| v.as_str().map(str::to_string))
-        });
+    let from_manifest = manifest(dir).and_then(|m| {
+        [
+            &m["scenario_name"],
+            &m["scenario"]["name"],
+            &m["name"],
+            &m["variants"][0]["scenario"]["name"],
+        ]
+        .into_iter()
+        .find_map(|v| v.as_str().map(str::to_string))
+    });
     from_manifest.unwrap_or_else(|| {
         dir.canonicalize()
             .ok()
@@ -141,14 +159,27 @@ pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
             timeseries: Table::read(&dir.join("timeseries.csv"))?,
             cohorts: optional_table(&dir.join("cohorts.csv"))?,
             lending: optional_table(&dir.join(run::LENDING_CSV))?,
+            market: optional_table(&dir.join("market.csv"))?,
+            summary: optional_table(&dir.join("summary.csv"))?,
+            business_lines: optional_table(&dir.join(run::BUSINESS_LINES_CSV))?,
+            manifest: manifest(dir),
         };
         figures.extend(run::figures(&files, &mut notes));
+    }
+    if kind.compare {
+        let table = Table::read(&dir.join(compare::COMPARISON_CSV))?;
+        let replications = manifest(dir).and_then(|m| m["replications"].as_u64());
+        figures.extend(
+            compare::figures(&scenario, &table, replications, &mut notes)
+                .map_err(|why| PlotError::Input(format!("`{}`: {why}", dir.display())))?,
+        );
     }
     if kind.sweep {
         let files = sweep::SweepFiles {
             scenario,
             points: Table::read(&dir.join(sweep::POINTS_CSV))?,
             aggregate: Table::read(&dir.join(sweep::AGGREGATE_CSV))?,
+            manifest: manifest(dir),
         };
         figures.extend(
             sweep::figures(&files, &mut notes)
@@ -183,8 +214,8 @@ pub fn render(figure: &Figure, format: Format) -> Result<Vec<u8>, PlotError> {
     bytes.map_err(|why| PlotError::Output(format!("cannot draw `{}`: {why}", figure.name)))
 }
 
-/// Draws the standard figures of a run or sweep directory into
-/// `DIR/figures/`.
+/// Draws the standard figures of a run, comparison or sweep directory
+/// into `DIR/figures/`.
 pub fn plot(dir: &Path, format: Format) -> Result<Plotted, PlotError> {
     let (figures, notes) = figures(dir)?;
     let out = dir.join(FIGURES_DIR);

@@ -36,6 +36,8 @@ pub struct SweepFiles {
     pub points: Table,
     /// `aggregate.csv`.
     pub aggregate: Table,
+    /// `manifest.json`, if present and readable (for platform names).
+    pub manifest: Option<serde_json::Value>,
 }
 
 const LOW: [&str; 7] = [
@@ -107,13 +109,17 @@ fn wide_metrics(t: &Table) -> Vec<MetricColumns> {
 
 /// How a metric is shown: axis label and how values are scaled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scale {
+pub(crate) enum Scale {
+    /// As written.
     Plain,
+    /// A fraction shown in percent.
     Percent,
+    /// Yuan, shown in a readable unit.
     Money,
 }
 
-fn describe(metric: &str) -> (String, Scale) {
+/// A metric's axis label and how its values are scaled.
+pub(crate) fn describe(metric: &str) -> (String, Scale) {
     let label = HEADLINES
         .iter()
         .find(|h| h.name == metric)
@@ -155,6 +161,48 @@ fn describe(metric: &str) -> (String, Scale) {
 
 fn last_component(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
+}
+
+/// The unit of a scenario key, from the parameter reference (empty when
+/// it has none or the key is not documented).
+fn unit_of(key: &str) -> &'static str {
+    let pattern = crate::scenario::reference::pattern_of(key);
+    crate::scenario::reference::params()
+        .iter()
+        .find(|p| p.key == pattern)
+        .map_or("", |p| p.unit)
+}
+
+/// A swept key with its unit: `platforms[1].subsidy[0].per_order (yuan
+/// per order)`.
+fn with_unit(key: &str) -> String {
+    match unit_of(key) {
+        "" => key.to_string(),
+        unit => format!("{key} ({unit})"),
+    }
+}
+
+/// `platforms[1] is Challenger`, for each platform a swept key names,
+/// from the manifest's resolved scenario.
+fn platform_names(keys: &[&String], manifest: Option<&serde_json::Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    for key in keys {
+        let Some(rest) = key.strip_prefix("platforms[") else {
+            continue;
+        };
+        let Some(index) = rest.split(']').next().and_then(|i| i.parse::<usize>().ok()) else {
+            continue;
+        };
+        let Some(name) = manifest.and_then(|m| m["scenario"]["platforms"][index]["name"].as_str())
+        else {
+            continue;
+        };
+        let text = format!("platforms[{index}] is {name}");
+        if !out.contains(&text) {
+            out.push(text);
+        }
+    }
+    out
 }
 
 /// Builds one figure per metric. A malformed sweep directory (no point
@@ -200,7 +248,7 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
     let varying: Vec<usize> = (0..params.len()).filter(|&k| distinct(k) > 1).collect();
     let x_param = varying.first().copied().unwrap_or(0);
     let others: Vec<usize> = varying.iter().copied().skip(1).collect();
-    let x_name = params[x_param].1.clone();
+    let x_name = with_unit(params[x_param].1);
     let numeric = order.iter().all(|p| {
         values
             .get(p)
@@ -224,9 +272,37 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
         };
         x_of.insert(p.clone(), x);
     }
+    // A random or Latin-hypercube design has a new value of every
+    // parameter at every point: nothing to join into lines.
+    let combos = {
+        let mut c: Vec<String> = order
+            .iter()
+            .filter_map(|p| values.get(p))
+            .map(|v| {
+                others
+                    .iter()
+                    .map(|&k| v[k].as_str())
+                    .collect::<Vec<_>>()
+                    .join("\u{1f}")
+            })
+            .collect();
+        c.sort_unstable();
+        c.dedup();
+        c.len()
+    };
+    let scattered = !others.is_empty() && combos == order.len();
+    let others: Vec<usize> = if scattered { Vec::new() } else { others };
+    if scattered {
+        notes.push(format!(
+            "the sweep's points vary every parameter at once; its figures show each metric \
+             against `{}` alone",
+            params[x_param].1
+        ));
+    }
     if !others.is_empty() {
         notes.push(format!(
-            "sweep figures put `{x_name}` on the horizontal axis and draw one line per value of {}",
+            "sweep figures put `{}` on the horizontal axis and draw one line per value of {}",
+            params[x_param].1,
             others
                 .iter()
                 .map(|&k| format!("`{}`", params[k].1))
@@ -266,11 +342,34 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
     }
     let metric_col = long.map(|(m, _)| m);
 
+    // One line per combination of the other swept parameters, ordered by
+    // their values; a single numeric one gets a light-to-dark ramp.
+    let sequential = others.len() == 1
+        && order.iter().all(|p| {
+            values
+                .get(p)
+                .is_some_and(|v| v[others[0]].parse::<f64>().is_ok())
+        });
+    let combo_label = |vals: &[String]| -> String {
+        others
+            .iter()
+            .map(|&k| {
+                let unit = unit_of(params[k].1);
+                let unit = if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({unit})")
+                };
+                format!("{} = {}{unit}", last_component(params[k].1), vals[k])
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut ns: Vec<f64> = Vec::new();
     let mut figures = Vec::new();
     for metric in &metrics {
-        // (series label, points)
-        let mut series: Vec<(String, Vec<Point>)> = Vec::new();
+        // (platform, combination, sort key, points)
+        let mut series: Vec<(String, String, Vec<f64>, Vec<Point>)> = Vec::new();
         for row in agg.rows() {
             if metric_col.is_some_and(|m| row.text(m) != metric.name) {
                 continue;
@@ -285,22 +384,24 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
             }
             // A lender of its own (a bank) has an empty `platform` and its
             // name in `lender`.
-            let mut label = match (platform.map(|c| row.text(c)), lender) {
+            let who = match (platform.map(|c| row.text(c)), lender) {
                 (Some(""), Some(l)) => row.text(l),
                 (p, _) => p.unwrap_or("all"),
             }
             .to_string();
-            for &k in &others {
-                label.push_str(&format!(", {}={}", last_component(params[k].1), vals[k]));
-            }
-            let i = match series.iter().position(|(l, _)| *l == label) {
+            let combo = combo_label(vals);
+            let i = match series.iter().position(|s| s.0 == who && s.1 == combo) {
                 Some(i) => i,
                 None => {
-                    series.push((label, Vec::new()));
+                    let key = others
+                        .iter()
+                        .map(|&k| vals[k].parse::<f64>().unwrap_or(f64::NAN))
+                        .collect();
+                    series.push((who, combo, key, Vec::new()));
                     series.len() - 1
                 }
             };
-            series[i].1.push(Point { x, ..p });
+            series[i].3.push(Point { x, ..p });
         }
         if series.is_empty() {
             notes.push(format!(
@@ -310,42 +411,98 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
             continue;
         }
         let (label, scale) = describe(&metric.name);
-        let mut panel = Panel {
-            title: String::new(),
-            x_label: x_name.clone(),
-            y_label: label.clone(),
-            x_categories: (!numeric).then(|| categories.clone()),
-            y_range: None,
-            legend: true,
-            series: series
+        let mut who: Vec<String> = Vec::new();
+        for s in &series {
+            if !who.contains(&s.0) {
+                who.push(s.0.clone());
+            }
+        }
+        // Without other parameters, one panel with a line per platform;
+        // with them, small multiples: a panel per platform, a line per
+        // combination.
+        let groups: Vec<Option<&String>> = if others.is_empty() {
+            vec![None]
+        } else {
+            who.iter().map(Some).collect()
+        };
+        let mut panels = Vec::new();
+        for (g, group) in groups.iter().enumerate() {
+            let mut mine: Vec<&(String, String, Vec<f64>, Vec<Point>)> = series
+                .iter()
+                .filter(|s| group.is_none_or(|w| *w == s.0))
+                .collect();
+            if group.is_some() {
+                mine.sort_by(|a, b| {
+                    a.2.iter()
+                        .zip(&b.2)
+                        .map(|(x, y)| x.total_cmp(y))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(std::cmp::Ordering::Equal)
+                });
+            }
+            let n = mine.len();
+            // Lines that coincide would hide one another: each is nudged
+            // sideways by a little (1% of the axis between neighbours).
+            let dodge = if numeric && n > 1 && group.is_some() {
+                let (lo, hi) = x_of
+                    .values()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                (hi - lo) * 0.01
+            } else {
+                0.0
+            };
+            let lines = mine
                 .into_iter()
                 .enumerate()
-                .map(|(i, (label, mut points))| {
+                .map(|(i, (w, combo, _, points))| {
+                    let shift = dodge * (i as f64 - (n as f64 - 1.0) / 2.0);
+                    let mut points: Vec<Point> = points
+                        .iter()
+                        .map(|p| Point {
+                            x: p.x + shift,
+                            ..*p
+                        })
+                        .collect();
                     points.sort_by(|a, b| a.x.total_cmp(&b.x));
                     Series {
-                        label,
-                        look: Look::Categorical(i),
+                        label: if group.is_some() {
+                            combo.clone()
+                        } else {
+                            w.clone()
+                        },
+                        look: if sequential && group.is_some() {
+                            Look::Sequential(i, n)
+                        } else {
+                            Look::Categorical(i)
+                        },
                         interval: Interval::Bars,
                         mark_every_point: true,
+                        join: !scattered,
                         points,
                     }
                 })
-                .collect(),
-        };
-        match scale {
-            Scale::Percent => {
-                panel.scale(100.0);
-                panel.y_label = if label.contains('%') {
-                    label.clone()
-                } else {
-                    format!("{label} (%)")
-                };
+                .collect();
+            let mut panel = Panel::new(group.map_or("", |w| w.as_str()), &x_name, &label, lines);
+            panel.x_categories = (!numeric).then(|| categories.clone());
+            panel.legend = g == 0;
+            match scale {
+                Scale::Percent => {
+                    panel.scale(100.0);
+                    panel.y_label = if label.contains('%') {
+                        label.clone()
+                    } else {
+                        format!("{label} (%)")
+                    };
+                }
+                Scale::Money => {
+                    let unit = panel.scale_money();
+                    panel.y_label = format!("{label} ({unit})");
+                }
+                Scale::Plain => {}
             }
-            Scale::Money => {
-                let unit = panel.scale_money();
-                panel.y_label = format!("{label} ({unit})");
-            }
-            Scale::Plain => {}
+            panels.push(panel);
         }
         let name: String = metric
             .name
@@ -358,10 +515,13 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
         };
         figures.push(Figure {
             name: format!("sweep_{name}"),
-            title: format!("{}: {title_label} against {x_name}", files.scenario),
+            title: format!(
+                "{}: {title_label} against {}",
+                files.scenario, params[x_param].1
+            ),
             subtitle: String::new(),
-            panels: vec![panel],
-            columns: 1,
+            columns: panels.len().clamp(1, 2),
+            panels,
         });
     }
     ns.sort_by(f64::total_cmp);
@@ -370,9 +530,17 @@ pub fn figures(files: &SweepFiles, notes: &mut Vec<String>) -> Result<Vec<Figure
         (Some(a), Some(b)) => format!(" of {a}–{b} replications"),
         _ => String::new(),
     };
+    let swept: Vec<&String> = params.iter().map(|(_, k)| *k).collect();
+    let names = platform_names(&swept, files.manifest.as_ref());
+    let names = if names.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", names.join(", "))
+    };
     for f in &mut figures {
         f.subtitle = format!(
-            "Markers: mean{reps} at each sweep point. Bars: 95% confidence interval of the mean."
+            "Markers: mean{reps} at each sweep point. Bars: 95% confidence interval of the \
+             mean.{names}"
         );
     }
     Ok(figures)
@@ -387,6 +555,7 @@ mod tests {
             scenario: "s".into(),
             points: Table::from_text("points.csv", points).unwrap(),
             aggregate: Table::from_text("aggregate.csv", aggregate).unwrap(),
+            manifest: None,
         }
     }
 
@@ -436,11 +605,52 @@ mod tests {
         assert_eq!(figs.len(), 2);
         let p = &figs[0].panels[0];
         assert_eq!(p.x_label, "market.customer_data");
+        assert_eq!(figs[0].panels.len(), 1);
         assert_eq!(
             p.x_categories.as_deref(),
             Some(&["merchant".to_string(), "platform".to_string()][..])
         );
         assert_eq!(p.series[0].points[1].low, Some(75.0));
+    }
+
+    #[test]
+    fn a_second_parameter_gives_a_panel_per_platform_and_a_ramp() {
+        let mut points = String::from(
+            "point,platforms[1].subsidy[0].per_order,platforms[1].subsidy[0].to_day\n",
+        );
+        let mut agg = String::from(
+            "point,platform,n,final_share_mean,final_share_ci_low,final_share_ci_high\n",
+        );
+        let mut id = 0;
+        for size in [0, 2, 5, 8] {
+            for days in [30, 45, 60, 75] {
+                points.push_str(&format!("{id},{size},{days}\n"));
+                for p in ["A", "B"] {
+                    agg.push_str(&format!("{id},{p},4,0.5,0.4,0.6\n"));
+                }
+                id += 1;
+            }
+        }
+        let mut f = files(&points, &agg);
+        f.manifest =
+            Some(serde_json::json!({"scenario": {"platforms": [{"name": "A"}, {"name": "B"}]}}));
+        let figs = figures(&f, &mut Vec::new()).unwrap();
+        let share = &figs[0];
+        assert_eq!(share.panels.len(), 2);
+        let p = &share.panels[0];
+        assert_eq!(p.title, "A");
+        assert_eq!(
+            p.x_label,
+            "platforms[1].subsidy[0].per_order (yuan per order)"
+        );
+        assert_eq!(p.series.len(), 4);
+        assert_eq!(p.series[0].label, "to_day = 30 (day)");
+        assert_eq!(p.series[3].look, Look::Sequential(3, 4));
+        assert!(
+            share.subtitle.contains("platforms[1] is B"),
+            "{}",
+            share.subtitle
+        );
     }
 
     #[test]

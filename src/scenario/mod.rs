@@ -69,7 +69,7 @@ pub use platforms::{FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawS
 pub use policy::{
     Condition, Lever, LeverChange, LeverValue, Metric, Op, Operand, Rule, ScheduleEntry,
 };
-pub use print::resolved_toml;
+pub use print::{raw_toml, resolved_toml};
 pub use raw::RawScenario;
 pub use regulation::SubsidyCaps;
 pub(crate) use validate::valid_name;

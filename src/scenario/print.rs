@@ -15,7 +15,13 @@ use super::{RawScenario, Resolved};
 pub fn resolved_toml(resolved: &Resolved) -> Result<String, String> {
     let mut raw: RawScenario = resolved.raw.clone();
     raw.name = Some(resolved.scenario.name.clone());
-    match toml::Value::try_from(&raw) {
+    raw_toml(&raw)
+}
+
+/// A scenario as TOML in the same layout (used for the resolved scenario
+/// a manifest records).
+pub fn raw_toml(raw: &RawScenario) -> Result<String, String> {
+    match toml::Value::try_from(raw) {
         Ok(toml::Value::Table(t)) => {
             let mut out = String::new();
             write_table(&mut out, "", "", &t);

@@ -13,6 +13,7 @@ mod mechanisms;
 mod payments;
 mod plot;
 mod properties;
+mod report;
 mod reproducibility;
 mod result_files;
 mod scenario_claims;

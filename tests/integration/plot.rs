@@ -1,6 +1,8 @@
-//! `flywheel plot`: figures of run and sweep directories are written,
-//! decode as PNG or parse as SVG, and are not blank; directories that are
-//! not results directories are refused with exit code 2.
+//! `flywheel plot`: figures of run, comparison and sweep directories are
+//! written, decode as PNG or parse as SVG, are not blank, and carry the
+//! labels a reader needs (dated events, the swept key and its unit);
+//! directories that are not results directories are refused with exit
+//! code 2.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -60,6 +62,18 @@ fn assert_png_figure(path: &Path) {
     );
 }
 
+/// The text of every `<text>` element of an SVG figure, joined by spaces.
+fn svg_text(path: &Path) -> String {
+    let svg = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc = roxmltree::Document::parse(&svg)
+        .unwrap_or_else(|e| panic!("{} is not XML: {e}", path.display()));
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "text")
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn assert_svg_figure(path: &Path, must_mention: &str) {
     let svg = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let doc = roxmltree::Document::parse(&svg)
@@ -95,11 +109,14 @@ fn assert_svg_figure(path: &Path, must_mention: &str) {
     );
 }
 
-const RUN_FIGURES: [&str; 5] = [
+const RUN_FIGURES: [&str; 8] = [
     "overview",
-    "cash_burn",
+    "orders",
     "market_share",
+    "cash_burn",
     "active_users",
+    "merchants",
+    "purchases",
     "retention",
 ];
 
@@ -325,4 +342,245 @@ fn plot_reports_a_malformed_results_file_as_bad_input() {
     let (_, stderr) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("aggregate.csv"), "{stderr}");
+}
+
+/// Runs a shipped scenario, made small, into `dir/NAME` and returns that
+/// directory.
+fn shipped_run(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let mut args = vec![
+        "run",
+        scenario.to_str().unwrap_or_default(),
+        "--out",
+        name,
+        "--replications",
+        "2",
+        "--quiet",
+        "--set",
+        "market.consumers=3000",
+    ];
+    args.extend(extra);
+    let o = flywheel(dir, &args);
+    assert!(o.status.success(), "{name}: {:?}", text(&o));
+    dir.join(name)
+}
+
+fn plot_svg(dir: &Path, results: &Path) -> String {
+    let o = flywheel(
+        dir,
+        &[
+            "plot",
+            results.to_str().unwrap_or_default(),
+            "--format",
+            "svg",
+        ],
+    );
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stdout}\n{stderr}");
+    stdout
+}
+
+#[test]
+fn plot_marks_coupon_windows_shocks_and_warm_ups_on_shipped_scenarios() {
+    let tmp = TempDir::new("plot-shipped");
+    // A subsidy war: coupon windows on every time-axis figure.
+    let war = shipped_run(tmp.path(), "subsidy_war", &[]);
+    plot_svg(tmp.path(), &war);
+    let figures = war.join("figures");
+    for name in RUN_FIGURES {
+        assert_svg_figure(&figures.join(format!("{name}.svg")), "subsidy_war");
+    }
+    for name in [
+        "overview",
+        "orders",
+        "market_share",
+        "cash_burn",
+        "merchants",
+    ] {
+        let texts = svg_text(&figures.join(format!("{name}.svg")));
+        assert!(
+            texts.contains("Blue: coupon 8 yuan, days 0–120"),
+            "{name}: {texts}"
+        );
+        assert!(
+            texts.contains("Red: coupon 2 yuan, days 60–240"),
+            "{name}: {texts}"
+        );
+    }
+    // The first 30 days of a 30-day window are marked as a warm-up.
+    let active = svg_text(&figures.join("active_users.svg"));
+    assert!(
+        active.contains("window not") && active.contains("30-day window"),
+        "{active}"
+    );
+    // Retention has no time axis and no event labels.
+    assert!(!svg_text(&figures.join("retention.svg")).contains("coupon"));
+
+    // A macro shock and a lending book: the shock is marked, and the
+    // lending figures are drawn.
+    let shock = shipped_run(
+        tmp.path(),
+        "lending_macro_shock",
+        &["--set", "market.merchants=200"],
+    );
+    plot_svg(tmp.path(), &shock);
+    for name in ["lending", "lending_losses", "orders"] {
+        let texts = svg_text(&shock.join("figures").join(format!("{name}.svg")));
+        assert!(texts.contains("shock: demand ×0.75"), "{name}: {texts}");
+    }
+    assert!(svg_text(&shock.join("figures/lending_losses.svg")).contains("expected loss"));
+
+    // Wallets: payments and wallet share.
+    let wallet = shipped_run(tmp.path(), "wallet_red_packets", &[]);
+    let stdout = plot_svg(tmp.path(), &wallet);
+    assert!(stdout.contains("wallet.svg"), "{stdout}");
+    let texts = svg_text(&wallet.join("figures/wallet.svg"));
+    assert!(texts.contains("wallet share (%)"), "{texts}");
+
+    // A schedule of coupons shared by two platforms is one labelled mark.
+    let ride = shipped_run(
+        tmp.path(),
+        "ride_hailing_2014",
+        &["--set", "market.merchants=200"],
+    );
+    plot_svg(tmp.path(), &ride);
+    let texts = svg_text(&ride.join("figures/orders.svg"));
+    assert!(
+        texts.contains("Didi, Kuaidi: coupon 12 yuan, days 60–95"),
+        "{texts}"
+    );
+    assert!(texts.contains("direct purchases"), "{texts}");
+}
+
+#[test]
+fn plot_marks_the_exits_of_a_war_that_ends() {
+    let tmp = TempDir::new("plot-exits");
+    // Red with a tenth of its cash runs out during the war.
+    let war = shipped_run(
+        tmp.path(),
+        "subsidy_war",
+        &["--set", "platforms[1].cash=100000"],
+    );
+    plot_svg(tmp.path(), &war);
+    let texts = svg_text(&war.join("figures/cash_burn.svg"));
+    assert!(texts.contains("Red exits"), "{texts}");
+}
+
+#[test]
+fn plot_draws_paired_differences_of_a_compare_directory() {
+    let tmp = TempDir::new("plot-compare");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let (a, b) = (
+        root.join("subsidy_war.toml"),
+        root.join("subsidy_war_blue7.toml"),
+    );
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "compare",
+            a.to_str().unwrap_or_default(),
+            b.to_str().unwrap_or_default(),
+            "--replications",
+            "3",
+            "--set",
+            "market.consumers=3000",
+            "--out",
+            "cmp",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let cmp = tmp.path().join("cmp");
+    let o = flywheel(tmp.path(), &["plot", "cmp"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    for name in ["compare_market", "compare_money"] {
+        assert_png_figure(&cmp.join("figures").join(format!("{name}.png")));
+    }
+    // No lending in either variant: no lending differences.
+    assert!(!cmp.join("figures/compare_lending.png").exists());
+    plot_svg(tmp.path(), &cmp);
+    let texts = svg_text(&cmp.join("figures/compare_market.svg"));
+    for must in [
+        "subsidy_war_blue7 minus subsidy_war",
+        "paired 95% interval",
+        "unpaired (Welch)",
+        "Blue",
+        "Red",
+        "final share",
+    ] {
+        assert!(texts.contains(must), "`{must}` not in {texts}");
+    }
+}
+
+#[test]
+fn plot_labels_a_sweep_axis_with_its_key_and_unit() {
+    let tmp = TempDir::new("plot-sweep-run");
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "sweep",
+            data("sweep_grid.toml").to_str().unwrap_or_default(),
+            "--out",
+            "sw",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    let sw = tmp.path().join("sw");
+    plot_svg(tmp.path(), &sw);
+    let texts = svg_text(&sw.join("figures/sweep_final_share.svg"));
+    for must in [
+        "platforms[1].subsidy[0].per_order (yuan per order)",
+        "platforms[1] is Beta",
+        "commission = 0.1",
+        "commission = 0.2",
+        "Alpha",
+        "Beta",
+    ] {
+        assert!(texts.contains(must), "`{must}` not in {texts}");
+    }
+}
+
+#[test]
+fn plot_tells_apart_more_than_six_sweep_lines() {
+    let tmp = TempDir::new("plot-sweep-many");
+    let dir = tmp.path().join("many");
+    fs::create_dir_all(&dir).expect("dir");
+    // Nine values of a categorical second parameter: nine lines in one
+    // panel (one platform).
+    let mut points = String::from("point,platforms[0].commission,market.customer_data\n");
+    let mut agg = String::from("point,platform,n,orders_mean,orders_ci_low,orders_ci_high\n");
+    let mut id = 0;
+    for c in [0.1, 0.2] {
+        for k in 0..9 {
+            points.push_str(&format!("{id},{c},kind{k}\n"));
+            let y = 100.0 + 10.0 * f64::from(k) + 50.0 * c;
+            agg.push_str(&format!("{id},Solo,3,{y},{},{}\n", y - 3.0, y + 3.0));
+            id += 1;
+        }
+    }
+    fs::write(dir.join("points.csv"), points).expect("points.csv");
+    fs::write(dir.join("aggregate.csv"), agg).expect("aggregate.csv");
+    let o = flywheel(tmp.path(), &["plot", "many", "--format", "svg"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let path = dir.join("figures/sweep_orders.svg");
+    let texts = svg_text(&path);
+    for k in 0..9 {
+        assert!(
+            texts.contains(&format!("customer_data = kind{k}")),
+            "{texts}"
+        );
+    }
+    // Past six lines the looks repeat colours but not dash and marker
+    // fill: some markers are outlined.
+    let svg = fs::read_to_string(&path).expect("svg");
+    let outlined = svg.match_indices("<circle").any(|(i, _)| {
+        svg[i..]
+            .split('>')
+            .next()
+            .is_some_and(|e| e.contains("fill=\"none\""))
+    });
+    assert!(outlined, "no outlined markers");
 }
