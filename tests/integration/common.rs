@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -106,4 +107,47 @@ pub fn assert_greater(what: &str, high: &[f64], low: &[f64]) {
         mh - ml > 3.0 * se,
         "{what}: expected {mh:.4} (±{sh:.4}) to exceed {ml:.4} (±{sl:.4}) by 3 SE ({se:.4})"
     );
+}
+
+/// Rows of a CSV file, each a map from column name to text.
+pub type Rows = Vec<HashMap<String, String>>;
+
+/// Reads a CSV file with a header row.
+pub fn read_csv(path: &Path) -> Rows {
+    let mut reader = match csv::Reader::from_path(path) {
+        Ok(r) => r,
+        Err(e) => panic!("{}: {e}", path.display()),
+    };
+    let headers = reader.headers().cloned().unwrap_or_default();
+    reader
+        .records()
+        .filter_map(Result::ok)
+        .map(|r| {
+            headers
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs `tests/data/tiny.toml` (3 replications) into `dir/run` and returns
+/// that directory.
+pub fn tiny_run(dir: &Path) -> PathBuf {
+    let scenario = data("tiny.toml");
+    let o = flywheel(
+        dir,
+        &[
+            "run",
+            scenario.to_str().unwrap_or_default(),
+            "--out",
+            "run",
+            "--replications",
+            "3",
+            "--quiet",
+        ],
+    );
+    assert!(o.status.success(), "{:?}", text(&o));
+    dir.join("run")
 }

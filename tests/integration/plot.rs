@@ -7,26 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{TempDir, data, flywheel, text};
-
-/// Runs the tiny scenario into `dir/run` and returns that directory.
-fn tiny_run(dir: &Path) -> PathBuf {
-    let scenario = data("tiny.toml");
-    let o = flywheel(
-        dir,
-        &[
-            "run",
-            scenario.to_str().unwrap_or_default(),
-            "--out",
-            "run",
-            "--replications",
-            "3",
-            "--quiet",
-        ],
-    );
-    assert!(o.status.success(), "{:?}", text(&o));
-    dir.join("run")
-}
+use crate::common::{TempDir, data, flywheel, text, tiny_run};
 
 /// Decodes a PNG file; returns its size and the share of pixels that are
 /// not white.

@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::{TempDir, data, flywheel, text};
+use crate::common::{TempDir, data, flywheel, text, tiny_run};
 
 /// Checks what every report must hold, and returns its text.
 fn assert_self_contained(path: &Path, scenario: &str) -> String {
@@ -33,27 +33,10 @@ fn assert_self_contained(path: &Path, scenario: &str) -> String {
     html
 }
 
-fn run_tiny(dir: &Path) {
-    let scenario = data("tiny.toml");
-    let o = flywheel(
-        dir,
-        &[
-            "run",
-            scenario.to_str().unwrap_or_default(),
-            "--out",
-            "run",
-            "--replications",
-            "3",
-            "--quiet",
-        ],
-    );
-    assert!(o.status.success(), "{:?}", text(&o));
-}
-
 #[test]
 fn report_of_a_run_embeds_figures_tables_and_scenario() {
     let tmp = TempDir::new("report-run");
-    run_tiny(tmp.path());
+    tiny_run(tmp.path());
     let o = flywheel(tmp.path(), &["report", "run"]);
     let (stdout, stderr) = text(&o);
     assert!(o.status.success(), "{stdout}\n{stderr}");

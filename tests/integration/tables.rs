@@ -4,13 +4,10 @@
 //! does (the `run` table, `summary_stats.csv`, `compare`, a sweep's
 //! `runs.csv` and `aggregate.csv`); and `sweep --set` works like `run`'s.
 
-use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::common::{TempDir, flywheel, text};
-
-type Rows = Vec<HashMap<String, String>>;
+use crate::common::{Rows, TempDir, flywheel, read_csv, text};
 
 fn lending_scenario() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lending_platform_vs_bank.toml")
@@ -27,25 +24,6 @@ const SMALL: [&str; 4] = [
     "--set",
     "market.merchants=300",
 ];
-
-fn read_csv(path: &Path) -> Rows {
-    let mut reader = match csv::Reader::from_path(path) {
-        Ok(r) => r,
-        Err(e) => panic!("{}: {e}", path.display()),
-    };
-    let headers = reader.headers().cloned().unwrap_or_default();
-    reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
-}
 
 fn number(s: &str) -> f64 {
     match s.parse() {

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use crate::common::{TempDir, data, flywheel, text};
+use crate::common::{Rows, TempDir, data, flywheel, read_csv, text};
 use flywheel::cli::Template;
 use flywheel::scenario::{self, DataOwner};
 
@@ -345,27 +345,6 @@ fn problems_are_reported_in_the_file_that_wrote_the_key() {
     assert!(stderr.contains("base.toml:2:"), "{stderr}");
     assert!(stderr.contains("base of top.toml"), "{stderr}");
     assert!(stderr.contains("syntax"), "{stderr}");
-}
-
-type Rows = Vec<HashMap<String, String>>;
-
-fn read_csv(path: &Path) -> Rows {
-    let mut reader = match csv::Reader::from_path(path) {
-        Ok(r) => r,
-        Err(e) => panic!("{}: {e}", path.display()),
-    };
-    let headers = reader.headers().cloned().unwrap_or_default();
-    reader
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| {
-            headers
-                .iter()
-                .zip(r.iter())
-                .map(|(h, v)| (h.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
 }
 
 fn row<'a>(
