@@ -1,4 +1,4 @@
-//! Results people can trust at a glance, on the shipped lending scenario:
+//! Results people can trust at a glance, on the shipped lending scenarios:
 //! the printed tables show small fractions with three significant digits
 //! and undefined figures as `—`; a bank appears everywhere a platform
 //! does (the `run` table, `summary_stats.csv`, `compare`, a sweep's
@@ -145,6 +145,31 @@ fn run_prints_lending_figures_of_platform_and_bank_with_three_significant_digits
     assert!(checked > 20, "{checked}");
     let manifest = fs::read_to_string(dir.join("manifest.json")).unwrap_or_default();
     assert!(manifest.contains("\"summary_stats.csv\""), "{manifest}");
+}
+
+#[test]
+fn run_prints_the_shock_scenarios_lending_figures_with_three_significant_digits() {
+    let tmp = TempDir::new("tables-shock");
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/lending_macro_shock.toml");
+    let mut args = vec!["run", arg(&scenario), "--replications", "3", "--out", "out"];
+    args.extend(SMALL);
+    let o = flywheel(tmp.path(), &args);
+    let (stdout, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    for label in ["loan default rate", "NPL ratio at end"] {
+        let cells = table_row(&stdout, label);
+        assert_eq!(cells.len(), 2, "{label}: {cells:?}");
+        for cell in &cells {
+            let mean = mean_of(cell);
+            assert!(number(mean) > 0.0, "{label}: `{cell}` is not above zero");
+            assert!(
+                significant_digits(mean) >= 3,
+                "{label}: `{cell}` shows fewer than three significant digits"
+            );
+        }
+    }
+    assert_eq!(table_row(&stdout, "CAC (yuan)"), ["—", "—"], "{stdout}");
+    assert_eq!(table_row(&stdout, "orders")[1], "—", "{stdout}");
 }
 
 #[test]
