@@ -36,7 +36,15 @@ impl Market<'_> {
         let done = Tick(start.0.saturating_add(s));
         self.merchants.busy_until[m] = done;
         let in_system = done.0 - time.0;
-        self.recorder.time_in_system(in_system);
+        // The parts before the horizon integrate the number in system and
+        // in queue over the run (time averages for Little's law).
+        let horizon = self.horizon_tick();
+        self.recorder.queued(
+            in_system,
+            start.0 - time.0,
+            done.0.min(horizon).saturating_sub(time.0),
+            start.0.min(horizon).saturating_sub(time.0),
+        );
         let hours = in_system as f64 / 3600.0;
         let w = &mut self.merchants.expected_wait_hours[m];
         *w += WAIT_SMOOTHING * (hours - *w);

@@ -296,7 +296,13 @@ impl<'a> Market<'a> {
             self.scenario.consumers.segments.len(),
             horizon,
         );
-        let (days, mut summary, totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        let (days, mut summary, mut totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        totals.servers = self
+            .merchants
+            .service_ticks
+            .iter()
+            .filter(|&&s| s > 0.0)
+            .count() as u64;
         let lenders = self.lending.summaries();
         for (l, spec) in self.scenario.lenders.iter().enumerate() {
             if let Some(p) = spec.platform

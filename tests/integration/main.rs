@@ -20,4 +20,5 @@ mod scenario_claims;
 mod scenario_library;
 mod sweep;
 mod tables;
+mod validity;
 mod whatif;

@@ -67,7 +67,7 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "replication,day,platform,orders,gmv,subsidy_spend,revenue,cash,cumulative_burn,\
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
              churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
-             merchants_accepting,bounty_spend"
+             merchants_accepting,bounty_spend,direct_orders,member_orders"
                 .into(),
         ),
         (
@@ -80,7 +80,9 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "run",
             "market.csv",
             "replication,seed,occasions,platform_orders,direct_orders,member_orders,\
-             no_purchase,direct_share,mean_time_in_system_hours,merchants_closed"
+             no_purchase,direct_share,mean_time_in_system_hours,merchants_closed,\
+             queued_orders,queue_servers,arrival_rate_per_hour,mean_queue_wait_hours,\
+             mean_in_system,mean_in_queue"
                 .into(),
         ),
         (

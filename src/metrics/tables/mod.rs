@@ -269,7 +269,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 23] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -400,6 +400,20 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
             "Bounties paid to merchants for taking wallet payments that day (included in subsidy_spend).",
             |r| Cash(r.record.flows.bounty_spend),
         ),
+        col(
+            "direct_orders",
+            "orders",
+            Int,
+            "Purchases made direct from merchants that day, market-wide (the same on every platform's row).",
+            |r| int(r.record.direct_orders),
+        ),
+        col(
+            "member_orders",
+            "orders",
+            Int,
+            "Of those, purchases by members of the merchant's own programme (market-wide).",
+            |r| int(r.record.member_orders),
+        ),
     ]
 }
 
@@ -455,7 +469,7 @@ pub fn cohorts<'a>() -> [Column<Row<'a, CohortRecord>>; 8] {
 }
 
 /// Columns of `market.csv`: market-wide totals, one row per replication.
-pub const MARKET: [Column<RunOutput>; 10] = [
+pub const MARKET: [Column<RunOutput>; 16] = [
     col("replication", "", Int, REPLICATION_DOC, |r| {
         int(r.replication)
     }),
@@ -522,7 +536,80 @@ pub const MARKET: [Column<RunOutput>; 10] = [
         "Merchants that closed for lack of cash.",
         |r| int(r.totals.merchants_closed),
     ),
+    col(
+        "queued_orders",
+        "orders",
+        Int,
+        "Orders served through a merchant's queue (merchants with a service rate).",
+        |r| int(r.totals.queued_orders),
+    ),
+    col(
+        "queue_servers",
+        "merchants",
+        Int,
+        "Merchants with a service rate: each is one server with a first-come, first-served queue.",
+        |r| int(r.totals.servers),
+    ),
+    col(
+        "arrival_rate_per_hour",
+        "orders per hour",
+        Decimal,
+        "λ: queued orders per server per hour of the run; empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.queued_orders as f64 / h),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_queue_wait_hours",
+        "hours",
+        Decimal,
+        "Wq: mean time an order waited before its service began (time in system less service); empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                (t.queued_orders > 0)
+                    .then(|| t.queue_wait as f64 / t.queued_orders as f64 / 3600.0),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_in_system",
+        "orders",
+        Decimal,
+        "L: time-average number of orders in a server's system (waiting or in service) over the run, per server; Little's law L = λW holds with W = mean_time_in_system_hours up to orders still in the system at the end. Empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.in_system_area as f64 / 3600.0 / h),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_in_queue",
+        "orders",
+        Decimal,
+        "Lq: time-average number of orders waiting for service, per server (Lq = λ·Wq). Empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.in_queue_area as f64 / 3600.0 / h),
+                Value::Decimal,
+            )
+        },
+    ),
 ];
+
+/// Server-hours of the run (servers × hours), when any merchant queues.
+fn per_server_hour(t: &super::MarketTotals) -> Option<f64> {
+    (t.servers > 0 && t.horizon_ticks > 0)
+        .then(|| t.servers as f64 * t.horizon_ticks as f64 / 3600.0)
+}
 
 #[cfg(test)]
 mod tests;

@@ -89,6 +89,11 @@ fn run() -> RunOutput {
             no_purchase: 1,
             queued_orders: 2,
             time_in_system: 3 * 3600,
+            queue_wait: 3600,
+            in_system_area: 2 * 3600,
+            in_queue_area: 3600,
+            servers: 4,
+            horizon_ticks: 10 * 3600,
             merchants_closed: 5,
         },
         lender_days: Vec::new(),
@@ -235,6 +240,8 @@ fn timeseries_columns_read_their_own_fields() {
         merchants: 18,
         merchants_accepting: 21,
         wallet_share: 0.2,
+        direct_orders: 23,
+        member_orders: 24,
     };
     let expected = [
         "replication=3",
@@ -258,6 +265,8 @@ fn timeseries_columns_read_their_own_fields() {
         "wallet_share=0.200000",
         "merchants_accepting=21",
         "bounty_spend=22.22",
+        "direct_orders=23",
+        "member_orders=24",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
@@ -296,6 +305,12 @@ fn cohort_and_market_columns_read_their_own_fields() {
         "direct_share=0.250000",
         "mean_time_in_system_hours=1.500000",
         "merchants_closed=5",
+        "queued_orders=2",
+        "queue_servers=4",
+        "arrival_rate_per_hour=0.050000",
+        "mean_queue_wait_hours=0.500000",
+        "mean_in_system=0.050000",
+        "mean_in_queue=0.025000",
     ];
     assert_eq!(pairs(&MARKET, &run), expected);
 }
