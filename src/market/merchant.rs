@@ -76,6 +76,7 @@ impl Market<'_> {
     fn list(&mut self, m: usize, p: usize, day: u32) {
         if self.merchants.listed_on[m] & (1 << p) == 0 {
             self.merchants.listed_on[m] |= 1 << p;
+            self.merchants.listed_ever[m] |= 1 << p;
             let np = self.platforms.len();
             let since = &mut self.lending.listed_since[m * np + p];
             if *since == u32::MAX {
@@ -85,8 +86,9 @@ impl Market<'_> {
         }
     }
 
-    fn close_merchant(&mut self, m: usize) {
+    fn close_merchant(&mut self, m: usize, day: u32) {
         self.merchants.open[m] = false;
+        self.merchants.closed_day[m] = day;
         for p in 0..self.platforms.len() {
             self.delist(m, p);
         }
@@ -132,7 +134,7 @@ impl Market<'_> {
                         Money(-cash.0),
                         PostingKind::MerchantClosureLoss,
                     );
-                    self.close_merchant(m);
+                    self.close_merchant(m, day);
                     self.merchant_closed_with_loan(m, day);
                     continue;
                 }

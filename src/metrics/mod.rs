@@ -15,6 +15,7 @@
 pub mod cohorts;
 pub mod columns;
 pub mod lending;
+pub mod merchants;
 pub mod output;
 pub mod reference;
 pub mod stats;
@@ -148,6 +149,12 @@ pub struct PlatformSummary {
     pub cac: Option<f64>,
     /// The platform's lending arm over the run, if it has one.
     pub lending: Option<lending::LenderSummary>,
+    /// Merchants listed on the platform at any time during the run.
+    pub merchants_listed_ever: u64,
+    /// Of those, the share still open at the end (`None` if none).
+    pub merchant_survival: Option<f64>,
+    /// Their mean profit over the run, in yuan (`None` if none).
+    pub merchant_profit_mean: Option<f64>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -402,6 +409,8 @@ pub struct RunOutput {
     pub lenders: Vec<lending::LenderSummary>,
     /// Every loan made (written to `loans.csv` on request).
     pub loans: Vec<lending::Loan>,
+    /// Every merchant's economics (written to `merchants.csv` on request).
+    pub merchants: Vec<merchants::MerchantRecord>,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
 }
@@ -677,6 +686,9 @@ impl Recorder {
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],
                     lending: None,
+                    merchants_listed_ever: 0,
+                    merchant_survival: None,
+                    merchant_profit_mean: None,
                 }
             })
             .collect();

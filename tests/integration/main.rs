@@ -10,6 +10,7 @@ mod layering;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
+mod merchant_economics;
 mod payments;
 mod plot;
 mod properties;

@@ -17,7 +17,7 @@ const SUMMARY: &str = "replication,seed,platform,orders,gmv,subsidy_spend,revenu
 cumulative_burn,final_cash,final_share,exit_day,marketing_spend,retention_90d,\
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
-lending_profit";
+lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.
@@ -110,6 +110,13 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
                 .into(),
         ),
         (
+            "run",
+            "merchants.csv",
+            "replication,merchant,district,platforms_end,revenue,unit_costs,commissions_fees,\
+             subsidies_bounties,fixed_costs,loan_interest,profit,closed_day"
+                .into(),
+        ),
+        (
             "compare",
             "comparison.csv",
             "metric,platform,variant,mean,mean_ci_low,mean_ci_high,diff_vs_first,diff_ci_low,\
@@ -143,6 +150,7 @@ fn written(out: &Path) {
             "run",
             arg(&full),
             "--loans",
+            "--merchants",
             "--replications",
             "1",
             "--quiet",

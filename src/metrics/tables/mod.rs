@@ -10,6 +10,7 @@
 //! the two files cannot disagree on them.
 
 mod lending;
+mod merchants;
 mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
@@ -17,6 +18,7 @@ use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
 pub use lending::{LENDER_FIGURES, LENDER_METRICS, lender_keys, lending, loans};
+pub use merchants::{MerchantLine, merchants};
 pub(crate) use stats::STATS;
 pub use stats::{StatRow, stat_keys};
 
@@ -123,9 +125,10 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 }
 
 /// The per-platform figures of a summary row, after its identifying
-/// columns; shared by every file that reports per-run summaries. The last
-/// eight are [`LENDER_METRICS`] of the platform's lending arm.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
+/// columns; shared by every file that reports per-run summaries. Eight
+/// are [`LENDER_METRICS`] of the platform's lending arm; the last three
+/// describe the merchants it listed.
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 28] = [
     col(
         "orders",
         "orders",
@@ -249,6 +252,27 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
     arm::<5>(),
     arm::<6>(),
     arm::<7>(),
+    col(
+        "merchants_listed_ever",
+        "merchants",
+        Int,
+        "Merchants listed on the platform at any time during the run (at the start included).",
+        |s| int(s.merchants_listed_ever),
+    ),
+    col(
+        "merchant_survival",
+        "",
+        Fraction,
+        "Of those merchants, the share still open at the end; empty if the platform listed none.",
+        |s| maybe(s.merchant_survival, Frac),
+    ),
+    col(
+        "merchant_profit_mean",
+        "yuan",
+        Decimal,
+        "Those merchants' mean profit over the run, from all their sales (on any platform and direct) less all their costs, as in merchants.csv; empty if the platform listed none.",
+        |s| maybe(s.merchant_profit_mean, Value::Decimal),
+    ),
 ];
 
 /// The cells of a summary row (after its keys) for a lender of its own:
