@@ -11,6 +11,7 @@
 //! | [`write`](mod@write) | staging, atomic replacement, and every manifest's provenance fields |
 //! | [`reference`](mod@reference) | the results reference, rendered from the column tables |
 //! | [`stats`] | means and confidence intervals across replications |
+//! | [`merchants`] | each merchant's profit and loss and survival, and their summary per platform |
 
 pub mod cohorts;
 pub mod columns;
