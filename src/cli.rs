@@ -18,7 +18,7 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::compare;
-use crate::metrics::output::{Manifest, headline_table, write_run_dir};
+use crate::metrics::output::{Manifest, OnRequest, headline_table, write_run_dir};
 use crate::metrics::reference::FileDoc;
 use crate::metrics::write::replaceable;
 use crate::resources::{self, Machine, TooLarge};
@@ -66,6 +66,10 @@ pub enum Command {
         /// Also write loans.csv, one row per loan (can be large).
         #[arg(long)]
         loans: bool,
+        /// Also write merchants.csv, one row per merchant: its profit and
+        /// loss and survival (can be large).
+        #[arg(long)]
+        merchants: bool,
         /// Set a scenario key, e.g. `--set 'platforms[0].subsidy[0].per_order=3'`
         /// (repeatable; checked like the file; see `flywheel params`).
         #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
@@ -267,6 +271,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             threads,
             quiet,
             loans,
+            merchants,
             set,
         } => run_command(
             &scenario,
@@ -276,7 +281,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 replications,
                 threads,
                 quiet,
-                loans,
+                extra: OnRequest { loans, merchants },
             },
             &set,
         ),
@@ -407,7 +412,7 @@ struct RunFlags {
     replications: Option<u32>,
     threads: usize,
     quiet: bool,
-    loans: bool,
+    extra: OnRequest,
 }
 
 fn run_command(
@@ -421,7 +426,7 @@ fn run_command(
         replications,
         threads,
         quiet,
-        loans,
+        extra,
     } = flags;
     // `--seed` and `--replications` come after `--set`, so they win.
     let mut overrides = set_overrides(sets)?;
@@ -471,8 +476,8 @@ fn run_command(
         return Err(interrupted(&out));
     }
 
-    let manifest = Manifest::new(&resolved, path, &overrides, threads, &runs, wall, loans);
-    let dir = write_run_dir(&out, scenario, &runs, &manifest, loans)
+    let manifest = Manifest::new(&resolved, path, &overrides, threads, &runs, wall, extra);
+    let dir = write_run_dir(&out, scenario, &runs, &manifest, extra)
         .map_err(|e| CliError::Internal(e.to_string()))?;
     if !quiet {
         print!("{}", headline_table(scenario, &runs, wall));

@@ -249,6 +249,24 @@ pub enum LedgerError {
     Overflow,
 }
 
+/// Net amounts of chosen kinds of posting for each account of a block (a
+/// run's merchants): what the account received less what it paid, per
+/// kind, so per-agent accounts (profit and loss) come from the postings
+/// themselves.
+#[derive(Debug, Clone)]
+struct Tally {
+    /// First account of the block.
+    first: usize,
+    /// Slot of each kind ([`NO_SLOT`] if not tallied).
+    slot_of: [u8; PostingKind::ALL.len()],
+    /// Slots per account.
+    slots: usize,
+    /// `[(account - first) * slots + slot]`, in fen.
+    sums: Vec<i64>,
+}
+
+const NO_SLOT: u8 = u8::MAX;
+
 /// The double-entry ledger of one run.
 #[derive(Debug, Clone)]
 pub struct Ledger {
@@ -260,6 +278,7 @@ pub struct Ledger {
     postings: u64,
     journal: Option<Vec<Posting>>,
     fault: Option<LedgerError>,
+    tally: Option<Tally>,
 }
 
 impl Ledger {
@@ -274,7 +293,41 @@ impl Ledger {
             postings: 0,
             journal: None,
             fault: None,
+            tally: None,
         }
+    }
+
+    /// Keeps, for every account from `first` on, the net amount of each
+    /// of `kinds` (see [`Ledger::tallied`]): one counter per account and
+    /// kind.
+    pub fn with_tally(mut self, first: AccountId, kinds: &[PostingKind]) -> Self {
+        let mut slot_of = [NO_SLOT; PostingKind::ALL.len()];
+        let mut slots = 0;
+        for &k in kinds {
+            if slot_of[k.index()] == NO_SLOT && slots < usize::from(NO_SLOT) {
+                slot_of[k.index()] = slots as u8;
+                slots += 1;
+            }
+        }
+        let first = first.0 as usize;
+        let accounts = self.balance.len().saturating_sub(first);
+        self.tally = Some(Tally {
+            first,
+            slot_of,
+            slots,
+            sums: vec![0; accounts * slots],
+        });
+        self
+    }
+
+    /// What `account` received less what it paid in postings of `kind`,
+    /// if the ledger tallies that kind for that account.
+    pub fn tallied(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
+        let t = self.tally.as_ref()?;
+        let slot = t.slot_of[kind.index()];
+        let a = (account.0 as usize).checked_sub(t.first)?;
+        (slot != NO_SLOT && a * t.slots < t.sums.len())
+            .then(|| Money(t.sums[a * t.slots + usize::from(slot)]))
     }
 
     /// Keeps every posting in memory so [`Ledger::check`] can replay them.
@@ -309,6 +362,20 @@ impl Ledger {
             _ => {
                 self.fault.get_or_insert(LedgerError::Overflow);
                 return;
+            }
+        }
+        if let Some(tally) = &mut self.tally {
+            let slot = tally.slot_of[kind.index()];
+            if slot != NO_SLOT {
+                let slot = usize::from(slot);
+                if let Some(i) = f.checked_sub(tally.first) {
+                    let c = &mut tally.sums[i * tally.slots + slot];
+                    *c = c.saturating_sub(amount.0);
+                }
+                if let Some(i) = t.checked_sub(tally.first) {
+                    let c = &mut tally.sums[i * tally.slots + slot];
+                    *c = c.saturating_add(amount.0);
+                }
             }
         }
         let a = i128::from(amount.0);

@@ -81,11 +81,18 @@ impl MemoryEstimate {
         let per_consumer = (b(size_of::<crate::agents::Consumer>())
             + b(size_of::<crate::engine::Scheduled<crate::engine::Event>>()))
         .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
-        // Price, costs, queue and listing state, a random stream, per-platform
-        // counters and, with lenders, 30 days of sales per channel and cash.
+        // Price, costs, queue and listing state, a random stream, the
+        // ledger's tally of its profit and loss and its record at the end,
+        // per-platform counters and, with lenders, 30 days of sales per
+        // channel and cash.
         let window = crate::market::lending::SALES_WINDOW as u64;
+        let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len()
+            * size_of::<crate::ledger::Money>()
+            + size_of::<crate::metrics::merchants::MerchantRecord>()
+            + 8;
         let per_merchant = (b(3 * size_of::<crate::ledger::Money>() + 4 * size_of::<u64>() + 16)
-            + b(size_of::<crate::rng::StreamRng>()))
+            + b(size_of::<crate::rng::StreamRng>())
+            + b(profit_and_loss))
         .saturating_add(platforms.saturating_mul(8))
         .saturating_add(if lenders > 0 {
             window.saturating_mul(4 * (platforms + 1) + 8)

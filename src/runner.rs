@@ -108,6 +108,7 @@ pub fn run_one_until(
         lender_days: finished.lender_days,
         lenders: finished.lenders,
         loans: finished.loans,
+        merchants: finished.merchants,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -203,6 +203,10 @@ pub struct Merchants {
     pub district: Vec<u32>,
     /// Platforms the merchant is listed on, one bit per platform index.
     pub listed_on: Vec<u32>,
+    /// Platforms it has been listed on at any time, one bit per platform.
+    pub listed_ever: Vec<u32>,
+    /// Day it closed for lack of cash (`u32::MAX` while open).
+    pub closed_day: Vec<u32>,
     /// Whether the merchant still trades.
     pub open: Vec<bool>,
     /// Wallets it accepts, one bit per platform index.
@@ -250,6 +254,8 @@ impl Merchants {
             category: Vec::with_capacity(n),
             district: Vec::with_capacity(n),
             listed_on: Vec::with_capacity(n),
+            listed_ever: Vec::with_capacity(n),
+            closed_day: vec![u32::MAX; n],
             open: vec![true; n],
             accepts: Vec::with_capacity(n),
             membership: Vec::with_capacity(n),
@@ -295,6 +301,7 @@ impl Merchants {
             m.category.push(cat as u8);
             m.district.push((j as u32) % scenario.market.districts);
             m.listed_on.push(mask);
+            m.listed_ever.push(mask);
             // One draw places the merchant on a scale of openness to QR
             // payments: it accepts every wallet whose starting acceptance
             // exceeds it (all or none when every wallet has the market's

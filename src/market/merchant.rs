@@ -36,7 +36,15 @@ impl Market<'_> {
         let done = Tick(start.0.saturating_add(s));
         self.merchants.busy_until[m] = done;
         let in_system = done.0 - time.0;
-        self.recorder.time_in_system(in_system);
+        // The parts before the horizon integrate the number in system and
+        // in queue over the run (time averages for Little's law).
+        let horizon = self.horizon_tick();
+        self.recorder.queued(
+            in_system,
+            start.0 - time.0,
+            done.0.min(horizon).saturating_sub(time.0),
+            start.0.min(horizon).saturating_sub(time.0),
+        );
         let hours = in_system as f64 / 3600.0;
         let w = &mut self.merchants.expected_wait_hours[m];
         *w += WAIT_SMOOTHING * (hours - *w);
@@ -68,6 +76,7 @@ impl Market<'_> {
     fn list(&mut self, m: usize, p: usize, day: u32) {
         if self.merchants.listed_on[m] & (1 << p) == 0 {
             self.merchants.listed_on[m] |= 1 << p;
+            self.merchants.listed_ever[m] |= 1 << p;
             let np = self.platforms.len();
             let since = &mut self.lending.listed_since[m * np + p];
             if *since == u32::MAX {
@@ -77,8 +86,9 @@ impl Market<'_> {
         }
     }
 
-    fn close_merchant(&mut self, m: usize) {
+    fn close_merchant(&mut self, m: usize, day: u32) {
         self.merchants.open[m] = false;
+        self.merchants.closed_day[m] = day;
         for p in 0..self.platforms.len() {
             self.delist(m, p);
         }
@@ -124,7 +134,7 @@ impl Market<'_> {
                         Money(-cash.0),
                         PostingKind::MerchantClosureLoss,
                     );
-                    self.close_merchant(m);
+                    self.close_merchant(m, day);
                     self.merchant_closed_with_loan(m, day);
                     continue;
                 }

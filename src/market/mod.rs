@@ -62,6 +62,7 @@ use crate::agents::{Accounts, Consumers, Merchants, PlatformState};
 use crate::engine::{Event, EventQueue, Model, TICKS_PER_DAY, Tick};
 use crate::ledger::{Ledger, Money, PostingKind};
 use crate::metrics::lending::{LenderDay, LenderSummary, Loan};
+use crate::metrics::merchants::{self, MerchantRecord};
 use crate::metrics::{CohortRecord, DayRecord, MarketTotals, PlatformClose, PlatformSummary};
 use crate::metrics::{Recorder, cohorts};
 use crate::rng::{Purpose, StreamRng, stream};
@@ -128,6 +129,7 @@ impl<'a> Market<'a> {
         if ledger_journal {
             ledger = ledger.with_journal();
         }
+        ledger = ledger.with_tally(accounts.merchant(0), &merchants::PROFIT_KINDS);
         let mut platforms = Vec::with_capacity(np);
         for (p, spec) in scenario.platforms.iter().enumerate() {
             ledger.post(
@@ -296,7 +298,33 @@ impl<'a> Market<'a> {
             self.scenario.consumers.segments.len(),
             horizon,
         );
-        let (days, mut summary, totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        let (days, mut summary, mut totals) = self.recorder.finish(&exit_days, &retention, &cac);
+        totals.servers = self
+            .merchants
+            .service_ticks
+            .iter()
+            .filter(|&&s| s > 0.0)
+            .count() as u64;
+        let merchants: Vec<MerchantRecord> = (0..self.merchants.len())
+            .map(|m| {
+                let account = self.accounts.merchant(m);
+                let closed = self.merchants.closed_day[m];
+                MerchantRecord::from_tally(
+                    m as u32,
+                    self.merchants.district[m],
+                    self.merchants.listed_on[m],
+                    self.merchants.listed_ever[m],
+                    (closed != u32::MAX).then_some(closed),
+                    |kind| self.ledger.tallied(account, kind).unwrap_or(Money::ZERO),
+                )
+            })
+            .collect();
+        for (p, s) in summary.iter_mut().enumerate() {
+            let (listed, survival, profit) = merchants::platform_figures(&merchants, p);
+            s.merchants_listed_ever = listed;
+            s.merchant_survival = survival;
+            s.merchant_profit_mean = profit;
+        }
         let lenders = self.lending.summaries();
         for (l, spec) in self.scenario.lenders.iter().enumerate() {
             if let Some(p) = spec.platform
@@ -313,6 +341,7 @@ impl<'a> Market<'a> {
             lender_days: self.lending.days,
             lenders,
             loans: self.lending.loans,
+            merchants,
         }
     }
 }
@@ -334,6 +363,8 @@ pub struct Finished {
     pub lenders: Vec<LenderSummary>,
     /// Every loan made.
     pub loans: Vec<Loan>,
+    /// Every merchant's economics.
+    pub merchants: Vec<MerchantRecord>,
 }
 
 impl Model for Market<'_> {

@@ -5,14 +5,35 @@
 //! runway, and exit when spendable cash runs out.
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson};
+use rand_distr::{Binomial, Distribution, Poisson};
 
 use super::{Market, strategy};
 use crate::agents::Accounts;
 use crate::engine::{Event, EventQueue, Tick};
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::{Flows, SHARE_WINDOW_DAYS};
-use crate::scenario::Metric;
+use crate::scenario::{AdoptionBase, Metric};
+
+/// The probability that a consumer without the app adopts it over a step
+/// of `dt` periods, when a share `f` of consumers has it: the exact
+/// transition of the Bass equation dF/dt = (p + qF)(1 − F) from F = f,
+/// so that repeated steps follow the continuous F(t) whatever the step,
+/// even where an Euler step `(p + qf)·dt` would overshoot.
+///
+/// From F(0) = f the solution is F(dt) = (1 − pB·e) / (1 + qB·e), with
+/// B = (1 − f)/(p + qf) and e = e^{−(p+q)dt}; the hazard is
+/// (F(dt) − f)/(1 − f). With p = q = 0, or f = 0 and p = 0, nobody adopts.
+fn bass_day_hazard(p: f64, q: f64, f: f64, dt: f64) -> f64 {
+    let f = f.clamp(0.0, 1.0);
+    let drive = p + q * f;
+    if drive <= 0.0 || f >= 1.0 {
+        return 0.0;
+    }
+    let b = (1.0 - f) / drive;
+    let e = (-(p + q) * dt).exp();
+    let next = (1.0 - p * b * e) / (1.0 + q * b * e);
+    ((next - f) / (1.0 - f)).clamp(0.0, 1.0)
+}
 
 impl Market<'_> {
     /// Cash of platform `p`.
@@ -130,18 +151,41 @@ impl Market<'_> {
             );
         }
         if spec.word_of_mouth > 0.0 || spec.innovation > 0.0 {
-            let unreached = n - f64::from(self.platforms[p].installed);
-            let active = self
-                .recorder
-                .last_day(p)
-                .map_or(f64::from(self.platforms[p].installed), |r| {
-                    r.active_consumers as f64
-                });
-            let hazard = (spec.innovation + spec.word_of_mouth * active / n).min(1.0);
-            let mean = unreached * hazard;
-            if mean > 0.0 {
-                let count = Poisson::new(mean).map_or(0.0, |d| d.sample(&mut self.growth_rng[p]));
-                self.acquire(p, count as u64, at, queue);
+            let installed = f64::from(self.platforms[p].installed);
+            let unreached = n - installed;
+            let period = f64::from(spec.adoption_period_days);
+            match spec.word_of_mouth_base {
+                AdoptionBase::Active => {
+                    let active = self
+                        .recorder
+                        .last_day(p)
+                        .map_or(installed, |r| r.active_consumers as f64);
+                    let mut hazard = spec.innovation + spec.word_of_mouth * active / n;
+                    // Dividing by 1 is exact, so a daily period keeps the
+                    // draws it always made.
+                    if spec.adoption_period_days != 1 {
+                        hazard /= period;
+                    }
+                    let mean = unreached * hazard.min(1.0);
+                    if mean > 0.0 {
+                        let count =
+                            Poisson::new(mean).map_or(0.0, |d| d.sample(&mut self.growth_rng[p]));
+                        self.acquire(p, count as u64, at, queue);
+                    }
+                }
+                AdoptionBase::Adopters => {
+                    let hazard = bass_day_hazard(
+                        spec.innovation,
+                        spec.word_of_mouth,
+                        installed / n,
+                        1.0 / period,
+                    );
+                    if hazard > 0.0 && unreached > 0.0 {
+                        let count = Binomial::new(unreached as u64, hazard)
+                            .map_or(0, |d| d.sample(&mut self.growth_rng[p]));
+                        self.acquire(p, count, at, queue);
+                    }
+                }
             }
         }
         if self.available_cash(p).0 <= 0 {
@@ -224,5 +268,40 @@ impl Market<'_> {
                     .then(|| s.marketing_spend.as_major() / s.marketing_acquisitions as f64)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bass_day_hazard;
+
+    /// Bass's cumulative adoption from F(0) = 0, t in periods.
+    fn bass(p: f64, q: f64, t: f64) -> f64 {
+        let e = (-(p + q) * t).exp();
+        (1.0 - e) / (1.0 + q / p * e)
+    }
+
+    #[test]
+    fn steps_of_the_exact_hazard_follow_the_bass_curve() {
+        for (p, q, dt) in [(0.03, 0.4, 1.0), (0.03, 0.38, 1.0 / 30.0), (0.5, 3.0, 0.5)] {
+            let mut f = 0.0;
+            for k in 1..=200 {
+                f += (1.0 - f) * bass_day_hazard(p, q, f, dt);
+                let t = f64::from(k) * dt;
+                assert!((f - bass(p, q, t)).abs() < 1e-9, "p {p} q {q} t {t}: {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn nobody_adopts_without_a_drive() {
+        assert_eq!(bass_day_hazard(0.0, 0.0, 0.3, 1.0), 0.0);
+        assert_eq!(bass_day_hazard(0.0, 0.5, 0.0, 1.0), 0.0);
+        assert_eq!(bass_day_hazard(0.1, 0.5, 1.0, 1.0), 0.0);
+        // Pure imitation from a seed is the logistic curve.
+        let h = bass_day_hazard(0.0, 1.0, 0.5, 1.0);
+        let next = 0.5 + 0.5 * h;
+        let logistic = 0.5 / (0.5 + 0.5 * (-1.0f64).exp());
+        assert!((next - logistic).abs() < 1e-12);
     }
 }

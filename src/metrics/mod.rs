@@ -11,10 +11,12 @@
 //! | [`write`](mod@write) | staging, atomic replacement, and every manifest's provenance fields |
 //! | [`reference`](mod@reference) | the results reference, rendered from the column tables |
 //! | [`stats`] | means and confidence intervals across replications |
+//! | [`merchants`] | each merchant's profit and loss and survival, and their summary per platform |
 
 pub mod cohorts;
 pub mod columns;
 pub mod lending;
+pub mod merchants;
 pub mod output;
 pub mod reference;
 pub mod stats;
@@ -109,6 +111,11 @@ pub struct DayRecord {
     /// Share of the day's wallet payments made with this platform's wallet
     /// (0 for everyone on a day without wallet payments).
     pub wallet_share: f64,
+    /// Direct purchases that day, market-wide (the same for every
+    /// platform).
+    pub direct_orders: u64,
+    /// Of those, purchases by members of the merchant's programme.
+    pub member_orders: u64,
 }
 
 /// One platform over a whole run.
@@ -143,6 +150,12 @@ pub struct PlatformSummary {
     pub cac: Option<f64>,
     /// The platform's lending arm over the run, if it has one.
     pub lending: Option<lending::LenderSummary>,
+    /// Merchants listed on the platform at any time during the run.
+    pub merchants_listed_ever: u64,
+    /// Of those, the share still open at the end (`None` if none).
+    pub merchant_survival: Option<f64>,
+    /// Their mean profit over the run, in yuan (`None` if none).
+    pub merchant_profit_mean: Option<f64>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -338,6 +351,19 @@ pub struct MarketTotals {
     pub queued_orders: u64,
     /// Total time in system of queued orders, in ticks (seconds).
     pub time_in_system: u64,
+    /// Total time queued orders waited before service began, in ticks.
+    pub queue_wait: u64,
+    /// The part of `time_in_system` that fell within the horizon: the
+    /// integral over the run of the number of orders in merchants'
+    /// systems, in order-ticks.
+    pub in_system_area: u64,
+    /// The part of `queue_wait` that fell within the horizon: the integral
+    /// of the number of orders waiting, in order-ticks.
+    pub in_queue_area: u64,
+    /// Merchants with a service rate (each one server).
+    pub servers: u64,
+    /// Length of the run, in ticks.
+    pub horizon_ticks: u64,
     /// Merchants that closed for lack of cash.
     pub merchants_closed: u64,
 }
@@ -384,6 +410,8 @@ pub struct RunOutput {
     pub lenders: Vec<lending::LenderSummary>,
     /// Every loan made (written to `loans.csv` on request).
     pub loans: Vec<lending::Loan>,
+    /// Every merchant's economics (written to `merchants.csv` on request).
+    pub merchants: Vec<merchants::MerchantRecord>,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
 }
@@ -423,12 +451,18 @@ pub struct Recorder {
     last_order_hist: Vec<u32>,
     days: Vec<DayRecord>,
     market: MarketTotals,
+    /// Direct purchases of the day so far, market-wide.
+    direct_today: u64,
+    /// Of those, purchases by members.
+    member_today: u64,
 }
 
 impl Recorder {
     /// A recorder for `platforms` platforms over `horizon` days.
     pub fn new(platforms: usize, horizon: u32) -> Recorder {
         Recorder {
+            direct_today: 0,
+            member_today: 0,
             platforms,
             horizon,
             today: vec![Flows::default(); platforms],
@@ -438,7 +472,10 @@ impl Recorder {
             acquired: vec![0; platforms],
             last_order_hist: vec![0; platforms * horizon as usize],
             days: Vec::with_capacity(platforms * horizon as usize),
-            market: MarketTotals::default(),
+            market: MarketTotals {
+                horizon_ticks: u64::from(horizon) * crate::engine::TICKS_PER_DAY,
+                ..MarketTotals::default()
+            },
         }
     }
 
@@ -453,7 +490,9 @@ impl Recorder {
         self.market.direct_orders += 1;
         if member {
             self.market.member_orders += 1;
+            self.member_today += 1;
         }
+        self.direct_today += 1;
     }
 
     /// An occasion ended without a purchase.
@@ -461,10 +500,15 @@ impl Recorder {
         self.market.no_purchase += 1;
     }
 
-    /// An order waited `ticks` in a merchant's queue and service.
-    pub fn time_in_system(&mut self, ticks: u64) {
+    /// An order spent `in_system` ticks in a merchant's queue and service,
+    /// `wait` of them before service began; `in_system_within` and
+    /// `wait_within` are the parts before the horizon.
+    pub fn queued(&mut self, in_system: u64, wait: u64, in_system_within: u64, wait_within: u64) {
         self.market.queued_orders += 1;
-        self.market.time_in_system += ticks;
+        self.market.time_in_system += in_system;
+        self.market.queue_wait += wait;
+        self.market.in_system_area += in_system_within;
+        self.market.in_queue_area += wait_within;
     }
 
     /// A merchant closed.
@@ -583,12 +627,16 @@ impl Recorder {
                 } else {
                     flows.wallet_payments as f64 / wallet_payments as f64
                 },
+                direct_orders: self.direct_today,
+                member_orders: self.member_today,
             });
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();
             self.new_today[p] = 0;
             self.churned_today[p] = 0;
         }
+        self.direct_today = 0;
+        self.member_today = 0;
     }
 
     /// Finishes the run: per-platform summaries from the daily records;
@@ -639,6 +687,9 @@ impl Recorder {
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],
                     lending: None,
+                    merchants_listed_ever: 0,
+                    merchant_survival: None,
+                    merchant_profit_mean: None,
                 }
             })
             .collect();

@@ -1,6 +1,6 @@
 //! A run directory: `summary.csv`, `summary_stats.csv`, `timeseries.csv`,
 //! `cohorts.csv`, `market.csv`, with lenders `lending.csv`, `lenders.csv` and on request
-//! `loans.csv`, and `manifest.json`. Each CSV file is its column table in
+//! `loans.csv`, on request `merchants.csv`, and `manifest.json`. Each CSV file is its column table in
 //! [`super::tables`] applied to the run's records; the directory is staged
 //! and moved into place by [`super::write`], so it is never half-written.
 
@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::columns::{CsvOut, names, values};
 use super::columns::{Kind, UNDEFINED, docs, printed, write_keyed, write_table};
 use super::reference::FileDoc;
 use super::stats::estimate;
 use super::tables::{
-    LENDER_FIGURES, MARKET, Row, STATS, SUMMARY_METRICS, StatRow, cohorts, lender_keys, lending,
-    loans, stat_keys, summary_keys, timeseries,
+    LENDER_FIGURES, MARKET, MerchantLine, Row, STATS, SUMMARY_METRICS, StatRow, cohorts,
+    lender_keys, lending, loans, merchants, stat_keys, summary_keys, timeseries,
 };
 use super::write::{Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json};
 use super::{HEADLINES, Headline, RunOutput, own_row_lenders};
@@ -79,6 +80,24 @@ pub fn write_loans(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput]) -
         .iter()
         .flat_map(|run| Row::all(scenario, run, &run.loans));
     write_table(w, &loans(), rows)
+}
+
+/// Writes `merchants.csv`: one row per (replication, merchant) with its
+/// profit and loss and survival (written on request: a row per merchant).
+pub fn write_merchants(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+) -> io::Result<()> {
+    let columns = merchants();
+    let mut out = CsvOut::new(w, names(&columns))?;
+    for run in runs {
+        for record in &run.merchants {
+            let line = MerchantLine::new(scenario, run, record);
+            out.row(values(&columns, &line))?;
+        }
+    }
+    out.finish()
 }
 
 /// Who a figure is about: a platform, a lender of its own (see
@@ -286,9 +305,20 @@ pub fn headline_table(scenario: &Scenario, runs: &[RunOutput], wall_seconds: f64
     s
 }
 
+/// Files a run directory holds only on request (they have a row per loan
+/// or per merchant, so can be large).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OnRequest {
+    /// `loans.csv` (with lenders).
+    pub loans: bool,
+    /// `merchants.csv`.
+    pub merchants: bool,
+}
+
 /// The files of a run directory, in the order they are written; the
-/// lending files only with lenders, `loans.csv` only on request.
-pub fn run_files(scenario: &Scenario, loans: bool) -> Vec<&'static str> {
+/// lending files only with lenders, `loans.csv` and `merchants.csv` only
+/// on request.
+pub fn run_files(scenario: &Scenario, extra: OnRequest) -> Vec<&'static str> {
     let mut files = vec![
         "summary.csv",
         "summary_stats.csv",
@@ -298,9 +328,12 @@ pub fn run_files(scenario: &Scenario, loans: bool) -> Vec<&'static str> {
     ];
     if !scenario.lenders.is_empty() {
         files.extend(["lending.csv", "lenders.csv"]);
-        if loans {
+        if extra.loans {
             files.push("loans.csv");
         }
+    }
+    if extra.merchants {
+        files.push("merchants.csv");
     }
     files.push(MANIFEST);
     files
@@ -359,7 +392,7 @@ impl<'a> Manifest<'a> {
         threads: usize,
         runs: &[RunOutput],
         wall_seconds: f64,
-        loans: bool,
+        extra: OnRequest,
     ) -> Manifest<'a> {
         let scenario = &resolved.scenario;
         let events: u64 = runs.iter().map(|r| r.events).sum();
@@ -382,7 +415,7 @@ impl<'a> Manifest<'a> {
                 })
                 .collect(),
             cost: Cost::measure(events, wall_seconds).with_rate(),
-            files: run_files(scenario, loans),
+            files: run_files(scenario, extra),
         }
     }
 }
@@ -393,10 +426,10 @@ pub fn write_run_dir(
     scenario: &Scenario,
     runs: &[RunOutput],
     manifest: &Manifest,
-    loans: bool,
+    extra: OnRequest,
 ) -> Result<PathBuf, OutputError> {
     let staging = Staging::create(destination)?;
-    for file in run_files(scenario, loans) {
+    for file in run_files(scenario, extra) {
         staging.write_file(file, |w| match file {
             "summary.csv" => write_summary(w, scenario, runs),
             "summary_stats.csv" => write_summary_stats(w, scenario, runs),
@@ -406,6 +439,7 @@ pub fn write_run_dir(
             "lending.csv" => write_lending(w, scenario, runs),
             "lenders.csv" => write_lenders(w, scenario, runs),
             "loans.csv" => write_loans(w, scenario, runs),
+            "merchants.csv" => write_merchants(w, scenario, runs),
             MANIFEST => write_json(w, manifest),
             other => Err(io::Error::other(format!("no writer for `{other}`"))),
         })?;
@@ -479,6 +513,16 @@ pub fn reference() -> Vec<FileDoc> {
             "loan",
             "Written only on request: it can be large.",
             docs(&loans()),
+        ),
+        FileDoc::table(
+            "merchants.csv",
+            "`run --merchants`",
+            "replication × merchant",
+            "Written only on request: a row per merchant. Each amount is the sum of the \
+             merchant's ledger postings of that kind over the run, so `profit` reconciles \
+             with the ledger to the fen; `summary.csv` has each platform's \
+             `merchants_listed_ever`, `merchant_survival` and `merchant_profit_mean`.",
+            docs(&merchants()),
         ),
         FileDoc::other(
             MANIFEST,

@@ -65,7 +65,9 @@ pub use locate::{Segment, line_of_path, parse_path};
 pub use market::{DataOwner, Market, RawMarket};
 pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
 pub use payments::{Adoption, PaymentsSpec, RawAdoption, RawPayments};
-pub use platforms::{FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawSubsidy};
+pub use platforms::{
+    AdoptionBase, FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawSubsidy,
+};
 pub use policy::{
     Condition, Lever, LeverChange, LeverValue, Metric, Op, Operand, Rule, ScheduleEntry,
 };

@@ -68,6 +68,15 @@ pub struct RawPlatform {
     /// contact (Bass p).
     #[serde(default)]
     pub innovation: f64,
+    /// What word of mouth counts: `active` (consumers who ordered in the
+    /// last 30 days) or `adopters` (every consumer with the app: Bass's
+    /// cumulative adopters).
+    #[serde(default = "default_wom_base")]
+    pub word_of_mouth_base: String,
+    /// Days of the period in which `innovation` and `word_of_mouth` are
+    /// stated.
+    #[serde(default = "default_adoption_period")]
+    pub adoption_period_days: i64,
     /// One-off coupon on a consumer's first order, in yuan.
     #[serde(default)]
     pub new_user_bonus: f64,
@@ -114,6 +123,14 @@ fn default_cpa() -> f64 {
 
 fn default_review() -> i64 {
     7
+}
+
+fn default_wom_base() -> String {
+    "active".to_string()
+}
+
+fn default_adoption_period() -> i64 {
+    1
 }
 
 /// `[[platforms.funding]]`: a funding round, on a day or when conditions
@@ -166,8 +183,12 @@ pub struct PlatformSpec {
     pub cpa_elasticity: f64,
     /// Word-of-mouth adoption coefficient (Bass q, per day).
     pub word_of_mouth: f64,
-    /// Spontaneous adoption probability (Bass p, per day).
+    /// Spontaneous adoption probability (Bass p, per adoption period).
     pub innovation: f64,
+    /// What word of mouth counts.
+    pub word_of_mouth_base: AdoptionBase,
+    /// Days in the period `innovation` and `word_of_mouth` are stated in.
+    pub adoption_period_days: u32,
     /// Utility of the payment experience.
     pub payment_convenience: f64,
     /// Days between rule reviews.
@@ -180,6 +201,19 @@ pub struct PlatformSpec {
     pub schedule: Vec<ScheduleEntry>,
     /// Conditional rules.
     pub rules: Vec<Rule>,
+}
+
+/// What the word-of-mouth term of adoption counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdoptionBase {
+    /// Consumers who ordered on the platform in the last 30 days (as of
+    /// the last closed day); the day's adoption probability is
+    /// `(innovation + word_of_mouth × active share) / period`, capped at 1.
+    Active,
+    /// Every consumer with the app installed (Bass's cumulative adopters
+    /// F); the day's adoptions follow the exact solution of the Bass
+    /// equation dF/dt = (p + qF)(1 − F) over one day.
+    Adopters,
 }
 
 /// A funding round.
@@ -395,7 +429,19 @@ fn check_platform(
         cpa: c.real(&at("cpa"), p.cpa, 0.01, MAX_YUAN),
         cpa_elasticity: c.real(&at("cpa_elasticity"), p.cpa_elasticity, 0.0, 10.0),
         word_of_mouth: c.real(&at("word_of_mouth"), p.word_of_mouth, 0.0, 10.0),
-        innovation: c.share(&at("innovation"), p.innovation),
+        innovation: c.real(&at("innovation"), p.innovation, 0.0, 10.0),
+        word_of_mouth_base: match p.word_of_mouth_base.as_str() {
+            "active" => AdoptionBase::Active,
+            "adopters" => AdoptionBase::Adopters,
+            other => {
+                c.fail(
+                    at("word_of_mouth_base"),
+                    format!("must be \"active\" or \"adopters\", got \"{other}\""),
+                );
+                AdoptionBase::Active
+            }
+        },
+        adoption_period_days: c.count(&at("adoption_period_days"), p.adoption_period_days, 1, 3650),
         payment_convenience: c.real(
             &at("payment_convenience"),
             p.payment_convenience,

@@ -122,6 +122,8 @@ pub(crate) fn sample() -> RawScenario {
             cpa_elasticity: 1.0,
             word_of_mouth: 0.0,
             innovation: 0.0,
+            word_of_mouth_base: String::new(),
+            adoption_period_days: 1,
             new_user_bonus: 0.0,
             merchant_subsidy: 0.0,
             red_packet: 0.0,

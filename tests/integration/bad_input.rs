@@ -816,6 +816,24 @@ const FULL_CASES: &[Case] = &[
         &["merchants.credit.lender_choice", "\"random\""],
     ),
     (
+        "unknown word-of-mouth base",
+        "word_of_mouth_base = \"active\"",
+        "word_of_mouth_base = \"everyone\"",
+        &["platforms[0].word_of_mouth_base", "\"adopters\""],
+    ),
+    (
+        "adoption period of zero days",
+        "adoption_period_days = 1",
+        "adoption_period_days = 0",
+        &["platforms[0].adoption_period_days", "between 1"],
+    ),
+    (
+        "innovation above ten",
+        "innovation = 0.01",
+        "innovation = 11.0",
+        &["platforms[0].innovation", "between 0 and 10"],
+    ),
+    (
         "unknown customer data owner",
         "customer_data = \"platform\"",
         "customer_data = \"nobody\"",

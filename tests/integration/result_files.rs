@@ -17,7 +17,7 @@ const SUMMARY: &str = "replication,seed,platform,orders,gmv,subsidy_spend,revenu
 cumulative_burn,final_cash,final_share,exit_day,marketing_spend,retention_90d,\
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
-lending_profit";
+lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.
@@ -67,7 +67,7 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "replication,day,platform,orders,gmv,subsidy_spend,revenue,cash,cumulative_burn,\
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
              churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
-             merchants_accepting,bounty_spend"
+             merchants_accepting,bounty_spend,direct_orders,member_orders"
                 .into(),
         ),
         (
@@ -80,7 +80,9 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "run",
             "market.csv",
             "replication,seed,occasions,platform_orders,direct_orders,member_orders,\
-             no_purchase,direct_share,mean_time_in_system_hours,merchants_closed"
+             no_purchase,direct_share,mean_time_in_system_hours,merchants_closed,\
+             queued_orders,queue_servers,arrival_rate_per_hour,mean_queue_wait_hours,\
+             mean_in_system,mean_in_queue"
                 .into(),
         ),
         (
@@ -105,6 +107,13 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "replication,loan,lender,merchant,start_day,principal,rate,score,status,\
              default_day,repaid_principal,interest_paid,recovered,written_off,outstanding,\
              expected_loss"
+                .into(),
+        ),
+        (
+            "run",
+            "merchants.csv",
+            "replication,merchant,district,platforms_end,revenue,unit_costs,commissions_fees,\
+             subsidies_bounties,fixed_costs,loan_interest,profit,closed_day"
                 .into(),
         ),
         (
@@ -141,6 +150,7 @@ fn written(out: &Path) {
             "run",
             arg(&full),
             "--loans",
+            "--merchants",
             "--replications",
             "1",
             "--quiet",

@@ -10,6 +10,7 @@
 //! the two files cannot disagree on them.
 
 mod lending;
+mod merchants;
 mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
@@ -17,6 +18,7 @@ use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
 pub use lending::{LENDER_FIGURES, LENDER_METRICS, lender_keys, lending, loans};
+pub use merchants::{MerchantLine, merchants};
 pub(crate) use stats::STATS;
 pub use stats::{StatRow, stat_keys};
 
@@ -123,9 +125,10 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 }
 
 /// The per-platform figures of a summary row, after its identifying
-/// columns; shared by every file that reports per-run summaries. The last
-/// eight are [`LENDER_METRICS`] of the platform's lending arm.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
+/// columns; shared by every file that reports per-run summaries. Eight
+/// are [`LENDER_METRICS`] of the platform's lending arm; the last three
+/// describe the merchants it listed.
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 28] = [
     col(
         "orders",
         "orders",
@@ -249,6 +252,27 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
     arm::<5>(),
     arm::<6>(),
     arm::<7>(),
+    col(
+        "merchants_listed_ever",
+        "merchants",
+        Int,
+        "Merchants listed on the platform at any time during the run (at the start included).",
+        |s| int(s.merchants_listed_ever),
+    ),
+    col(
+        "merchant_survival",
+        "",
+        Fraction,
+        "Of those merchants, the share still open at the end; empty if the platform listed none.",
+        |s| maybe(s.merchant_survival, Frac),
+    ),
+    col(
+        "merchant_profit_mean",
+        "yuan",
+        Decimal,
+        "Those merchants' mean profit over the run, from all their sales (on any platform and direct) less all their costs, as in merchants.csv; empty if the platform listed none.",
+        |s| maybe(s.merchant_profit_mean, Value::Decimal),
+    ),
 ];
 
 /// The cells of a summary row (after its keys) for a lender of its own:
@@ -269,7 +293,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 23] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -400,6 +424,20 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
             "Bounties paid to merchants for taking wallet payments that day (included in subsidy_spend).",
             |r| Cash(r.record.flows.bounty_spend),
         ),
+        col(
+            "direct_orders",
+            "orders",
+            Int,
+            "Purchases made direct from merchants that day, market-wide (the same on every platform's row).",
+            |r| int(r.record.direct_orders),
+        ),
+        col(
+            "member_orders",
+            "orders",
+            Int,
+            "Of those, purchases by members of the merchant's own programme (market-wide).",
+            |r| int(r.record.member_orders),
+        ),
     ]
 }
 
@@ -455,7 +493,7 @@ pub fn cohorts<'a>() -> [Column<Row<'a, CohortRecord>>; 8] {
 }
 
 /// Columns of `market.csv`: market-wide totals, one row per replication.
-pub const MARKET: [Column<RunOutput>; 10] = [
+pub const MARKET: [Column<RunOutput>; 16] = [
     col("replication", "", Int, REPLICATION_DOC, |r| {
         int(r.replication)
     }),
@@ -522,7 +560,80 @@ pub const MARKET: [Column<RunOutput>; 10] = [
         "Merchants that closed for lack of cash.",
         |r| int(r.totals.merchants_closed),
     ),
+    col(
+        "queued_orders",
+        "orders",
+        Int,
+        "Orders served through a merchant's queue (merchants with a service rate).",
+        |r| int(r.totals.queued_orders),
+    ),
+    col(
+        "queue_servers",
+        "merchants",
+        Int,
+        "Merchants with a service rate: each is one server with a first-come, first-served queue.",
+        |r| int(r.totals.servers),
+    ),
+    col(
+        "arrival_rate_per_hour",
+        "orders per hour",
+        Decimal,
+        "λ: queued orders per server per hour of the run; empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.queued_orders as f64 / h),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_queue_wait_hours",
+        "hours",
+        Decimal,
+        "Wq: mean time an order waited before its service began (time in system less service); empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                (t.queued_orders > 0)
+                    .then(|| t.queue_wait as f64 / t.queued_orders as f64 / 3600.0),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_in_system",
+        "orders",
+        Decimal,
+        "L: time-average number of orders in a server's system (waiting or in service) over the run, per server; Little's law L = λW holds with W = mean_time_in_system_hours up to orders still in the system at the end. Empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.in_system_area as f64 / 3600.0 / h),
+                Value::Decimal,
+            )
+        },
+    ),
+    col(
+        "mean_in_queue",
+        "orders",
+        Decimal,
+        "Lq: time-average number of orders waiting for service, per server (Lq = λ·Wq). Empty when no merchant queues.",
+        |r| {
+            let t = &r.totals;
+            maybe(
+                per_server_hour(t).map(|h| t.in_queue_area as f64 / 3600.0 / h),
+                Value::Decimal,
+            )
+        },
+    ),
 ];
+
+/// Server-hours of the run (servers × hours), when any merchant queues.
+fn per_server_hour(t: &super::MarketTotals) -> Option<f64> {
+    (t.servers > 0 && t.horizon_ticks > 0)
+        .then(|| t.servers as f64 * t.horizon_ticks as f64 / 3600.0)
+}
 
 #[cfg(test)]
 mod tests;

@@ -69,6 +69,9 @@ fn platform() -> PlatformSummary {
         ltv_per_user: Some(14.5),
         cac: Some(15.5),
         lending: Some(lender(0)),
+        merchants_listed_ever: 26,
+        merchant_survival: Some(0.27),
+        merchant_profit_mean: Some(28.5),
     }
 }
 
@@ -89,11 +92,17 @@ fn run() -> RunOutput {
             no_purchase: 1,
             queued_orders: 2,
             time_in_system: 3 * 3600,
+            queue_wait: 3600,
+            in_system_area: 2 * 3600,
+            in_queue_area: 3600,
+            servers: 4,
+            horizon_ticks: 10 * 3600,
             merchants_closed: 5,
         },
         lender_days: Vec::new(),
         lenders: Vec::new(),
         loans: Vec::new(),
+        merchants: Vec::new(),
         wall_seconds: 0.0,
     }
 }
@@ -151,9 +160,15 @@ fn summary_columns_read_their_own_fields() {
         "credit_loss=23.23",
         "interest_income=24.24",
         "lending_profit=25.25",
+        "merchants_listed_ever=26",
+        "merchant_survival=0.270000",
+        "merchant_profit_mean=28.500000",
     ];
     assert_eq!(got, expected);
 }
+
+/// Position of the lending arm's columns in [`SUMMARY_METRICS`].
+const LENDING_AT: usize = 17;
 
 #[test]
 fn a_platform_without_a_lending_arm_has_empty_lending_columns() {
@@ -162,14 +177,14 @@ fn a_platform_without_a_lending_arm_has_empty_lending_columns() {
         ..platform()
     };
     let cells = cells(&SUMMARY_METRICS, &p);
-    let lending = &cells[SUMMARY_METRICS.len() - LENDER_METRICS.len()..];
+    let lending = &cells[LENDING_AT..LENDING_AT + LENDER_METRICS.len()];
     assert!(lending.iter().all(String::is_empty), "{lending:?}");
 }
 
 #[test]
 fn the_summary_repeats_the_lender_columns() {
     // Built from them, so the two files cannot disagree.
-    let tail = &SUMMARY_METRICS[SUMMARY_METRICS.len() - LENDER_METRICS.len()..];
+    let tail = &SUMMARY_METRICS[LENDING_AT..LENDING_AT + LENDER_METRICS.len()];
     assert!(names(tail).eq(names(&LENDER_METRICS)));
     let l = lender(0);
     let p = platform();
@@ -235,6 +250,8 @@ fn timeseries_columns_read_their_own_fields() {
         merchants: 18,
         merchants_accepting: 21,
         wallet_share: 0.2,
+        direct_orders: 23,
+        member_orders: 24,
     };
     let expected = [
         "replication=3",
@@ -258,6 +275,8 @@ fn timeseries_columns_read_their_own_fields() {
         "wallet_share=0.200000",
         "merchants_accepting=21",
         "bounty_spend=22.22",
+        "direct_orders=23",
+        "member_orders=24",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
@@ -296,6 +315,12 @@ fn cohort_and_market_columns_read_their_own_fields() {
         "direct_share=0.250000",
         "mean_time_in_system_hours=1.500000",
         "merchants_closed=5",
+        "queued_orders=2",
+        "queue_servers=4",
+        "arrival_rate_per_hour=0.050000",
+        "mean_queue_wait_hours=0.500000",
+        "mean_in_system=0.050000",
+        "mean_in_queue=0.025000",
     ];
     assert_eq!(pairs(&MARKET, &run), expected);
 }
@@ -370,6 +395,46 @@ fn loans_columns_are_in_contract_order() {
     assert!(names(&loans()).eq(expected));
 }
 
+fn merchant() -> crate::metrics::merchants::MerchantRecord {
+    let m = |n: i64| Money(n * 101);
+    crate::metrics::merchants::MerchantRecord {
+        merchant: 2,
+        district: 3,
+        listed_end: 0b11,
+        listed_ever: 0b11,
+        revenue: m(50),
+        unit_costs: m(20),
+        commissions_fees: m(5),
+        subsidies_bounties: m(2),
+        fixed_costs: m(10),
+        loan_interest: m(1),
+        closed_day: Some(9),
+    }
+}
+
+#[test]
+fn merchants_columns_read_their_own_fields() {
+    let s = scenario();
+    let run = run();
+    let r = merchant();
+    let line = MerchantLine::new(&s, &run, &r);
+    let expected = [
+        "replication=3",
+        "merchant=2",
+        "district=3",
+        "platforms_end=Alpha;Beta",
+        "revenue=50.50",
+        "unit_costs=20.20",
+        "commissions_fees=5.05",
+        "subsidies_bounties=2.02",
+        "fixed_costs=10.10",
+        "loan_interest=1.01",
+        "profit=16.16",
+        "closed_day=9",
+    ];
+    assert_eq!(pairs(&merchants(), &line), expected);
+}
+
 #[test]
 fn every_value_is_of_its_columns_kind() {
     // The kind a column declares (and the reference documents) is the
@@ -393,6 +458,8 @@ fn every_value_is_of_its_columns_kind() {
     check(&LENDER_FIGURES, &lender(0));
     check(&lender_keys(), &row(&s, &run, &lender(0)));
     check(&MARKET, &run);
+    let r = merchant();
+    check(&merchants(), &MerchantLine::new(&s, &run, &r));
     assert!(SUMMARY_METRICS.iter().any(|c| c.kind == Kind::Money));
 }
 

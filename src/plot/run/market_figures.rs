@@ -3,8 +3,27 @@
 use super::series::*;
 use super::*;
 
-/// Orders per day through each platform and through all of them, with
-/// the run's average of direct purchases per day for scale.
+/// A market-wide daily column of `timeseries.csv` (repeated on every
+/// platform's row) as one series labelled `label`: one value per
+/// replication and day.
+fn market_daily(t: &Table, column: &str, label: &str) -> Option<Vec<Obs>> {
+    let obs = observations(t, "platform", column).ok()?;
+    let first = obs.first()?.group.clone();
+    Some(
+        obs.into_iter()
+            .filter(|o| o.group == first)
+            .map(|o| Obs {
+                group: label.to_string(),
+                ..o
+            })
+            .collect(),
+    )
+}
+
+/// Orders per day through each platform and through all of them, and
+/// direct purchases per day (and those by members, when any). Results
+/// written before `timeseries.csv` had direct purchases show the run's
+/// average from `market.csv` instead.
 pub(super) fn orders(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
     let t = &files.timeseries;
     let obs = observations(t, "platform", "orders")?;
@@ -12,6 +31,25 @@ pub(super) fn orders(files: &RunFiles, cx: &Context) -> Result<Figure, String> {
     let mut all = obs.clone();
     if platforms > 1 {
         all.extend(total(&obs, "all platforms"));
+    }
+    if let Some(direct) = market_daily(t, "direct_orders", "direct purchases") {
+        all.extend(direct);
+        if let Some(members) = market_daily(t, "member_orders", "direct purchases by members")
+            .filter(|m| m.iter().any(|o| o.value > 0.0))
+        {
+            all.extend(members);
+        }
+        return Ok(Figure {
+            name: "orders".into(),
+            title: format!("{}: orders per day", files.scenario),
+            subtitle: band_subtitle(cx.reps),
+            panels: vec![day_panel(
+                "Orders per day",
+                "orders per day",
+                obs_series(all, 1.0),
+            )],
+            columns: 1,
+        });
     }
     let mut series = obs_series(all, 1.0);
     let days = {

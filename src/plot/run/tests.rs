@@ -71,6 +71,33 @@ fn a_run_without_wallets_has_no_wallet_figure() {
 }
 
 #[test]
+fn the_orders_figure_draws_direct_purchases_per_day() {
+    let t = table(
+        "replication,day,platform,orders,direct_orders,member_orders\n\
+         0,0,A,5,7,1\n0,0,B,3,7,1\n0,1,A,6,9,2\n0,1,B,4,9,2\n",
+    );
+    let f = orders(&files(t.clone()), &context(&t)).unwrap();
+    let labels: Vec<&str> = f.panels[0]
+        .series
+        .iter()
+        .map(|s| s.label.as_str())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "A",
+            "B",
+            "all platforms",
+            "direct purchases",
+            "direct purchases by members"
+        ]
+    );
+    let direct: Vec<f64> = f.panels[0].series[3].points.iter().map(|p| p.y).collect();
+    assert_eq!(direct, [7.0, 9.0]);
+    assert!(!f.subtitle.contains("flat average"));
+}
+
+#[test]
 fn bands_span_the_replications() {
     let t = table(
         "replication,day,platform,share,cash,cumulative_burn,active_consumers\n\
