@@ -58,6 +58,13 @@ pub struct Flows {
     /// Bounties paid to merchants for taking wallet payments (also counted
     /// in `subsidy_spend`).
     pub bounty_spend: Money,
+    /// Wallet payments paid out of consumers' fund balances.
+    pub balance_spend: Money,
+    /// Yield the wallet's funds paid their holders (consumers and
+    /// merchants).
+    pub fund_yield: Money,
+    /// The platform's spread on its funds (also counted in `revenue`).
+    pub fund_spread: Money,
 }
 
 impl Flows {
@@ -71,6 +78,9 @@ impl Flows {
         self.wallet_payments += other.wallet_payments;
         self.wallet_volume += other.wallet_volume;
         self.bounty_spend += other.bounty_spend;
+        self.balance_spend += other.balance_spend;
+        self.fund_yield += other.fund_yield;
+        self.fund_spread += other.fund_spread;
     }
 }
 
@@ -109,6 +119,11 @@ pub struct DayRecord {
     /// Share of the day's wallet payments made with this platform's wallet
     /// (0 for everyone on a day without wallet payments).
     pub wallet_share: f64,
+    /// Consumers' balances in the wallet's fund at the day's end.
+    pub consumer_balances: Money,
+    /// Merchants' cash swept into the wallet's merchant fund at the day's
+    /// end.
+    pub merchant_balances: Money,
 }
 
 /// One platform over a whole run.
@@ -135,6 +150,10 @@ pub struct PlatformSummary {
     pub peak_share: f64,
     /// Merchants listed on the last day.
     pub merchants_end: u64,
+    /// Consumers' balances in the wallet's fund on the last day.
+    pub consumer_balances_end: Money,
+    /// Merchants' swept cash in the wallet's merchant fund on the last day.
+    pub merchant_balances_end: Money,
     /// Contribution (revenue − subsidies − variable cost) per consumer
     /// ever acquired, in yuan (`None` if none were).
     pub ltv_per_user: Option<f64>,
@@ -406,6 +425,8 @@ pub struct PlatformClose {
     pub alive: bool,
     /// Open merchants accepting the platform's wallet.
     pub merchants_accepting: u64,
+    /// Consumers' balances and merchants' swept cash in the wallet's funds.
+    pub balances: (Money, Money),
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -583,6 +604,8 @@ impl Recorder {
                 } else {
                     flows.wallet_payments as f64 / wallet_payments as f64
                 },
+                consumer_balances: c.balances.0,
+                merchant_balances: c.balances.1,
             });
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();
@@ -635,6 +658,8 @@ impl Recorder {
                     active_users_end: last.map_or(0, |r| r.active_consumers),
                     peak_share: peak[p],
                     merchants_end: last.map_or(0, |r| r.merchants),
+                    consumer_balances_end: last.map_or(Money::ZERO, |r| r.consumer_balances),
+                    merchant_balances_end: last.map_or(Money::ZERO, |r| r.merchant_balances),
                     ltv_per_user: (self.acquired[p] > 0)
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod balances;
 mod cli;
 mod closed_form;
 mod common;
