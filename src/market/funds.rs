@@ -27,12 +27,12 @@
 //! back up to the buffer, so a merchant with money in the fund is not out
 //! of cash.
 //!
-//! **Yield.** Each day every balance `B` of a live wallet's fund earns
-//! `round(B · gross_yield / 365)`; the holder keeps
-//! `round(B · (gross_yield − spread) / 365)` (added to the balance) and
-//! the platform the rest (its spread, counted as revenue). Rounding is per
-//! holder, so the yield paid equals the sum of what the balances earned,
-//! to the fen.
+//! **Yield.** Each day every balance `B` in a live wallet's fund (after
+//! the day's income or sweep) earns its holder
+//! `round(B · (gross_yield − spread) / 365)`, added to the balance, as a
+//! fund pays each holder's daily income to the fen; the platform earns
+//! `round(A · spread / 365)` on the fund's assets `A` (the sum of the
+//! balances), its revenue. The banks holding the assets pay both.
 //!
 //! **Ledger.** Each wallet's consumer fund and merchant fund is an account
 //! whose balance is the sum of its holders' balances: deposits and sweeps
@@ -113,16 +113,20 @@ impl Funds {
     }
 }
 
-/// What a balance of `balance` earns in a day in a fund: (what the holder
-/// keeps, the platform's spread).
-fn daily_yield(balance: Money, fund: &FundSpec) -> (Money, Money) {
+/// What a holder's balance of `balance` earns it in a day in a fund.
+fn daily_yield(balance: Money, fund: &FundSpec) -> Money {
     if balance.0 <= 0 {
-        return (Money::ZERO, Money::ZERO);
+        return Money::ZERO;
     }
-    let gross = balance.times(fund.gross_yield / DAYS_PER_YEAR);
-    let net = balance.times(fund.net_yield() / DAYS_PER_YEAR);
-    // Rounding is monotone and net ≤ gross, so the spread is never negative.
-    (net, gross - net)
+    balance.times(fund.net_yield() / DAYS_PER_YEAR)
+}
+
+/// The platform's spread for a day on a fund's assets `assets`.
+fn daily_spread(assets: Money, fund: &FundSpec) -> Money {
+    if assets.0 <= 0 {
+        return Money::ZERO;
+    }
+    assets.times(fund.spread / DAYS_PER_YEAR)
 }
 
 impl Market<'_> {
@@ -307,7 +311,7 @@ impl Market<'_> {
         let mut deposits = vec![Money::ZERO; np];
         let mut redemptions = vec![Money::ZERO; np];
         let mut yields = vec![Money::ZERO; np];
-        let mut spreads = vec![Money::ZERO; np];
+        let mut assets = vec![Money::ZERO; np];
         let mut weights = vec![0.0; np];
         for c in 0..self.funds.wallet.len() {
             let usable = self.consumers.agents[c].installed & open;
@@ -348,10 +352,10 @@ impl Market<'_> {
                 .target
                 .map_or(b.income, |t| b.income.min(t - balance).max(Money::ZERO));
             let f = scenario.platforms[w].payments.fund.unwrap_or_default();
-            let (net, spread) = daily_yield(balance + room, &f);
+            let net = daily_yield(balance + room, &f);
             deposits[w] += room;
             yields[w] += net;
-            spreads[w] += spread;
+            assets[w] += balance + room;
             self.funds.balance[c] = balance + room + net;
         }
         for w in 0..np {
@@ -368,7 +372,8 @@ impl Market<'_> {
                 deposits[w],
                 PostingKind::FundDeposit,
             );
-            self.credit_yield(w, fund, yields[w], spreads[w]);
+            let f = scenario.platforms[w].payments.fund.unwrap_or_default();
+            self.credit_yield(w, fund, yields[w], daily_spread(assets[w], &f));
         }
     }
 
@@ -376,7 +381,7 @@ impl Market<'_> {
         let scenario = self.scenario;
         let np = self.platforms.len();
         let mut yields = vec![Money::ZERO; np];
-        let mut spreads = vec![Money::ZERO; np];
+        let mut assets = vec![Money::ZERO; np];
         for m in 0..self.funds.merchant_wallet.len() {
             // The accepted live wallet whose merchant fund pays most.
             let mut best: Option<(usize, f64)> = None;
@@ -418,14 +423,16 @@ impl Market<'_> {
                 );
                 self.funds.merchant_balance[m] += sweep;
             }
-            let (net, spread) = daily_yield(self.funds.merchant_balance[m], &f);
+            let balance = self.funds.merchant_balance[m];
+            let net = daily_yield(balance, &f);
             yields[w] += net;
-            spreads[w] += spread;
+            assets[w] += balance;
             self.funds.merchant_balance[m] += net;
         }
-        for w in 0..np {
+        for (w, spec) in scenario.platforms.iter().enumerate() {
             let fund = self.accounts.merchant_fund(w);
-            self.credit_yield(w, fund, yields[w], spreads[w]);
+            let f = spec.payments.merchant_fund.unwrap_or_default();
+            self.credit_yield(w, fund, yields[w], daily_spread(assets[w], &f));
         }
     }
 

@@ -107,8 +107,8 @@ fn an_unspent_balance_grows_by_the_stated_daily_yield() {
         i128::from(market.fund_balances(0).0.0),
         50 * 1_000_000 + yield_total - spent
     );
-    // Gross 2 × net per fen: the spread equals the net yield up to one fen
-    // of rounding per holder per day.
+    // The spread (3.65% on the fund's assets) equals the holders' yield
+    // (3.65% on each balance) up to one fen of rounding per holder per day.
     assert!((spread_total - yield_total).abs() <= 50 * 40);
     assert!(yield_total >= i128::from(earned) * (unspent as i128));
 }

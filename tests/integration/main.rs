@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod balances;
+mod claims_superapp;
 mod cli;
 mod closed_form;
 mod common;
