@@ -318,3 +318,25 @@ fn a_higher_yield_draws_balances_and_payments_to_the_wallet() {
         &share_flat,
     );
 }
+
+#[test]
+fn a_platform_s_fund_balances_move_whole_to_another() {
+    // What a merger does with balances: B's consumer balances join A's
+    // fund; B has no merchant fund, A's merchant fund is untouched.
+    let s = scenario_from(&two_funds(0.05));
+    let mut queue = EventQueue::default();
+    let mut market = run_market(&s, &mut queue);
+    let (a, a_merchants) = market.fund_balances(0);
+    let (b, _) = market.fund_balances(1);
+    assert!(b.0 > 0);
+    market.transfer_fund_balances(1, 0);
+    market.ledger.check().expect("accounting identities hold");
+    assert_eq!(market.fund_balances(1), (Money::ZERO, Money::ZERO));
+    assert_eq!(market.fund_balances(0), (a + b, a_merchants));
+    let held: i64 = (0..s.market.consumers as usize)
+        .map(|c| market.consumer_balance(c))
+        .filter(|&(_, w)| w == Some(0))
+        .map(|(b, _)| b.0)
+        .sum();
+    assert_eq!(held, (a + b).0);
+}
