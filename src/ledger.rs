@@ -153,11 +153,25 @@ pub enum PostingKind {
     MerchantBounty,
     /// Fee a payer pays its wallet on a payment.
     WalletFee,
+    /// Money put into a wallet's fund: a consumer's income or opening
+    /// deposit, or a merchant's idle cash swept in.
+    FundDeposit,
+    /// Money taken out of a wallet's fund back to its holder (a consumer
+    /// leaving the fund, a merchant short of cash).
+    FundRedemption,
+    /// A consumer's fund balance pays for a wallet payment (the fund
+    /// redeems to the household, which pays as usual).
+    BalancePayment,
+    /// The yield a fund's holders earn, paid by the banks holding its
+    /// assets into the fund.
+    FundYield,
+    /// The platform's share (spread) of what its fund's assets earn.
+    FundSpread,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 29] = [
+    pub const ALL: [PostingKind; 34] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -187,6 +201,11 @@ impl PostingKind {
         PostingKind::OwnerInjection,
         PostingKind::MerchantBounty,
         PostingKind::WalletFee,
+        PostingKind::FundDeposit,
+        PostingKind::FundRedemption,
+        PostingKind::BalancePayment,
+        PostingKind::FundYield,
+        PostingKind::FundSpread,
     ];
 
     fn index(self) -> usize {

@@ -36,6 +36,9 @@ pub enum Purpose {
     Economy = 8,
     /// Merchants' adoption of a wallet (one stream per wallet).
     WalletAdoption = 9,
+    /// Consumers' choices of where to hold a wallet balance (one stream per
+    /// replication).
+    FundChoice = 10,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

@@ -382,7 +382,9 @@ pub enum RuleEffect {
 /// Where each agent's money is held in the ledger.
 ///
 /// Layout: the outside world's accounts first, then one per platform, one
-/// per lender, then one per merchant.
+/// per lender, one consumers' fund and one merchants' fund per platform
+/// (the money-market funds run through each wallet; untouched without
+/// them), then one per merchant.
 #[derive(Debug, Clone, Copy)]
 pub struct Accounts {
     platforms: u32,
@@ -399,7 +401,8 @@ impl Accounts {
     pub const SUPPLIERS: AccountId = AccountId(2);
     /// Merchants' owners, who put in their opening cash.
     pub const OWNERS: AccountId = AccountId(3);
-    /// Banks that pay interest on platforms' float.
+    /// Banks that pay interest on platforms' float and the yield of the
+    /// wallets' funds.
     pub const BANKS: AccountId = AccountId(4);
     const EXTERNAL: u32 = 5;
 
@@ -414,7 +417,19 @@ impl Accounts {
 
     /// Number of accounts needed for `merchants` merchants.
     pub fn count(&self, merchants: usize) -> usize {
-        (Self::EXTERNAL + self.platforms + self.lenders) as usize + merchants
+        (Self::EXTERNAL + 3 * self.platforms + self.lenders) as usize + merchants
+    }
+
+    /// The fund platform `p`'s wallet holds consumers' balances in: its
+    /// balance is the sum of those balances.
+    pub fn consumer_fund(&self, p: usize) -> AccountId {
+        AccountId(Self::EXTERNAL + self.platforms + self.lenders + p as u32)
+    }
+
+    /// The fund merchants accepting platform `p`'s wallet sweep idle cash
+    /// into: its balance is the sum of their swept cash.
+    pub fn merchant_fund(&self, p: usize) -> AccountId {
+        AccountId(Self::EXTERNAL + 2 * self.platforms + self.lenders + p as u32)
     }
 
     /// Lender `l`'s cash account.
@@ -429,6 +444,6 @@ impl Accounts {
 
     /// Merchant `m`'s cash account.
     pub fn merchant(&self, m: usize) -> AccountId {
-        AccountId(Self::EXTERNAL + self.platforms + self.lenders + m as u32)
+        AccountId(Self::EXTERNAL + 3 * self.platforms + self.lenders + m as u32)
     }
 }

@@ -122,6 +122,7 @@ impl Market<'_> {
                 cost,
                 PostingKind::MerchantFixedCost,
             );
+            self.redeem_to_buffer(m);
             if self.ledger.balance(account).0 < 0 {
                 // Out of cash: borrow or close.
                 self.apply_for_loan(m, day);

@@ -10,6 +10,7 @@
 //! | [`merchant`] | queues, daily costs, closure, listing reviews, membership |
 //! | [`platform`] | levers for the day, funding, marketing, word of mouth, runway, exit |
 //! | [`payment`] | wallet payments, settlement holds, float |
+//! | [`funds`] | wallet balances in money-market funds: deposits, payments, sweeps, yield |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
 //! | [`economy`] | seasonality, the common demand factor, shocks |
 //! | [`lending`] | loans to merchants from application to write-off |
@@ -35,8 +36,9 @@
 //!
 //! **Days.** At each day's end: held takings due are released and float
 //! interest is earned; loans accrue and fall due; merchants pay fixed and
-//! listing costs, borrow or close if their cash is negative (creditors
-//! absorb the deficit) and review their listings; lenders close their day;
+//! listing costs, draw on their merchant fund, borrow or close if their
+//! cash is negative (creditors absorb the deficit) and review their
+//! listings; wallet balances take in income, sweeps and yield; lenders close their day;
 //! the economy moves on; platforms pay fixed costs, fund rounds, buy
 //! acquisitions and gain word-of-mouth adopters; a platform with no
 //! spendable cash exits (its users uninstall it, its merchants are
@@ -46,6 +48,7 @@
 pub mod choice;
 mod consumer;
 mod economy;
+mod funds;
 pub(crate) mod lending;
 mod listings;
 mod merchant;
@@ -106,6 +109,8 @@ pub struct Market<'a> {
     payment: PaymentOptions,
     /// What drives merchants' adoption of wallets.
     wallet_reach: WalletReach,
+    /// Balances held in wallets' funds.
+    funds: funds::Funds,
 }
 
 impl<'a> Market<'a> {
@@ -216,6 +221,7 @@ impl<'a> Market<'a> {
             order_terms: vec![OrderTerms::default(); np],
             payment: PaymentOptions::new(np),
             wallet_reach,
+            funds: funds::Funds::new(scenario, run_seed),
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -243,6 +249,7 @@ impl<'a> Market<'a> {
         self.settle_and_float(day);
         self.lending_day(day);
         self.merchants_day(day);
+        self.funds_day();
         self.adopt_wallets(day);
         self.lending_close(day);
         self.economy.advance(&self.scenario.economy, day);
@@ -269,6 +276,7 @@ impl<'a> Market<'a> {
                 } else {
                     0
                 },
+                balances: self.fund_balances(p),
             });
         }
         self.recorder.close_day(day, &closes);

@@ -207,6 +207,7 @@ impl Market<'_> {
                 let rel = &self.consumers.relation[c * np + w];
                 v += ch.wallet_habit * wallet_habit_on(rel, day, &self.decay_powers);
             }
+            v += self.balance_pay_utility(c, w);
             self.payment.weight[w] = v;
             self.payment.wallets |= 1 << w;
             best = best.max(v);
@@ -351,6 +352,7 @@ impl Market<'_> {
                     red_packet = Money::ZERO;
                     bounty = Money::ZERO;
                 }
+                self.pay_from_balance(c, w, price + payer_fee);
                 let gain = self.scenario.consumers.loyalty.gain;
                 let rel = &mut self.consumers.relation[c * np + w];
                 let habit = wallet_habit_on(rel, day, &self.decay_powers);

@@ -60,6 +60,13 @@ pub struct Flows {
     /// Bounties paid to merchants for taking wallet payments (also counted
     /// in `subsidy_spend`).
     pub bounty_spend: Money,
+    /// Wallet payments paid out of consumers' fund balances.
+    pub balance_spend: Money,
+    /// Yield the wallet's funds paid their holders (consumers and
+    /// merchants).
+    pub fund_yield: Money,
+    /// The platform's spread on its funds (also counted in `revenue`).
+    pub fund_spread: Money,
 }
 
 impl Flows {
@@ -73,6 +80,9 @@ impl Flows {
         self.wallet_payments += other.wallet_payments;
         self.wallet_volume += other.wallet_volume;
         self.bounty_spend += other.bounty_spend;
+        self.balance_spend += other.balance_spend;
+        self.fund_yield += other.fund_yield;
+        self.fund_spread += other.fund_spread;
     }
 }
 
@@ -116,6 +126,11 @@ pub struct DayRecord {
     pub direct_orders: u64,
     /// Of those, purchases by members of the merchant's programme.
     pub member_orders: u64,
+    /// Consumers' balances in the wallet's fund at the day's end.
+    pub consumer_balances: Money,
+    /// Merchants' cash swept into the wallet's merchant fund at the day's
+    /// end.
+    pub merchant_balances: Money,
 }
 
 /// One platform over a whole run.
@@ -142,6 +157,10 @@ pub struct PlatformSummary {
     pub peak_share: f64,
     /// Merchants listed on the last day.
     pub merchants_end: u64,
+    /// Consumers' balances in the wallet's fund on the last day.
+    pub consumer_balances_end: Money,
+    /// Merchants' swept cash in the wallet's merchant fund on the last day.
+    pub merchant_balances_end: Money,
     /// Contribution (revenue − subsidies − variable cost) per consumer
     /// ever acquired, in yuan (`None` if none were).
     pub ltv_per_user: Option<f64>,
@@ -434,6 +453,8 @@ pub struct PlatformClose {
     pub alive: bool,
     /// Open merchants accepting the platform's wallet.
     pub merchants_accepting: u64,
+    /// Consumers' balances and merchants' swept cash in the wallet's funds.
+    pub balances: (Money, Money),
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -629,6 +650,8 @@ impl Recorder {
                 },
                 direct_orders: self.direct_today,
                 member_orders: self.member_today,
+                consumer_balances: c.balances.0,
+                merchant_balances: c.balances.1,
             });
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();
@@ -683,6 +706,8 @@ impl Recorder {
                     active_users_end: last.map_or(0, |r| r.active_consumers),
                     peak_share: peak[p],
                     merchants_end: last.map_or(0, |r| r.merchants),
+                    consumer_balances_end: last.map_or(Money::ZERO, |r| r.consumer_balances),
+                    merchant_balances_end: last.map_or(Money::ZERO, |r| r.merchant_balances),
                     ltv_per_user: (self.acquired[p] > 0)
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],

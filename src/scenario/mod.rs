@@ -29,6 +29,7 @@
 //! whole; `name` is never inherited. A problem is reported at the line of
 //! the file that wrote the key.
 
+mod balances;
 mod checker;
 mod choice;
 mod consumers;
@@ -53,6 +54,7 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use balances::{BalancesSpec, FundSpec, RawBalances, RawFund, RawMerchantFund};
 pub use checker::MAX_GROUPS;
 pub use choice::ChoiceSpec;
 pub use consumers::{Churn, ConsumerSpec, LoyaltySpec, RawConsumers, SegmentSpec};

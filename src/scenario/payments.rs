@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::balances::{self, FundSpec, RawFund, RawMerchantFund};
 use super::checker::{Checker, MAX_UTILITY};
 use crate::ledger::Money;
 
@@ -39,6 +40,12 @@ pub struct RawPayments {
     /// How merchants that do not accept the wallet yet come to accept it.
     #[serde(default)]
     pub adoption: RawAdoption,
+    /// The money-market fund consumers hold wallet balances in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fund: Option<RawFund>,
+    /// The cash-management fund merchants sweep idle cash into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merchant_fund: Option<RawMerchantFund>,
 }
 
 /// `[platforms.payments.adoption]`: the daily probability (hazard) that a
@@ -82,6 +89,10 @@ pub struct PaymentsSpec {
     pub acceptance: Option<f64>,
     /// How merchants adopt the wallet during the run.
     pub adoption: Adoption,
+    /// The fund consumers hold balances in, if the wallet has one.
+    pub fund: Option<FundSpec>,
+    /// The fund merchants sweep idle cash into, if the wallet has one.
+    pub merchant_fund: Option<FundSpec>,
 }
 
 /// Coefficients of a merchant's daily hazard of adopting a wallet.
@@ -136,9 +147,19 @@ pub(super) fn check(c: &mut Checker, at: &dyn Fn(&str) -> String, p: &RawPayment
         consumer_fee: c.money(&at("payments.consumer_fee"), p.consumer_fee),
         acceptance: p.acceptance.map(|v| c.share(&at("payments.acceptance"), v)),
         adoption,
+        fund: p
+            .fund
+            .as_ref()
+            .map(|f| balances::check_fund(c, &at("payments.fund"), f)),
+        merchant_fund: p
+            .merchant_fund
+            .as_ref()
+            .map(|f| balances::check_merchant_fund(c, &at("payments.merchant_fund"), f)),
     };
     if !p.wallet {
         let wallet_only = [
+            ("payments.fund", p.fund.is_some()),
+            ("payments.merchant_fund", p.merchant_fund.is_some()),
             ("payments.acceptance", p.acceptance.is_some()),
             ("payments.adoption", adoption.is_active()),
             ("payments.consumer_fee", p.consumer_fee != 0.0),

@@ -69,6 +69,9 @@ pub struct RawScenario {
     /// Regulatory caps.
     #[serde(default)]
     pub regulation: RawRegulation,
+    /// Consumers' wallet balances (only with a wallet fund).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balances: Option<super::balances::RawBalances>,
     /// Parameter sweep: read by `flywheel sweep`, ignored by `flywheel run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<toml::Table>,

@@ -133,6 +133,8 @@ pub(crate) fn sample() -> RawScenario {
             review_days: 1,
             payments: RawPayments {
                 acceptance: Some(0.0),
+                fund: Some(super::balances::RawFund::default()),
+                merchant_fund: Some(super::balances::RawMerchantFund::default()),
                 ..RawPayments::default()
             },
             funding: vec![RawFunding {
@@ -183,6 +185,10 @@ pub(crate) fn sample() -> RawScenario {
             max_interest_rate: Some(0.0),
         },
         sweep: Some(toml::Table::new()),
+        balances: Some(super::balances::RawBalances {
+            target: Some(0.0),
+            ..super::balances::RawBalances::default()
+        }),
     }
 }
 

@@ -56,6 +56,9 @@ pub struct Scenario {
     pub economy: EconomySpec,
     /// A regulator's caps on subsidies.
     pub subsidy_caps: SubsidyCaps,
+    /// How consumers hold wallet balances (used only when some wallet has
+    /// a fund).
+    pub balances: super::balances::BalancesSpec,
 }
 
 /// Whether `name` may name a scenario (and so a results directory).
@@ -109,6 +112,8 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
         regulation.max_interest_rate,
     );
     let economy = economy::check(&mut c, &raw.economy, horizon);
+    let funds = platforms.iter().any(|p| p.payments.fund.is_some());
+    let balances = super::balances::check(&mut c, raw.balances.as_ref(), funds);
 
     if c.problems.is_empty() {
         Ok(Scenario {
@@ -124,6 +129,7 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
             lenders,
             economy,
             subsidy_caps: regulation.subsidy_caps,
+            balances,
         })
     } else {
         Err(c.problems)

@@ -22,6 +22,12 @@ type Case = (
 /// Cases on `tiny.toml`.
 const TINY_CASES: &[Case] = &[
     (
+        "balances without a wallet fund",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[balances]\nincome = 1.0",
+        &["balances", "[platforms.payments.fund]"],
+    ),
+    (
         "syntax error",
         "horizon_days = 20",
         "horizon_days = ",
@@ -861,6 +867,66 @@ const FULL_CASES: &[Case] = &[
         &["choice.wallet_scale", "0.01"],
     ),
     (
+        "fund yield above one",
+        "gross_yield = 0.045",
+        "gross_yield = 4.5",
+        &["platforms[0].payments.fund.gross_yield", "between 0 and 1"],
+    ),
+    (
+        "fund spread above its yield",
+        "spread = 0.01",
+        "spread = 0.05",
+        &["platforms[0].payments.fund.spread", "gross_yield"],
+    ),
+    (
+        "negative merchant fund buffer",
+        "buffer = 800.0",
+        "buffer = -5.0",
+        &[
+            "platforms[0].payments.merchant_fund.buffer",
+            "amount in yuan",
+        ],
+    ),
+    (
+        "misspelt merchant fund key",
+        "spread = 0.005",
+        "spred = 0.005",
+        &[
+            "platforms[0].payments.merchant_fund.spred",
+            "did you mean `spread`",
+        ],
+    ),
+    (
+        "negative balance income",
+        "income = 15.0",
+        "income = -1.0",
+        &["balances.income", "amount in yuan"],
+    ),
+    (
+        "deposit rate above one",
+        "deposit_rate = 0.0035",
+        "deposit_rate = 3.5",
+        &["balances.deposit_rate", "between 0 and 1"],
+    ),
+    (
+        "balance review above one",
+        "review = 0.02",
+        "review = 2.0",
+        &["balances.review", "share between 0 and 1"],
+    ),
+    (
+        "negative balance target",
+        "target = 3000.0",
+        "target = -3.0",
+        &["balances.target", "amount in yuan"],
+    ),
+    (
+        "misspelt balances key",
+        "pay_utility = 0.4",
+        "pay_utilty = 0.4",
+        &["balances.pay_utilty", "did you mean `pay_utility`"],
+    ),
+    (
         "misspelt adoption key",
         "fee = 0.5",
         "fees = 0.5",
@@ -871,6 +937,12 @@ const FULL_CASES: &[Case] = &[
         "acceptance = 0.7",
         "acceptance = 7.0",
         &["platforms[0].payments.acceptance", "share between 0 and 1"],
+    ),
+    (
+        "a fund without a wallet",
+        "wallet = true",
+        "wallet = false",
+        &["platforms[0].payments.fund", "payments.wallet = true"],
     ),
     (
         "red packets without a wallet",

@@ -1,6 +1,8 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod balances;
+mod claims_superapp;
 mod cli;
 mod closed_form;
 mod common;

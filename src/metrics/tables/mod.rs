@@ -128,7 +128,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// columns; shared by every file that reports per-run summaries. Eight
 /// are [`LENDER_METRICS`] of the platform's lending arm; the last three
 /// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 28] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 32] = [
     col(
         "orders",
         "orders",
@@ -154,7 +154,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 28] = [
         "revenue",
         "yuan",
         Yuan,
-        "Commission, consumer fees, wallet payment fees and float interest.",
+        "Commission, consumer fees, wallet payment fees, float interest and the spread on wallet funds.",
         |s| Cash(s.flows.revenue),
     ),
     col(
@@ -244,6 +244,34 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 28] = [
         "Amount paid with the platform's wallet.",
         |s| Cash(s.flows.wallet_volume),
     ),
+    col(
+        "consumer_balances_end",
+        "yuan",
+        Yuan,
+        "Consumers' balances in the wallet's fund on the last day.",
+        |s| Cash(s.consumer_balances_end),
+    ),
+    col(
+        "merchant_balances_end",
+        "yuan",
+        Yuan,
+        "Merchants' idle cash swept into the wallet's merchant fund, on the last day.",
+        |s| Cash(s.merchant_balances_end),
+    ),
+    col(
+        "fund_yield",
+        "yuan",
+        Yuan,
+        "Yield the wallet's funds paid consumers and merchants over the run.",
+        |s| Cash(s.flows.fund_yield),
+    ),
+    col(
+        "fund_spread",
+        "yuan",
+        Yuan,
+        "The platform's spread on its funds over the run (included in revenue).",
+        |s| Cash(s.flows.fund_spread),
+    ),
     arm::<0>(),
     arm::<1>(),
     arm::<2>(),
@@ -293,7 +321,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 23] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 28] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -327,7 +355,7 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 23] {
             "revenue",
             "yuan",
             Yuan,
-            "Commission, consumer fees, wallet payment fees and float interest that day.",
+            "Commission, consumer fees, wallet payment fees, float interest and the spread on wallet funds that day.",
             |r| Cash(r.record.flows.revenue),
         ),
         col("cash", "yuan", Yuan, "Cash at the day's end.", |r| {
@@ -437,6 +465,39 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 23] {
             Int,
             "Of those, purchases by members of the merchant's own programme (market-wide).",
             |r| int(r.record.member_orders),
+            "consumer_balances",
+            "yuan",
+            Yuan,
+            "Consumers' balances in the wallet's money-market fund at the day's end.",
+            |r| Cash(r.record.consumer_balances),
+        ),
+        col(
+            "merchant_balances",
+            "yuan",
+            Yuan,
+            "Merchants' idle cash swept into the wallet's merchant fund at the day's end.",
+            |r| Cash(r.record.merchant_balances),
+        ),
+        col(
+            "balance_spend",
+            "yuan",
+            Yuan,
+            "Wallet payments paid out of consumers' fund balances that day.",
+            |r| Cash(r.record.flows.balance_spend),
+        ),
+        col(
+            "fund_yield",
+            "yuan",
+            Yuan,
+            "Yield the wallet's funds paid consumers and merchants that day (added to their balances).",
+            |r| Cash(r.record.flows.fund_yield),
+        ),
+        col(
+            "fund_spread",
+            "yuan",
+            Yuan,
+            "The platform's spread on its funds that day (included in revenue).",
+            |r| Cash(r.record.flows.fund_spread),
         ),
     ]
 }

@@ -17,11 +17,13 @@ use super::figure::{Event, Figure, Interval, Look, Panel, Point, Series, mean_an
 use super::table::Table;
 use crate::metrics::{ACTIVE_WINDOW_DAYS, COHORT_MONTH_DAYS};
 
+mod balance_figures;
 mod market_figures;
 mod series;
 #[cfg(test)]
 mod tests;
 
+use balance_figures::balances;
 use market_figures::*;
 use series::*;
 
@@ -124,6 +126,13 @@ pub const FIGURES: &[FigureSpec] = &[
         needs: &["day", "platform", "wallet_payments"],
         absent: None,
         build: wallet,
+    },
+    FigureSpec {
+        name: "balances",
+        file: "timeseries.csv",
+        needs: &["day", "platform", "consumer_balances", "merchant_balances"],
+        absent: None,
+        build: balances,
     },
     FigureSpec {
         name: "purchases",

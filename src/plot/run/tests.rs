@@ -145,3 +145,30 @@ fn a_missing_column_skips_the_figure_with_its_name() {
     // A file no version writes yet says nothing.
     assert!(!notes.iter().any(|n| n.contains("business")), "{notes:?}");
 }
+
+#[test]
+fn balances_are_drawn_only_when_a_wallet_holds_some() {
+    let t = table(
+        "replication,day,platform,consumer_balances,merchant_balances,fund_yield,fund_spread\n\
+         0,0,A,0,0,0,0\n0,1,A,0,0,0,0\n",
+    );
+    let mut notes = Vec::new();
+    let figs = figures(&files(t), &mut notes);
+    assert!(figs.iter().all(|f| f.name != "balances"));
+    assert!(
+        notes.iter().any(|n| n.contains("no wallet balances")),
+        "{notes:?}"
+    );
+    let t = table(
+        "replication,day,platform,consumer_balances,merchant_balances,fund_yield,fund_spread\n\
+         0,0,A,1000,0,1.5,0.5\n0,1,A,1200,0,1.8,0.6\n",
+    );
+    let figs = figures(&files(t), &mut Vec::new());
+    let Some(f) = figs.iter().find(|f| f.name == "balances") else {
+        panic!("no balances figure")
+    };
+    // Consumers' balances, yield and spread; no merchant panel without
+    // swept cash.
+    assert_eq!(f.panels.len(), 3);
+    assert_eq!(f.panels[0].series[0].points[1].y, 1.2);
+}
