@@ -153,11 +153,13 @@ pub enum PostingKind {
     MerchantBounty,
     /// Fee a payer pays its wallet on a payment.
     WalletFee,
+    /// A platform pays a merchant for listing on it alone (exclusivity).
+    ExclusivityPayment,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 29] = [
+    pub const ALL: [PostingKind; 30] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -187,6 +189,7 @@ impl PostingKind {
         PostingKind::OwnerInjection,
         PostingKind::MerchantBounty,
         PostingKind::WalletFee,
+        PostingKind::ExclusivityPayment,
     ];
 
     fn index(self) -> usize {

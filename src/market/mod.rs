@@ -12,6 +12,7 @@
 //! | [`payment`] | wallet payments, settlement holds, float |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
 //! | [`economy`] | seasonality, the common demand factor, shocks |
+//! | [`exclusivity`] | exclusivity deals ("二选一"): offers at listing reviews, daily payments |
 //! | [`lending`] | loans to merchants from application to write-off |
 //! | [`choice`], [`strategy`] | the logit draw; levers from schedules and rules |
 //!
@@ -34,7 +35,8 @@
 //! the consumer chooses again.
 //!
 //! **Days.** At each day's end: held takings due are released and float
-//! interest is earned; loans accrue and fall due; merchants pay fixed and
+//! interest is earned; loans accrue and fall due; platforms pay
+//! exclusivity to the merchants under a deal; merchants pay fixed and
 //! listing costs, borrow or close if their cash is negative (creditors
 //! absorb the deficit) and review their listings; lenders close their day;
 //! the economy moves on; platforms pay fixed costs, fund rounds, buy
@@ -46,6 +48,7 @@
 pub mod choice;
 mod consumer;
 mod economy;
+mod exclusivity;
 pub(crate) mod lending;
 mod listings;
 mod merchant;
@@ -105,6 +108,11 @@ pub struct Market<'a> {
     payment: PaymentOptions,
     /// What drives merchants' adoption of wallets.
     wallet_reach: WalletReach,
+    /// Whether any platform can offer exclusivity (see [`exclusivity`]).
+    exclusivity_on: bool,
+    /// The platform each merchant has an exclusivity deal with
+    /// (`exclusivity::NO_PARTNER`: none).
+    exclusive: Vec<u8>,
 }
 
 impl<'a> Market<'a> {
@@ -214,6 +222,8 @@ impl<'a> Market<'a> {
             order_terms: vec![OrderTerms::default(); np],
             payment: PaymentOptions::new(np),
             wallet_reach,
+            exclusivity_on: exclusivity::possible(scenario),
+            exclusive: vec![exclusivity::NO_PARTNER; nm],
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -240,6 +250,9 @@ impl<'a> Market<'a> {
     fn close_day(&mut self, day: u32, queue: &mut EventQueue<Event>) {
         self.settle_and_float(day);
         self.lending_day(day);
+        if self.exclusivity_on {
+            self.pay_exclusivity();
+        }
         self.merchants_day(day);
         self.adopt_wallets(day);
         self.lending_close(day);
@@ -267,6 +280,7 @@ impl<'a> Market<'a> {
                 } else {
                     0
                 },
+                exclusive_merchants: self.exclusive_merchants(p),
             });
         }
         self.recorder.close_day(day, &closes);

@@ -58,6 +58,13 @@ pub struct Flows {
     /// Bounties paid to merchants for taking wallet payments (also counted
     /// in `subsidy_spend`).
     pub bounty_spend: Money,
+    /// Exclusivity payments to merchants listed on the platform only (also
+    /// counted in `subsidy_spend`).
+    pub exclusivity_spend: Money,
+    /// Consumers enrolled in a merchant's own membership after an order
+    /// through the platform (possible when the platform shares its
+    /// customer data).
+    pub members_enrolled: u64,
 }
 
 impl Flows {
@@ -71,6 +78,8 @@ impl Flows {
         self.wallet_payments += other.wallet_payments;
         self.wallet_volume += other.wallet_volume;
         self.bounty_spend += other.bounty_spend;
+        self.exclusivity_spend += other.exclusivity_spend;
+        self.members_enrolled += other.members_enrolled;
     }
 }
 
@@ -109,6 +118,9 @@ pub struct DayRecord {
     /// Share of the day's wallet payments made with this platform's wallet
     /// (0 for everyone on a day without wallet payments).
     pub wallet_share: f64,
+    /// Open merchants listed on this platform alone under an exclusivity
+    /// deal at the end of the day.
+    pub exclusive_merchants: u64,
 }
 
 /// One platform over a whole run.
@@ -135,6 +147,8 @@ pub struct PlatformSummary {
     pub peak_share: f64,
     /// Merchants listed on the last day.
     pub merchants_end: u64,
+    /// Merchants under an exclusivity deal on the last day.
+    pub exclusive_merchants_end: u64,
     /// Contribution (revenue − subsidies − variable cost) per consumer
     /// ever acquired, in yuan (`None` if none were).
     pub ltv_per_user: Option<f64>,
@@ -406,6 +420,8 @@ pub struct PlatformClose {
     pub alive: bool,
     /// Open merchants accepting the platform's wallet.
     pub merchants_accepting: u64,
+    /// Open merchants under an exclusivity deal with the platform.
+    pub exclusive_merchants: u64,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -578,6 +594,7 @@ impl Recorder {
                 installed_consumers: c.installed,
                 merchants: c.merchants,
                 merchants_accepting: c.merchants_accepting,
+                exclusive_merchants: c.exclusive_merchants,
                 wallet_share: if wallet_payments == 0 {
                     0.0
                 } else {
@@ -635,6 +652,7 @@ impl Recorder {
                     active_users_end: last.map_or(0, |r| r.active_consumers),
                     peak_share: peak[p],
                     merchants_end: last.map_or(0, |r| r.merchants),
+                    exclusive_merchants_end: last.map_or(0, |r| r.exclusive_merchants),
                     ltv_per_user: (self.acquired[p] > 0)
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],

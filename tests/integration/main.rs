@@ -1,9 +1,11 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod claims_exclusivity;
 mod cli;
 mod closed_form;
 mod common;
+mod exclusivity;
 mod faults;
 mod fuzz;
 mod layering;

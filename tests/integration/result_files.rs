@@ -16,7 +16,7 @@ fn arg(p: &Path) -> &str {
 const SUMMARY: &str = "replication,seed,platform,orders,gmv,subsidy_spend,revenue,\
 cumulative_burn,final_cash,final_share,exit_day,marketing_spend,retention_90d,\
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
-loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
+exclusivity_spend,exclusive_merchants_end,loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
 lending_profit";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
@@ -67,7 +67,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "replication,day,platform,orders,gmv,subsidy_spend,revenue,cash,cumulative_burn,\
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
              churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
-             merchants_accepting,bounty_spend"
+             merchants_accepting,bounty_spend,exclusive_merchants,exclusivity_spend,\
+             members_enrolled"
                 .into(),
         ),
         (

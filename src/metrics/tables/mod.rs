@@ -125,7 +125,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// The per-platform figures of a summary row, after its identifying
 /// columns; shared by every file that reports per-run summaries. The last
 /// eight are [`LENDER_METRICS`] of the platform's lending arm.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 27] = [
     col(
         "orders",
         "orders",
@@ -144,7 +144,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
         "subsidy_spend",
         "yuan",
         Yuan,
-        "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid.",
+        "Coupons, first-order bonuses, merchant subsidies, red packets, wallet bounties and exclusivity payments paid.",
         |s| Cash(s.flows.subsidy_spend),
     ),
     col(
@@ -241,6 +241,20 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
         "Amount paid with the platform's wallet.",
         |s| Cash(s.flows.wallet_volume),
     ),
+    col(
+        "exclusivity_spend",
+        "yuan",
+        Yuan,
+        "Exclusivity payments to merchants listed on the platform only (included in subsidy_spend).",
+        |s| Cash(s.flows.exclusivity_spend),
+    ),
+    col(
+        "exclusive_merchants_end",
+        "merchants",
+        Int,
+        "Merchants under an exclusivity deal with the platform on the last day.",
+        |s| int(s.exclusive_merchants_end),
+    ),
     arm::<0>(),
     arm::<1>(),
     arm::<2>(),
@@ -269,7 +283,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 24] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -296,7 +310,7 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
             "subsidy_spend",
             "yuan",
             Yuan,
-            "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid that day.",
+            "Coupons, first-order bonuses, merchant subsidies, red packets, wallet bounties and exclusivity payments paid that day.",
             |r| Cash(r.record.flows.subsidy_spend),
         ),
         col(
@@ -399,6 +413,27 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 21] {
             Yuan,
             "Bounties paid to merchants for taking wallet payments that day (included in subsidy_spend).",
             |r| Cash(r.record.flows.bounty_spend),
+        ),
+        col(
+            "exclusive_merchants",
+            "merchants",
+            Int,
+            "Open merchants listed on the platform alone under an exclusivity deal at the day's end.",
+            |r| int(r.record.exclusive_merchants),
+        ),
+        col(
+            "exclusivity_spend",
+            "yuan",
+            Yuan,
+            "Exclusivity payments to merchants that day (included in subsidy_spend).",
+            |r| Cash(r.record.flows.exclusivity_spend),
+        ),
+        col(
+            "members_enrolled",
+            "consumers",
+            Int,
+            "Consumers enrolled in a merchant's own membership after an order through the platform that day (only where the platform shares its customer data).",
+            |r| int(r.record.flows.members_enrolled),
         ),
     ]
 }

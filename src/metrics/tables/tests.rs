@@ -57,6 +57,8 @@ fn platform() -> PlatformSummary {
             wallet_payments: 16,
             wallet_volume: m(17),
             bounty_spend: m(18),
+            exclusivity_spend: m(42),
+            members_enrolled: 44,
         },
         cumulative_burn: m(-5),
         final_cash: m(6),
@@ -66,6 +68,7 @@ fn platform() -> PlatformSummary {
         active_users_end: 11,
         peak_share: 0.12,
         merchants_end: 13,
+        exclusive_merchants_end: 43,
         ltv_per_user: Some(14.5),
         cac: Some(15.5),
         lending: Some(lender(0)),
@@ -143,6 +146,8 @@ fn summary_columns_read_their_own_fields() {
         "cac=15.500000",
         "wallet_payments=16",
         "wallet_volume=17.17",
+        "exclusivity_spend=42.42",
+        "exclusive_merchants_end=43",
         "loans_disbursed=18",
         "outstanding_end=19.19",
         "defaults=20",
@@ -223,6 +228,8 @@ fn timeseries_columns_read_their_own_fields() {
             wallet_payments: 19,
             wallet_volume: m(41),
             bounty_spend: m(22),
+            exclusivity_spend: m(24),
+            members_enrolled: 25,
         },
         cash: m(9),
         cumulative_burn: m(10),
@@ -235,6 +242,7 @@ fn timeseries_columns_read_their_own_fields() {
         merchants: 18,
         merchants_accepting: 21,
         wallet_share: 0.2,
+        exclusive_merchants: 23,
     };
     let expected = [
         "replication=3",
@@ -258,6 +266,9 @@ fn timeseries_columns_read_their_own_fields() {
         "wallet_share=0.200000",
         "merchants_accepting=21",
         "bounty_spend=22.22",
+        "exclusive_merchants=23",
+        "exclusivity_spend=24.24",
+        "members_enrolled=25",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
