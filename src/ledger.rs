@@ -167,11 +167,13 @@ pub enum PostingKind {
     FundYield,
     /// The platform's share (spread) of what its fund's assets earn.
     FundSpread,
+    /// A platform pays a merchant for listing on it alone (exclusivity).
+    ExclusivityPayment,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 34] = [
+    pub const ALL: [PostingKind; 35] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -206,6 +208,7 @@ impl PostingKind {
         PostingKind::BalancePayment,
         PostingKind::FundYield,
         PostingKind::FundSpread,
+        PostingKind::ExclusivityPayment,
     ];
 
     fn index(self) -> usize {

@@ -251,7 +251,14 @@ impl Market<'_> {
         let [w_volume, w_volatility, w_tenure, w_cash] = spec.score_weights;
         let np = self.platforms.len();
         match (spec.data, spec.platform) {
-            (DataAccess::Transactions, Some(p)) => {
+            // A platform whose merchants own the customer data may not
+            // score its transactions: its arm falls back on what merchants
+            // report, as a bank does.
+            (DataAccess::Transactions, Some(p))
+                if self.scenario.platforms[p]
+                    .customer_data
+                    .platform_uses_data() =>
+            {
                 // The platform sees the merchant's flow if it lists the
                 // merchant or settles its wallet payments.
                 let served = self.merchants.listed_on[m] | self.merchants.accepts[m];

@@ -15,8 +15,8 @@ use super::occasion::OrderTerms;
 use crate::agents::Accounts;
 use crate::engine::Tick;
 use crate::ledger::{Money, PostingKind};
-use crate::metrics::SHARE_WINDOW_DAYS;
-use crate::scenario::DataOwner;
+use crate::metrics::{Flows, SHARE_WINDOW_DAYS};
+use crate::scenario::MAX_PLATFORMS;
 
 /// Weight of the newest order in a merchant's expected waiting time.
 const WAIT_SMOOTHING: f64 = 0.05;
@@ -52,17 +52,26 @@ impl Market<'_> {
     }
 
     /// After buying from merchant `m`, consumer `c` may join its membership
-    /// programme: always possible when buying direct, and through a
-    /// platform only if the merchant owns its customer data.
-    pub(super) fn offer_membership(&mut self, c: usize, m: usize, through_platform: bool) {
+    /// programme: always possible when buying direct, and through platform
+    /// `platform` only if that platform shares its customer data.
+    pub(super) fn offer_membership(&mut self, c: usize, m: usize, platform: Option<usize>) {
         let scenario = self.scenario;
         if self.merchants.membership[m]
             && self.consumers.agents[c].member_of != m as u32
-            && (!through_platform || scenario.market.customer_data == DataOwner::Merchant)
+            && platform.is_none_or(|p| scenario.platforms[p].customer_data.merchants_enrol())
             && self.consumers.agents[c].rng.random::<f64>()
                 < scenario.merchants.membership.join_probability
         {
             self.consumers.agents[c].member_of = m as u32;
+            if let Some(p) = platform {
+                self.recorder.platform_flows(
+                    p,
+                    Flows {
+                        members_enrolled: 1,
+                        ..Flows::default()
+                    },
+                );
+            }
         }
     }
 
@@ -163,7 +172,9 @@ impl Market<'_> {
     /// would cover it. One change of each kind per review keeps merchants
     /// from leaving every platform at once when orders are split. What an
     /// order earns is the margin of a repeat customer's order under the
-    /// platform's current terms.
+    /// platform's current terms; a platform that shares its customer data
+    /// is worth `data_sharing_value` a day more. Exclusivity offers are
+    /// weighed first (see [`super::exclusivity`]).
     fn review_listings(&mut self, m: usize, day: u32) {
         let spec = &self.scenario.merchants;
         let np = self.platforms.len();
@@ -172,9 +183,11 @@ impl Market<'_> {
         let unit_cost = self.merchants.unit_cost[m];
         let listing = spec.listing_cost.as_major();
         let window = SHARE_WINDOW_DAYS * 4;
+        let data_value = spec.data_sharing_value.as_major();
+        let mut profits = [0.0f64; MAX_PLATFORMS];
         let mut worst: Option<(usize, f64)> = None;
         let mut best: Option<(usize, f64)> = None;
-        for p in 0..np {
+        for (p, estimate) in profits.iter_mut().enumerate().take(np) {
             if !self.platforms[p].alive {
                 continue;
             }
@@ -185,10 +198,18 @@ impl Market<'_> {
                 false,
             );
             let margin = terms.merchant_margin(unit_cost).as_major();
+            // Zero unless set: adding nothing keeps other markets' numbers.
+            let data =
+                if data_value > 0.0 && self.scenario.platforms[p].customer_data.merchants_enrol() {
+                    data_value
+                } else {
+                    0.0
+                };
             if self.merchants.listed_on[m] & (1 << p) != 0 {
                 let per_day =
                     f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
-                let profit = per_day * margin - listing;
+                let profit = per_day * margin - listing + data;
+                *estimate = profit;
                 if worst.is_none_or(|(_, w)| profit < w) {
                     worst = Some((p, profit));
                 }
@@ -196,11 +217,15 @@ impl Market<'_> {
                 let listed = f64::from(self.listings.listed_total(p).max(1));
                 let per_day =
                     self.recorder.recent_orders(p, window) as f64 / f64::from(window) / listed;
-                let profit = per_day * margin - listing;
+                let profit = per_day * margin - listing + data;
+                *estimate = profit;
                 if best.is_none_or(|(_, b)| profit > b) {
                     best = Some((p, profit));
                 }
             }
+        }
+        if self.exclusivity_on && self.review_exclusivity(m, &profits[..np], best) {
+            return;
         }
         if let Some((p, profit)) = worst
             && profit < 0.0

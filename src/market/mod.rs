@@ -13,6 +13,7 @@
 //! | [`funds`] | wallet balances in money-market funds: deposits, payments, sweeps, yield |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
 //! | [`economy`] | seasonality, the common demand factor, shocks |
+//! | [`exclusivity`] | exclusivity deals ("二选一"): offers at listing reviews, daily payments |
 //! | [`lending`] | loans to merchants from application to write-off |
 //! | [`choice`], [`strategy`] | the logit draw; levers from schedules and rules |
 //!
@@ -35,10 +36,12 @@
 //! the consumer chooses again.
 //!
 //! **Days.** At each day's end: held takings due are released and float
-//! interest is earned; loans accrue and fall due; merchants pay fixed and
+//! interest is earned; loans accrue and fall due; platforms pay
+//! exclusivity to the merchants under a deal; merchants pay fixed and
 //! listing costs, draw on their merchant fund, borrow or close if their
 //! cash is negative (creditors absorb the deficit) and review their
-//! listings; wallet balances take in income, sweeps and yield; lenders close their day;
+//! listings; wallet balances take in income, sweeps and yield; lenders
+//! close their day;
 //! the economy moves on; platforms pay fixed costs, fund rounds, buy
 //! acquisitions and gain word-of-mouth adopters; a platform with no
 //! spendable cash exits (its users uninstall it, its merchants are
@@ -49,6 +52,7 @@ pub mod choice;
 mod consumer;
 mod economy;
 mod funds;
+mod exclusivity;
 pub(crate) mod lending;
 mod listings;
 mod merchant;
@@ -111,6 +115,11 @@ pub struct Market<'a> {
     wallet_reach: WalletReach,
     /// Balances held in wallets' funds.
     funds: funds::Funds,
+    /// Whether any platform can offer exclusivity (see [`exclusivity`]).
+    exclusivity_on: bool,
+    /// The platform each merchant has an exclusivity deal with
+    /// (`exclusivity::NO_PARTNER`: none).
+    exclusive: Vec<u8>,
 }
 
 impl<'a> Market<'a> {
@@ -222,6 +231,8 @@ impl<'a> Market<'a> {
             payment: PaymentOptions::new(np),
             wallet_reach,
             funds: funds::Funds::new(scenario, run_seed),
+            exclusivity_on: exclusivity::possible(scenario),
+            exclusive: vec![exclusivity::NO_PARTNER; nm],
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -248,6 +259,9 @@ impl<'a> Market<'a> {
     fn close_day(&mut self, day: u32, queue: &mut EventQueue<Event>) {
         self.settle_and_float(day);
         self.lending_day(day);
+        if self.exclusivity_on {
+            self.pay_exclusivity();
+        }
         self.merchants_day(day);
         self.funds_day();
         self.adopt_wallets(day);
@@ -277,6 +291,7 @@ impl<'a> Market<'a> {
                     0
                 },
                 balances: self.fund_balances(p),
+                exclusive_merchants: self.exclusive_merchants(p),
             });
         }
         self.recorder.close_day(day, &closes);

@@ -248,7 +248,7 @@ impl Market<'_> {
         if let Some(p) = platform {
             self.build_habit(c, p, time.day(), good);
         }
-        self.offer_membership(c, m, platform.is_some());
+        self.offer_membership(c, m, platform);
         self.consumers.agents[c].last_merchant = m as u32;
     }
 

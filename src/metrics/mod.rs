@@ -67,6 +67,13 @@ pub struct Flows {
     pub fund_yield: Money,
     /// The platform's spread on its funds (also counted in `revenue`).
     pub fund_spread: Money,
+    /// Exclusivity payments to merchants listed on the platform only (also
+    /// counted in `subsidy_spend`).
+    pub exclusivity_spend: Money,
+    /// Consumers enrolled in a merchant's own membership after an order
+    /// through the platform (possible when the platform shares its
+    /// customer data).
+    pub members_enrolled: u64,
 }
 
 impl Flows {
@@ -83,6 +90,8 @@ impl Flows {
         self.balance_spend += other.balance_spend;
         self.fund_yield += other.fund_yield;
         self.fund_spread += other.fund_spread;
+        self.exclusivity_spend += other.exclusivity_spend;
+        self.members_enrolled += other.members_enrolled;
     }
 }
 
@@ -131,6 +140,9 @@ pub struct DayRecord {
     /// Merchants' cash swept into the wallet's merchant fund at the day's
     /// end.
     pub merchant_balances: Money,
+    /// Open merchants listed on this platform alone under an exclusivity
+    /// deal at the end of the day.
+    pub exclusive_merchants: u64,
 }
 
 /// One platform over a whole run.
@@ -161,6 +173,8 @@ pub struct PlatformSummary {
     pub consumer_balances_end: Money,
     /// Merchants' swept cash in the wallet's merchant fund on the last day.
     pub merchant_balances_end: Money,
+    /// Merchants under an exclusivity deal on the last day.
+    pub exclusive_merchants_end: u64,
     /// Contribution (revenue − subsidies − variable cost) per consumer
     /// ever acquired, in yuan (`None` if none were).
     pub ltv_per_user: Option<f64>,
@@ -455,6 +469,8 @@ pub struct PlatformClose {
     pub merchants_accepting: u64,
     /// Consumers' balances and merchants' swept cash in the wallet's funds.
     pub balances: (Money, Money),
+    /// Open merchants under an exclusivity deal with the platform.
+    pub exclusive_merchants: u64,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -643,6 +659,7 @@ impl Recorder {
                 installed_consumers: c.installed,
                 merchants: c.merchants,
                 merchants_accepting: c.merchants_accepting,
+                exclusive_merchants: c.exclusive_merchants,
                 wallet_share: if wallet_payments == 0 {
                     0.0
                 } else {
@@ -708,6 +725,7 @@ impl Recorder {
                     merchants_end: last.map_or(0, |r| r.merchants),
                     consumer_balances_end: last.map_or(Money::ZERO, |r| r.consumer_balances),
                     merchant_balances_end: last.map_or(Money::ZERO, |r| r.merchant_balances),
+                    exclusive_merchants_end: last.map_or(0, |r| r.exclusive_merchants),
                     ltv_per_user: (self.acquired[p] > 0)
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],

@@ -25,6 +25,8 @@ pub struct Levers {
     pub marketing_budget: Money,
     /// Fee per order charged to the consumer.
     pub consumer_fee: Money,
+    /// Payment per day to each merchant listed on this platform only.
+    pub exclusivity: Money,
     /// Share of the price kept from the merchant, in [0, 1].
     pub commission: f64,
 }
@@ -40,6 +42,7 @@ impl Levers {
             Lever::NewPayerBounty => Some(&mut self.new_payer_bounty),
             Lever::MarketingBudget => Some(&mut self.marketing_budget),
             Lever::ConsumerFee => Some(&mut self.consumer_fee),
+            Lever::Exclusivity => Some(&mut self.exclusivity),
             Lever::Commission => None,
         }
     }
@@ -56,6 +59,7 @@ impl Levers {
             Lever::NewPayerBounty => self.new_payer_bounty.as_major(),
             Lever::MarketingBudget => self.marketing_budget.as_major(),
             Lever::ConsumerFee => self.consumer_fee.as_major(),
+            Lever::Exclusivity => self.exclusivity.as_major(),
             Lever::Commission => self.commission,
         }
     }

@@ -38,9 +38,12 @@ pub struct RawMarket {
     /// merchant rather than a random one.
     #[serde(default)]
     pub repeat_merchant: f64,
-    /// Who holds the customer relationship of platform orders: `platform`
-    /// (merchants learn only of customers who buy direct) or `merchant`
-    /// (merchants can enrol platform customers in their own membership).
+    /// Who holds the customer relationship of platform orders, for every
+    /// platform that does not set its own `customer_data`: `platform`
+    /// (merchants learn only of customers who buy direct), `shared`
+    /// (merchants can also enrol platform customers in their own
+    /// membership) or `merchant` (as `shared`, and the platform's lending
+    /// arm may not score the transactions).
     #[serde(default = "default_data_owner")]
     pub customer_data: String,
 }
@@ -66,32 +69,61 @@ pub struct Market {
     pub cross_district_share: f64,
     /// Probability of returning to the last merchant.
     pub repeat_merchant: f64,
-    /// Who holds the customer relationship of platform orders.
+    /// Who holds the customer relationship of platform orders (each
+    /// platform's default).
     pub customer_data: DataOwner,
 }
 
-/// Who holds the customer relationship of platform orders.
+/// Who holds the customer relationship of a platform's orders: who may
+/// enrol its customers in merchants' memberships and who may use its
+/// transactions as data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DataOwner {
-    /// Merchants know only customers who buy direct.
+    /// The platform: merchants know only customers who buy direct; the
+    /// platform's lending arm scores the transactions.
     Platform,
-    /// Merchants know every customer, including platform customers.
+    /// Both: merchants know every customer, including the platform's, and
+    /// the platform's lending arm still scores the transactions.
+    Shared,
+    /// Merchants: they know every customer, and the platform may not use
+    /// the transactions as data (its lending arm scores what merchants
+    /// report, as a bank does).
     Merchant,
+}
+
+impl DataOwner {
+    /// Whether merchants may enrol the platform's customers in their own
+    /// membership (the platform shares its customer data).
+    pub fn merchants_enrol(self) -> bool {
+        self != DataOwner::Platform
+    }
+
+    /// Whether the platform (its lending arm) may use the transactions as
+    /// data.
+    pub fn platform_uses_data(self) -> bool {
+        self != DataOwner::Merchant
+    }
+}
+
+/// Reads a data owner at `path`: `platform`, `shared` or `merchant`.
+pub(super) fn data_owner(c: &mut Checker, path: &str, text: &str) -> DataOwner {
+    match text {
+        "platform" => DataOwner::Platform,
+        "shared" => DataOwner::Shared,
+        "merchant" => DataOwner::Merchant,
+        other => {
+            c.fail(
+                path,
+                format!("must be \"platform\", \"shared\" or \"merchant\", got \"{other}\""),
+            );
+            DataOwner::Platform
+        }
+    }
 }
 
 /// Checks `[market]`.
 pub(super) fn check(c: &mut Checker, m: &RawMarket) -> Market {
-    let customer_data = match m.customer_data.as_str() {
-        "platform" => DataOwner::Platform,
-        "merchant" => DataOwner::Merchant,
-        other => {
-            c.fail(
-                "market.customer_data",
-                format!("must be \"platform\" or \"merchant\", got \"{other}\""),
-            );
-            DataOwner::Platform
-        }
-    };
+    let customer_data = data_owner(c, "market.customer_data", &m.customer_data);
     let market = Market {
         consumers: c.count("market.consumers", m.consumers, 1, MAX_CONSUMERS),
         merchants: c.count("market.merchants", m.merchants, 1, MAX_MERCHANTS),

@@ -39,6 +39,10 @@ pub struct RawMerchants {
     /// change).
     #[serde(default)]
     pub switch_probability: f64,
+    /// What a platform that shares its customer data is worth to a
+    /// merchant, in yuan per day, in its listing reviews.
+    #[serde(default)]
+    pub data_sharing_value: f64,
     /// Share of merchants that accept wallet payments.
     #[serde(default = "one_f")]
     pub accepts_wallet: f64,
@@ -145,6 +149,9 @@ pub struct MerchantSpec {
     pub review_days: u32,
     /// Probability of acting on a review.
     pub switch_probability: f64,
+    /// Daily worth to a merchant of listing on a platform that shares its
+    /// customer data.
+    pub data_sharing_value: Money,
     /// Share accepting wallet payments.
     pub accepts_wallet: f64,
     /// Own membership programmes.
@@ -235,6 +242,7 @@ pub(super) fn check(c: &mut Checker, rm: &RawMerchants) -> MerchantSpec {
         listing_cost: c.money("merchants.listing_cost", rm.listing_cost),
         review_days: c.count("merchants.review_days", rm.review_days, 1, 3650),
         switch_probability: c.share("merchants.switch_probability", rm.switch_probability),
+        data_sharing_value: c.money("merchants.data_sharing_value", rm.data_sharing_value),
         accepts_wallet: c.share("merchants.accepts_wallet", rm.accepts_wallet),
         apply_below: c.money("merchants.credit.apply_below", rm.credit.apply_below),
         growth_probability: c.share(

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::checker::{Checker, Horizon, MAX_UTILITY, MAX_YUAN};
 use super::levers::Levers;
+use super::market::{DataOwner, data_owner};
 use super::payments::{self, PaymentsSpec, RawPayments};
 use super::policy::{
     Condition, Lever, LeverChange, LeverValue, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
@@ -96,6 +97,14 @@ pub struct RawPlatform {
     /// Utility of the platform's payment experience.
     #[serde(default)]
     pub payment_convenience: f64,
+    /// Payment per day to each merchant that lists on this platform only
+    /// (exclusivity, "二选一"), in yuan.
+    #[serde(default)]
+    pub exclusivity: f64,
+    /// Who holds the customer relationship of this platform's orders
+    /// (`platform`, `shared` or `merchant`); absent: `market.customer_data`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_data: Option<String>,
     /// Days between reviews of the strategy rules.
     #[serde(default = "default_review")]
     pub review_days: i64,
@@ -191,6 +200,8 @@ pub struct PlatformSpec {
     pub adoption_period_days: u32,
     /// Utility of the payment experience.
     pub payment_convenience: f64,
+    /// Who holds the customer relationship of its orders.
+    pub customer_data: DataOwner,
     /// Days between rule reviews.
     pub review_days: u32,
     /// Payments arm.
@@ -228,8 +239,14 @@ pub struct FundingRound {
 }
 
 /// Checks `[[platforms]]`: at least one, at most [`MAX_PLATFORMS`], each
-/// by [`check_platform`].
-pub(super) fn check(c: &mut Checker, all: &[RawPlatform], horizon: Horizon) -> Vec<PlatformSpec> {
+/// by [`check_platform`]; `customer_data` is the market's data owner, the
+/// default of each platform's.
+pub(super) fn check(
+    c: &mut Checker,
+    all: &[RawPlatform],
+    horizon: Horizon,
+    customer_data: DataOwner,
+) -> Vec<PlatformSpec> {
     if all.is_empty() {
         c.fail(
             "platforms",
@@ -247,7 +264,13 @@ pub(super) fn check(c: &mut Checker, all: &[RawPlatform], horizon: Horizon) -> V
     }
     let mut platforms = Vec::with_capacity(all.len());
     for (i, p) in all.iter().enumerate() {
-        platforms.push(check_platform(c, i, p, all, horizon));
+        let mut spec = check_platform(c, i, p, all, horizon);
+        if let Some(owner) = &p.customer_data {
+            spec.customer_data = data_owner(c, &format!("platforms[{i}].customer_data"), owner);
+        } else {
+            spec.customer_data = customer_data;
+        }
+        platforms.push(spec);
     }
     platforms
 }
@@ -396,6 +419,7 @@ fn check_platform(
         merchant_bounty: c.money(&at("merchant_bounty"), p.merchant_bounty),
         new_payer_bounty: c.money(&at("new_payer_bounty"), p.new_payer_bounty),
         marketing_budget: c.money(&at("marketing_budget"), p.marketing_budget),
+        exclusivity: c.money(&at("exclusivity"), p.exclusivity),
         coupon: Money::ZERO,
     };
     let payments = payments::check(c, &at, &p.payments);
@@ -448,6 +472,7 @@ fn check_platform(
             -MAX_UTILITY,
             MAX_UTILITY,
         ),
+        customer_data: DataOwner::Platform,
         review_days: c.count(&at("review_days"), p.review_days, 1, 3650),
         payments,
         funding,

@@ -52,11 +52,14 @@ pub enum Lever {
     Commission,
     /// Consumer fee per order (yuan).
     ConsumerFee,
+    /// Payment per day to each merchant listed on this platform only
+    /// (yuan).
+    Exclusivity,
 }
 
 impl Lever {
     /// Every lever with its name in scenario files.
-    pub const ALL: [(Lever, &'static str); 9] = [
+    pub const ALL: [(Lever, &'static str); 10] = [
         (Lever::Coupon, "coupon"),
         (Lever::NewUserBonus, "new_user_bonus"),
         (Lever::MerchantSubsidy, "merchant_subsidy"),
@@ -66,6 +69,7 @@ impl Lever {
         (Lever::MarketingBudget, "marketing_budget"),
         (Lever::Commission, "commission"),
         (Lever::ConsumerFee, "consumer_fee"),
+        (Lever::Exclusivity, "exclusivity"),
     ];
 
     /// The lever named `name`.

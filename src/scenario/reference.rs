@@ -356,9 +356,9 @@ pub fn params() -> Vec<Param> {
             "market.customer_data",
             Text,
             "",
-            "\"platform\" or \"merchant\"",
+            "\"platform\", \"shared\" or \"merchant\"",
             "\"platform\"",
-            "Who holds the customer relationship of platform orders; \"merchant\" lets merchants enrol platform customers in their membership.",
+            "Who holds the customer relationship of platform orders, for every platform without its own customer_data: \"shared\" lets merchants enrol platform customers in their membership; \"merchant\" also keeps the transactions from the platform's lending arm.",
         ),
         param(
             "choice.variety",
@@ -553,6 +553,14 @@ pub fn params() -> Vec<Param> {
             "Probability that a merchant acts on its listing review (0: listings never change).",
         ),
         param(
+            "merchants.data_sharing_value",
+            Number,
+            "yuan per day",
+            "money",
+            "0.0",
+            "What listing on a platform that shares its customer data (customer_data \"shared\" or \"merchant\") is worth to a merchant in its listing reviews.",
+        ),
+        param(
             "merchants.accepts_wallet",
             Number,
             "share",
@@ -745,6 +753,22 @@ pub fn params() -> Vec<Param> {
             "Utility of the platform's payment experience.",
         ),
         param(
+            "platforms[].exclusivity",
+            Number,
+            "yuan per merchant per day",
+            "money",
+            "0.0",
+            "Exclusivity (二选一): paid each day to each merchant that accepted to list on this platform only; a merchant listed on rivals accepts at a listing review when it exceeds the margin it earns through them.",
+        ),
+        param(
+            "platforms[].customer_data",
+            Text,
+            "",
+            "\"platform\", \"shared\" or \"merchant\"",
+            "market.customer_data",
+            "Who holds the customer relationship of this platform's orders: \"shared\" lets merchants enrol its customers in their membership; \"merchant\" also keeps the transactions from its lending arm.",
+        ),
+        param(
             "platforms[].review_days",
             Integer,
             "days",
@@ -926,7 +950,7 @@ pub fn params() -> Vec<Param> {
             "",
             "{ lever = number, metric name or { scale = f } }",
             REQUIRED,
-            "Levers set during the window: coupon, new_user_bonus, merchant_subsidy, red_packet, marketing_budget, commission, consumer_fee.",
+            "Levers set during the window: coupon, new_user_bonus, merchant_subsidy, red_packet, merchant_bounty, new_payer_bounty, marketing_budget, commission, consumer_fee, exclusivity.",
         ),
         param(
             "platforms[].rules[].when",

@@ -93,6 +93,7 @@ pub(crate) fn sample() -> RawScenario {
             listing_cost: 0.0,
             review_days: 1,
             switch_probability: 0.0,
+            data_sharing_value: 0.0,
             accepts_wallet: 1.0,
             categories: vec![RawCategory {
                 name: String::new(),
@@ -130,6 +131,8 @@ pub(crate) fn sample() -> RawScenario {
             merchant_bounty: 0.0,
             new_payer_bounty: 0.0,
             payment_convenience: 0.0,
+            exclusivity: 0.0,
+            customer_data: Some(String::new()),
             review_days: 1,
             payments: RawPayments {
                 acceptance: Some(0.0),

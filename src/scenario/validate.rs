@@ -103,7 +103,7 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
     let choice = choice::check(&mut c, &raw.choice);
     let consumers = consumers::check(&mut c, &raw.consumers);
     let merchants = merchants::check(&mut c, &raw.merchants);
-    let platforms = platforms::check(&mut c, &raw.platforms, horizon);
+    let platforms = platforms::check(&mut c, &raw.platforms, horizon, market.customer_data);
     let regulation = regulation::check(&mut c, &raw.regulation);
     let lenders = lenders::check(
         &mut c,

@@ -252,7 +252,7 @@ const FULL_CASES: &[Case] = &[
         "unterminated string",
         "name = \"food\"",
         "name = \"food",
-        &["syntax", "merchants.categories.name", ":74:"],
+        &["syntax", "merchants.categories.name", ":75:"],
     ),
     (
         "table defined twice",
@@ -853,6 +853,36 @@ const FULL_CASES: &[Case] = &[
             "platforms[0].payments.adoption.base",
             "share between 0 and 1",
         ],
+    ),
+    (
+        "unknown data owner of a platform",
+        "customer_data = \"shared\"",
+        "customer_data = \"everyone\"",
+        &["platforms[0].customer_data", "\"shared\""],
+    ),
+    (
+        "customer data owner of a platform that is not text",
+        "customer_data = \"shared\"",
+        "customer_data = true",
+        &["platforms[0].customer_data", "invalid type"],
+    ),
+    (
+        "negative exclusivity payment",
+        "exclusivity = 1.5",
+        "exclusivity = -2.0",
+        &["platforms[0].exclusivity", "amount in yuan"],
+    ),
+    (
+        "exclusivity lever set below zero",
+        "set = { marketing_budget = 800.0 }",
+        "set = { marketing_budget = 800.0, exclusivity = -1.0 }",
+        &["platforms[0].schedule[0].set.exclusivity", "≥ 0"],
+    ),
+    (
+        "negative data sharing value",
+        "data_sharing_value = 3.0",
+        "data_sharing_value = -3.0",
+        &["merchants.data_sharing_value", "amount in yuan"],
     ),
     (
         "negative merchant bounty",

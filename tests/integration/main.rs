@@ -3,9 +3,11 @@
 mod bad_input;
 mod balances;
 mod claims_superapp;
+mod claims_exclusivity;
 mod cli;
 mod closed_form;
 mod common;
+mod exclusivity;
 mod faults;
 mod fuzz;
 mod layering;

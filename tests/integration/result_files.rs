@@ -16,7 +16,8 @@ fn arg(p: &Path) -> &str {
 const SUMMARY: &str = "replication,seed,platform,orders,gmv,subsidy_spend,revenue,\
 cumulative_burn,final_cash,final_share,exit_day,marketing_spend,retention_90d,\
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
-consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
+consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
+loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
 lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
@@ -68,7 +69,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
              share,active_consumers,marketing_spend,runway_months,new_consumers,\
              churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
              merchants_accepting,bounty_spend,direct_orders,member_orders,consumer_balances,merchant_balances,\
-             balance_spend,fund_yield,fund_spread"
+             balance_spend,fund_yield,fund_spread,exclusive_merchants,exclusivity_spend,\
+             members_enrolled"
                 .into(),
         ),
         (

@@ -128,7 +128,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// columns; shared by every file that reports per-run summaries. Eight
 /// are [`LENDER_METRICS`] of the platform's lending arm; the last three
 /// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 32] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 34] = [
     col(
         "orders",
         "orders",
@@ -147,7 +147,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 32] = [
         "subsidy_spend",
         "yuan",
         Yuan,
-        "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid.",
+        "Coupons, first-order bonuses, merchant subsidies, red packets, wallet bounties and exclusivity payments paid.",
         |s| Cash(s.flows.subsidy_spend),
     ),
     col(
@@ -271,6 +271,18 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 32] = [
         Yuan,
         "The platform's spread on its funds over the run (included in revenue).",
         |s| Cash(s.flows.fund_spread),
+        "exclusivity_spend",
+        "yuan",
+        Yuan,
+        "Exclusivity payments to merchants listed on the platform only (included in subsidy_spend).",
+        |s| Cash(s.flows.exclusivity_spend),
+    ),
+    col(
+        "exclusive_merchants_end",
+        "merchants",
+        Int,
+        "Merchants under an exclusivity deal with the platform on the last day.",
+        |s| int(s.exclusive_merchants_end),
     ),
     arm::<0>(),
     arm::<1>(),
@@ -321,7 +333,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 28] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 31] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -348,7 +360,7 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 28] {
             "subsidy_spend",
             "yuan",
             Yuan,
-            "Coupons, first-order bonuses, merchant subsidies, red packets and wallet bounties paid that day.",
+            "Coupons, first-order bonuses, merchant subsidies, red packets, wallet bounties and exclusivity payments paid that day.",
             |r| Cash(r.record.flows.subsidy_spend),
         ),
         col(
@@ -498,6 +510,25 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 28] {
             Yuan,
             "The platform's spread on its funds that day (included in revenue).",
             |r| Cash(r.record.flows.fund_spread),
+            "exclusive_merchants",
+            "merchants",
+            Int,
+            "Open merchants listed on the platform alone under an exclusivity deal at the day's end.",
+            |r| int(r.record.exclusive_merchants),
+        ),
+        col(
+            "exclusivity_spend",
+            "yuan",
+            Yuan,
+            "Exclusivity payments to merchants that day (included in subsidy_spend).",
+            |r| Cash(r.record.flows.exclusivity_spend),
+        ),
+        col(
+            "members_enrolled",
+            "consumers",
+            Int,
+            "Consumers enrolled in a merchant's own membership after an order through the platform that day (only where the platform shares its customer data).",
+            |r| int(r.record.flows.members_enrolled),
         ),
     ]
 }

@@ -60,6 +60,8 @@ fn platform() -> PlatformSummary {
             balance_spend: m(30),
             fund_yield: m(28),
             fund_spread: m(29),
+            exclusivity_spend: m(42),
+            members_enrolled: 44,
         },
         cumulative_burn: m(-5),
         final_cash: m(6),
@@ -71,6 +73,7 @@ fn platform() -> PlatformSummary {
         merchants_end: 13,
         consumer_balances_end: m(26),
         merchant_balances_end: m(27),
+        exclusive_merchants_end: 43,
         ltv_per_user: Some(14.5),
         cac: Some(15.5),
         lending: Some(lender(0)),
@@ -161,6 +164,8 @@ fn summary_columns_read_their_own_fields() {
         "merchant_balances_end=27.27",
         "fund_yield=28.28",
         "fund_spread=29.29",
+        "exclusivity_spend=42.42",
+        "exclusive_merchants_end=43",
         "loans_disbursed=18",
         "outstanding_end=19.19",
         "defaults=20",
@@ -250,6 +255,8 @@ fn timeseries_columns_read_their_own_fields() {
             balance_spend: m(25),
             fund_yield: m(26),
             fund_spread: m(27),
+            exclusivity_spend: m(24),
+            members_enrolled: 25,
         },
         cash: m(9),
         cumulative_burn: m(10),
@@ -266,6 +273,7 @@ fn timeseries_columns_read_their_own_fields() {
         member_orders: 24,
         consumer_balances: m(23),
         merchant_balances: m(24),
+        exclusive_merchants: 23,
     };
     let expected = [
         "replication=3",
@@ -296,6 +304,9 @@ fn timeseries_columns_read_their_own_fields() {
         "balance_spend=25.25",
         "fund_yield=26.26",
         "fund_spread=27.27",
+        "exclusive_merchants=23",
+        "exclusivity_spend=24.24",
+        "members_enrolled=25",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
