@@ -153,11 +153,16 @@ pub enum PostingKind {
     MerchantBounty,
     /// Fee a payer pays its wallet on a payment.
     WalletFee,
+    /// An acquirer pays the price of a platform it buys to that platform's
+    /// shareholders (outside the market).
+    AcquisitionPrice,
+    /// A bought platform's cash passes to its acquirer.
+    MergerTransfer,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 29] = [
+    pub const ALL: [PostingKind; 31] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -187,6 +192,8 @@ impl PostingKind {
         PostingKind::OwnerInjection,
         PostingKind::MerchantBounty,
         PostingKind::WalletFee,
+        PostingKind::AcquisitionPrice,
+        PostingKind::MergerTransfer,
     ];
 
     fn index(self) -> usize {

@@ -65,7 +65,7 @@ impl Market<'_> {
         }
     }
 
-    fn list(&mut self, m: usize, p: usize, day: u32) {
+    pub(super) fn list(&mut self, m: usize, p: usize, day: u32) {
         if self.merchants.listed_on[m] & (1 << p) == 0 {
             self.merchants.listed_on[m] |= 1 << p;
             let np = self.platforms.len();

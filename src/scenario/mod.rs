@@ -41,6 +41,7 @@ mod levers;
 mod locate;
 mod market;
 mod merchants;
+mod merger;
 mod payments;
 mod platforms;
 mod policy;
@@ -64,6 +65,7 @@ pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
 pub use market::{DataOwner, Market, RawMarket};
 pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
+pub use merger::{Acquisition, AcquisitionPrice};
 pub use payments::{Adoption, PaymentsSpec, RawAdoption, RawPayments};
 pub use platforms::{FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawSubsidy};
 pub use policy::{

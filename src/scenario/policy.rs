@@ -109,11 +109,16 @@ pub enum Metric {
     Orders,
     /// Merchants listed.
     Merchants,
+    /// Shortest runway among live rivals, in months (infinite when none
+    /// is burning or none is left).
+    RivalRunwayMonths,
+    /// Live rivals.
+    Rivals,
 }
 
 impl Metric {
     /// Every metric with its name in scenario files.
-    pub const ALL: [(Metric, &'static str); 10] = [
+    pub const ALL: [(Metric, &'static str); 12] = [
         (Metric::Day, "day"),
         (Metric::Share, "share"),
         (Metric::RivalShare, "rival_share"),
@@ -124,6 +129,8 @@ impl Metric {
         (Metric::ActiveUsers, "active_users"),
         (Metric::Orders, "orders"),
         (Metric::Merchants, "merchants"),
+        (Metric::RivalRunwayMonths, "rival_runway_months"),
+        (Metric::Rivals, "rivals"),
     ];
 
     /// The metric named `name`.
@@ -227,6 +234,8 @@ pub struct Rule {
     pub when: Vec<Condition>,
     /// Changes applied until the next review.
     pub then: Vec<(Lever, LeverChange)>,
+    /// A rival bought when the conditions hold (`then.acquire`), once.
+    pub acquire: Option<super::merger::Acquisition>,
 }
 
 fn metric_names() -> String {

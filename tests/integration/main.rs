@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod claims_merger;
 mod cli;
 mod closed_form;
 mod common;
@@ -10,6 +11,7 @@ mod layering;
 mod ledger_identities;
 mod lending;
 mod mechanisms;
+mod merger;
 mod payments;
 mod plot;
 mod properties;

@@ -125,7 +125,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// The per-platform figures of a summary row, after its identifying
 /// columns; shared by every file that reports per-run summaries. The last
 /// eight are [`LENDER_METRICS`] of the platform's lending arm.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 27] = [
     col(
         "orders",
         "orders",
@@ -181,6 +181,20 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 25] = [
         Int,
         "Day the platform ran out of cash and exited; empty if it did not.",
         |s| maybe(s.exit_day, int),
+    ),
+    col(
+        "acquired_day",
+        "day",
+        Int,
+        "Day another platform bought this one (it stopped trading then, without failing); empty if none did.",
+        |s| maybe(s.acquired_day, int),
+    ),
+    col(
+        "acquired_by",
+        "",
+        Text,
+        "Name of the platform that bought this one; empty if none did.",
+        |s| maybe(s.acquired_by.as_deref(), Value::Text),
     ),
     col("marketing_spend", "yuan", Yuan, "Paid acquisitions.", |s| {
         Cash(s.flows.marketing_spend)
