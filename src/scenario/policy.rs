@@ -27,7 +27,8 @@ pub struct RawRule {
     /// Conditions, each `"metric op number"` or `"metric op metric"`.
     pub when: Vec<String>,
     /// Levers and values: a number, a metric name (e.g. `"rival_coupon"`)
-    /// or `{ scale = 0.5 }`.
+    /// or `{ scale = 0.5 }`; and/or `acquire = { target, price }` (see
+    /// [`merger`](super::merger)).
     pub then: toml::Table,
 }
 

@@ -78,8 +78,8 @@ fn merger_2015_merges_on_the_stated_days_with_the_stated_share_and_burn() {
     for run in &runs {
         let day = merger_day(run);
         assert!(
-            (77..=98).contains(&day),
-            "the header states a merger between day 77 and day 98, got {day}"
+            (77..=98).contains(&day) && (day == 84 || day == 91),
+            "the header states a merger on day 84 or 91 (between 77 and 98), got {day}"
         );
         assert_eq!(run.summary[KUAIDI].acquired_by.as_deref(), Some("Didi"));
         assert!(run.summary.iter().all(|s| s.exit_day.is_none()));
@@ -93,7 +93,7 @@ fn merger_2015_merges_on_the_stated_days_with_the_stated_share_and_burn() {
                 .sum();
             rides(r, DIDI, day, horizon) / all
         }),
-        0.88,
+        0.89,
         0.02,
     );
     near(

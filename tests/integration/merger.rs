@@ -156,8 +156,13 @@ fn a_merger_conserves_users_and_merchants() {
 
         // Users: A's are the union of A's and B's; C's are untouched.
         let (mut union, mut both) = (0u32, 0u32);
-        for (c0, c1) in before.consumers.agents.iter().zip(&after.consumers.agents) {
+        let agents = before.consumers.agents.iter().zip(&after.consumers.agents);
+        for (i, (c0, c1)) in agents.enumerate() {
             let had = c0.installed & (1 << A | 1 << B) != 0;
+            if c0.installed & (1 << A | 1 << B) == 1 << B {
+                // B's own users joined A on the merger day.
+                assert_eq!(after.consumers.relation[i * 3 + A].first_acquired, 21);
+            }
             assert_eq!(c1.installed & (1 << A) != 0, had);
             assert_eq!(c1.installed & (1 << B), 0);
             assert_eq!(c1.installed & (1 << C), c0.installed & (1 << C));
