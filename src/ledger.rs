@@ -169,11 +169,16 @@ pub enum PostingKind {
     FundSpread,
     /// A platform pays a merchant for listing on it alone (exclusivity).
     ExclusivityPayment,
+    /// An acquirer pays the price of a platform it buys to that platform's
+    /// shareholders (outside the market).
+    AcquisitionPrice,
+    /// A bought platform's cash passes to its acquirer.
+    MergerTransfer,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 35] = [
+    pub const ALL: [PostingKind; 37] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -209,6 +214,8 @@ impl PostingKind {
         PostingKind::FundYield,
         PostingKind::FundSpread,
         PostingKind::ExclusivityPayment,
+        PostingKind::AcquisitionPrice,
+        PostingKind::MergerTransfer,
     ];
 
     fn index(self) -> usize {

@@ -343,6 +343,11 @@ pub struct PlatformState {
     pub alive: bool,
     /// The day it ran out of cash, if it did.
     pub exit_day: Option<u32>,
+    /// The day another platform bought it, if one did (it stopped trading
+    /// then, without failing).
+    pub acquired_day: Option<u32>,
+    /// The platform that bought it.
+    pub acquired_by: Option<usize>,
     /// Total funding received so far.
     pub funding: Money,
     /// Money owed to merchants and not yet settled.

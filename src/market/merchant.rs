@@ -82,7 +82,7 @@ impl Market<'_> {
         }
     }
 
-    fn list(&mut self, m: usize, p: usize, day: u32) {
+    pub(super) fn list(&mut self, m: usize, p: usize, day: u32) {
         if self.merchants.listed_on[m] & (1 << p) == 0 {
             self.merchants.listed_on[m] |= 1 << p;
             self.merchants.listed_ever[m] |= 1 << p;

@@ -9,6 +9,7 @@
 //! | [`consumer`] | installs, churn clocks, dormancy, habit |
 //! | [`merchant`] | queues, daily costs, closure, listing reviews, membership |
 //! | [`platform`] | levers for the day, funding, marketing, word of mouth, runway, exit |
+//! | [`merger`] | a platform buying a rival: price, cash, users, merchants |
 //! | [`payment`] | wallet payments, settlement holds, float |
 //! | [`funds`] | wallet balances in money-market funds: deposits, payments, sweeps, yield |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
@@ -46,7 +47,8 @@
 //! acquisitions and gain word-of-mouth adopters; a platform with no
 //! spendable cash exits (its users uninstall it, its merchants are
 //! delisted); then the day is recorded and strategy rules are reviewed for
-//! the next day.
+//! the next day, where a rule may buy a rival (a merger, in effect from the
+//! start of the next day).
 
 pub mod choice;
 mod consumer;
@@ -56,6 +58,7 @@ mod exclusivity;
 pub(crate) mod lending;
 mod listings;
 mod merchant;
+mod merger;
 mod occasion;
 mod payment;
 mod platform;
@@ -155,6 +158,8 @@ impl<'a> Market<'a> {
             platforms.push(PlatformState {
                 alive: true,
                 exit_day: None,
+                acquired_day: None,
+                acquired_by: None,
                 funding: spec.cash,
                 payables: Money::ZERO,
                 levers: Levers::default(),
@@ -244,6 +249,9 @@ impl<'a> Market<'a> {
         }
         for p in 0..np {
             market.review_platform(p, 0, true);
+            if market.review_acquisitions(p, 0, queue) {
+                market.review_platform(p, 0, true);
+            }
         }
         for c in 0..market.consumers.len() {
             market.schedule_next(c, Tick(0), queue);
@@ -301,6 +309,11 @@ impl<'a> Market<'a> {
                 if self.platforms[p].alive {
                     let review = next.is_multiple_of(self.scenario.platforms[p].review_days);
                     self.review_platform(p, next, review);
+                    // After a merger the acquirer's rules see the market
+                    // it has made, from the merger day on.
+                    if review && self.review_acquisitions(p, next, queue) {
+                        self.review_platform(p, next, true);
+                    }
                 }
             }
         }
@@ -347,6 +360,12 @@ impl<'a> Market<'a> {
             s.merchants_listed_ever = listed;
             s.merchant_survival = survival;
             s.merchant_profit_mean = profit;
+        }
+        for (p, state) in self.platforms.iter().enumerate() {
+            summary[p].acquired_day = state.acquired_day;
+            summary[p].acquired_by = state
+                .acquired_by
+                .map(|a| self.scenario.platforms[a].name.clone());
         }
         let lenders = self.lending.summaries();
         for (l, spec) in self.scenario.lenders.iter().enumerate() {

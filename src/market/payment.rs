@@ -74,6 +74,18 @@ impl Settlement {
     fn index(&self, slot: usize, m: usize, p: usize) -> usize {
         (slot * self.merchants + m) * self.platforms + p
     }
+
+    /// Platform `to` takes over the takings platform `from` holds, each
+    /// due on the day it was due (a merger).
+    pub(crate) fn transfer(&mut self, from: usize, to: usize) {
+        for slot in 0..self.slots {
+            for m in 0..self.merchants {
+                let (f, t) = (self.index(slot, m, from), self.index(slot, m, to));
+                let amount = std::mem::take(&mut self.held[f]);
+                self.held[t] += amount;
+            }
+        }
+    }
 }
 
 /// The payment options of the current occasion: which wallets the
@@ -155,6 +167,16 @@ impl WalletReach {
         while bits != 0 {
             let w = bits.trailing_zeros() as usize;
             bits &= bits - 1;
+            self.accepting[w] -= 1;
+        }
+    }
+
+    /// Counts an open merchant starting (`true`) or ceasing to accept
+    /// wallet `w` other than by adoption or closure (a merger).
+    pub(crate) fn count_acceptance(&mut self, w: usize, accepting: bool) {
+        if accepting {
+            self.accepting[w] += 1;
+        } else {
             self.accepting[w] -= 1;
         }
     }
@@ -459,7 +481,7 @@ impl Market<'_> {
 
 /// A consumer's habit of paying with a wallet on `day`, decayed since its
 /// last payment with it (`powers[k]` is the daily decay to the power `k`).
-fn wallet_habit_on(rel: &Relation, day: u32, powers: &[f64]) -> f64 {
+pub(super) fn wallet_habit_on(rel: &Relation, day: u32, powers: &[f64]) -> f64 {
     if rel.wallet_day == NEVER {
         return 0.0;
     }

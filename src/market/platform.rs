@@ -238,6 +238,11 @@ impl Market<'_> {
         m[Metric::ActiveUsers.index()] = last.map_or(0.0, |r| r.active_consumers as f64);
         m[Metric::Orders.index()] = last.map_or(0.0, |r| r.flows.orders as f64);
         m[Metric::Merchants.index()] = f64::from(self.listings.listed_total(p));
+        m[Metric::RivalRunwayMonths.index()] = rivals()
+            .filter(|&q| self.platforms[q].alive)
+            .map(|q| self.runway_months(q).unwrap_or(f64::INFINITY))
+            .fold(f64::INFINITY, f64::min);
+        m[Metric::Rivals.index()] = rivals().filter(|&q| self.platforms[q].alive).count() as f64;
         self.platforms[p].metrics = m;
         let spec = &self.scenario.platforms[p];
         if review {

@@ -160,6 +160,10 @@ pub struct PlatformSummary {
     pub final_share: f64,
     /// Day the platform ran out of cash and exited.
     pub exit_day: Option<u32>,
+    /// Day another platform bought it.
+    pub acquired_day: Option<u32>,
+    /// Name of the platform that bought it.
+    pub acquired_by: Option<String>,
     /// Of consumers acquired at least 90 days before the end, the share
     /// still installed 90 days after acquisition (`None` if none were).
     pub retention_90d: Option<f64>,
@@ -719,6 +723,8 @@ impl Recorder {
                     final_cash: last.map_or(Money::ZERO, |r| r.cash),
                     final_share: final_shares[p],
                     exit_day: exit_days[p],
+                    acquired_day: None,
+                    acquired_by: None,
                     retention_90d: retention_90d[p],
                     active_users_end: last.map_or(0, |r| r.active_consumers),
                     peak_share: peak[p],

@@ -1,13 +1,13 @@
 //! The dated events of a run, marked on every time-axis figure: each
 //! platform's coupon windows (`platforms[].subsidy`) and schedule windows
 //! (`platforms[].schedule`), dated funding rounds (`platforms[].funding`
-//! with a `day`), market shocks (`economy.shocks`), mergers (a
-//! `mergers` list with a `day`, when the scenario has one) and exits
-//! (`exit_day` in `summary.csv`). Everything but exits is read from the
-//! resolved scenario the manifest records; the manifest is read as plain
-//! JSON, so an older or newer manifest yields what it has rather than an
-//! error. Rules and conditional funding rounds have no date and are not
-//! marked.
+//! with a `day`), market shocks (`economy.shocks`), and from `summary.csv`
+//! exits (`exit_day`) and mergers (`acquired_day`, `acquired_by`: "Didi
+//! acquires Kuaidi"). The rest is read from the resolved scenario the
+//! manifest records; the manifest is read as plain JSON, so an older or
+//! newer manifest yields what it has rather than an error. Rules and
+//! conditional funding rounds have no date and are not marked (a merger a
+//! rule makes is marked by the day it happened).
 
 use serde_json::Value;
 
@@ -22,6 +22,7 @@ pub fn events(manifest: Option<&Value>, summary: Option<&Table>) -> Vec<Event> {
     }
     if let Some(t) = summary {
         out.extend(exits(t));
+        out.extend(acquisitions(t));
     }
     out
 }
@@ -138,63 +139,71 @@ fn scenario_events(s: &Value) -> Vec<Event> {
             });
         }
     }
-    for m in s["mergers"].as_array().into_iter().flatten() {
-        if let Some(d) = day(&m["day"]) {
-            let names: Vec<&str> = m["platforms"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let label = if names.is_empty() {
-                "merger".to_string()
-            } else {
-                format!("{} merge", names.join(" + "))
-            };
-            out.push(Event {
-                from: d,
-                to: None,
-                label,
-                kind: EventKind::Day,
-            });
-        }
-    }
     out
 }
 
 /// One mark per platform that exited in any replication, at the median
 /// exit day of the replications in which it exited.
 fn exits(t: &Table) -> Vec<Event> {
-    let (Some(platform), Some(exit)) = (t.find("platform"), t.find("exit_day")) else {
+    let Some(exit) = t.find("exit_day") else {
         return Vec::new();
     };
-    // (platform, rows, exit days), in order of first appearance.
-    let mut seen: Vec<(String, usize, Vec<f64>)> = Vec::new();
+    dated(t, exit, None, |name, _| format!("{name} exits"))
+}
+
+/// One mark per (acquirer, target) pair that merged in any replication,
+/// at the median day of the replications in which it did.
+fn acquisitions(t: &Table) -> Vec<Event> {
+    let (Some(day), Some(by)) = (t.find("acquired_day"), t.find("acquired_by")) else {
+        return Vec::new();
+    };
+    dated(t, day, Some(by), |name, by| format!("{by} acquires {name}"))
+}
+
+/// Marks of a day column of `summary.csv`: per platform (and, with `by`,
+/// per value of that column), at the median of the replications that
+/// have a day, labelled by `what` and how many replications did.
+fn dated(
+    t: &Table,
+    day: usize,
+    by: Option<usize>,
+    what: impl Fn(&str, &str) -> String,
+) -> Vec<Event> {
+    let Some(platform) = t.find("platform") else {
+        return Vec::new();
+    };
+    // Rows per platform, in order of first appearance.
+    let mut runs: Vec<(String, usize)> = Vec::new();
+    // (platform, by, days), in order of first appearance.
+    let mut seen: Vec<(String, String, Vec<f64>)> = Vec::new();
     for row in t.rows() {
         let name = row.text(platform);
-        let i = match seen.iter().position(|s| s.0 == name) {
-            Some(i) => i,
-            None => {
-                seen.push((name.to_string(), 0, Vec::new()));
-                seen.len() - 1
-            }
+        match runs.iter_mut().find(|r| r.0 == name) {
+            Some(r) => r.1 += 1,
+            None => runs.push((name.to_string(), 1)),
+        }
+        let Some(d) = row.number(day) else {
+            continue;
         };
-        seen[i].1 += 1;
-        if let Some(d) = row.number(exit) {
-            seen[i].2.push(d);
+        let other = by.map_or("", |b| row.text(b));
+        match seen.iter_mut().find(|s| s.0 == name && s.1 == other) {
+            Some(s) => s.2.push(d),
+            None => seen.push((name.to_string(), other.to_string(), vec![d])),
         }
     }
     seen.into_iter()
-        .filter_map(|(name, runs, mut days)| {
+        .filter_map(|(name, other, mut days)| {
             days.sort_by(f64::total_cmp);
             let median = quantile(&days, 0.5)?;
-            let label = if runs == 1 {
-                format!("{name} exits")
+            let total = runs.iter().find(|r| r.0 == name).map_or(1, |r| r.1);
+            let what = what(&name, &other);
+            let label = if total == 1 {
+                what
             } else if days.len() == 1 {
-                format!("{name} exits (1 of {runs} runs)")
+                format!("{what} (1 of {total} runs)")
             } else {
                 format!(
-                    "{name} exits ({} of {runs} runs, median day {})",
+                    "{what} ({} of {total} runs, median day {})",
                     days.len(),
                     median.round()
                 )
@@ -259,6 +268,32 @@ mod tests {
         assert_eq!(exit.label, "Kuaidi exits (2 of 3 runs, median day 120)");
         // The conditional round has no date and no mark.
         assert_eq!(e.iter().filter(|e| e.label.contains("raises")).count(), 1);
+    }
+
+    #[test]
+    fn mergers_are_marked_from_the_summary() {
+        let summary = Table::from_text(
+            "summary.csv",
+            "replication,platform,exit_day,acquired_day,acquired_by\n\
+             0,Didi,,,\n0,Kuaidi,,84,Didi\n\
+             1,Didi,,,\n1,Kuaidi,,91,Didi\n\
+             2,Didi,,,\n2,Kuaidi,,84,Didi\n",
+        )
+        .unwrap();
+        let e = events(None, Some(&summary));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert_eq!(
+            e[0].label,
+            "Didi acquires Kuaidi (3 of 3 runs, median day 84)"
+        );
+        assert_eq!(e[0].from, 84.0);
+        let one = Table::from_text(
+            "summary.csv",
+            "replication,platform,exit_day,acquired_day,acquired_by\n0,Didi,,,\n0,Kuaidi,,84,Didi\n",
+        )
+        .unwrap();
+        let e = events(None, Some(&one));
+        assert_eq!(e[0].label, "Didi acquires Kuaidi");
     }
 
     #[test]

@@ -42,6 +42,7 @@ mod levers;
 mod locate;
 mod market;
 mod merchants;
+mod merger;
 mod payments;
 mod platforms;
 mod policy;
@@ -66,6 +67,7 @@ pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
 pub use market::{DataOwner, Market, RawMarket};
 pub use merchants::{CategorySpec, MembershipSpec, MerchantSpec, RawMerchants};
+pub use merger::{Acquisition, AcquisitionPrice};
 pub use payments::{Adoption, PaymentsSpec, RawAdoption, RawPayments};
 pub use platforms::{
     AdoptionBase, FundingRound, MAX_PLATFORMS, PlatformSpec, RawPlatform, RawSubsidy,

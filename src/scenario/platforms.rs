@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::checker::{Checker, Horizon, MAX_UTILITY, MAX_YUAN};
 use super::levers::Levers;
 use super::market::{DataOwner, data_owner};
+use super::merger;
 use super::payments::{self, PaymentsSpec, RawPayments};
 use super::policy::{
     Condition, Lever, LeverChange, LeverValue, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
@@ -383,8 +384,23 @@ fn check_platform(
                 Err(rule) => c.fail(format!("{path}.when[{k}]"), rule),
             }
         }
-        let then = parse_levers(c, &format!("{path}.then"), &r.then);
-        rules.push(Rule { when, then });
+        // An acquisition is a rule's action beside its levers; a rule may
+        // do either or both.
+        let mut levers = r.then.clone();
+        let acquire = levers.remove("acquire").and_then(|value| {
+            let names: Vec<&str> = all.iter().map(|q| q.name.as_str()).collect();
+            merger::check(c, &format!("{path}.then.acquire"), &value, i, &names)
+        });
+        let then = if levers.is_empty() && r.then.contains_key("acquire") {
+            Vec::new()
+        } else {
+            parse_levers(c, &format!("{path}.then"), &levers)
+        };
+        rules.push(Rule {
+            when,
+            then,
+            acquire,
+        });
     }
 
     let mut funding = Vec::new();

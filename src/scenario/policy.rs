@@ -27,7 +27,8 @@ pub struct RawRule {
     /// Conditions, each `"metric op number"` or `"metric op metric"`.
     pub when: Vec<String>,
     /// Levers and values: a number, a metric name (e.g. `"rival_coupon"`)
-    /// or `{ scale = 0.5 }`.
+    /// or `{ scale = 0.5 }`; and/or `acquire = { target, price }` (see
+    /// [`merger`](super::merger)).
     pub then: toml::Table,
 }
 
@@ -113,11 +114,16 @@ pub enum Metric {
     Orders,
     /// Merchants listed.
     Merchants,
+    /// Shortest runway among live rivals, in months (infinite when none
+    /// is burning or none is left).
+    RivalRunwayMonths,
+    /// Live rivals.
+    Rivals,
 }
 
 impl Metric {
     /// Every metric with its name in scenario files.
-    pub const ALL: [(Metric, &'static str); 10] = [
+    pub const ALL: [(Metric, &'static str); 12] = [
         (Metric::Day, "day"),
         (Metric::Share, "share"),
         (Metric::RivalShare, "rival_share"),
@@ -128,6 +134,8 @@ impl Metric {
         (Metric::ActiveUsers, "active_users"),
         (Metric::Orders, "orders"),
         (Metric::Merchants, "merchants"),
+        (Metric::RivalRunwayMonths, "rival_runway_months"),
+        (Metric::Rivals, "rivals"),
     ];
 
     /// The metric named `name`.
@@ -231,6 +239,8 @@ pub struct Rule {
     pub when: Vec<Condition>,
     /// Changes applied until the next review.
     pub then: Vec<(Lever, LeverChange)>,
+    /// A rival bought when the conditions hold (`then.acquire`), once.
+    pub acquire: Option<super::merger::Acquisition>,
 }
 
 fn metric_names() -> String {

@@ -958,15 +958,15 @@ pub fn params() -> Vec<Param> {
             "",
             "conditions \"metric op value\"",
             REQUIRED,
-            "Conditions over day, share, rival_share, runway_months, cash, coupon, rival_coupon, active_users, orders, merchants.",
+            "Conditions over day, share, rival_share, runway_months, cash, coupon, rival_coupon, active_users, orders, merchants, rival_runway_months (shortest among live rivals), rivals (live rivals).",
         ),
         param(
             "platforms[].rules[].then",
             Table,
             "",
-            "{ lever = number, metric name or { scale = f } }",
+            "{ lever = number, metric name or { scale = f } }; and/or acquire = { target = \"name\", price = yuan or { cash_multiple = k (0-100, default 1), premium = yuan (default 0) } }",
             REQUIRED,
-            "Levers applied while the conditions held at the latest review.",
+            "Levers applied while the conditions held at the latest review; `acquire` buys the named rival at the first review the conditions hold and the price (yuan, or k × its spendable cash + premium) is affordable: its cash, users, merchants and wallet acceptance pass to the buyer.",
         ),
         param(
             "lenders[].name",

@@ -767,6 +767,69 @@ const FULL_CASES: &[Case] = &[
         &["platforms[0].rules[0].then.discount", "unknown lever"],
     ),
     (
+        "acquisition of an unknown platform",
+        "target = \"Beta\"",
+        "target = \"Gamma\"",
+        &[
+            "platforms[0].rules[1].then.acquire.target",
+            "unknown platform `Gamma`",
+        ],
+    ),
+    (
+        "platform acquires itself",
+        "target = \"Beta\"",
+        "target = \"Alpha\"",
+        &[
+            "platforms[0].rules[1].then.acquire.target",
+            "cannot acquire itself",
+        ],
+    ),
+    (
+        "negative acquisition price",
+        "price = { cash_multiple = 1.0, premium = 5000.0 }",
+        "price = -5000.0",
+        &["platforms[0].rules[1].then.acquire.price", "between 0"],
+    ),
+    (
+        "negative acquisition premium",
+        "premium = 5000.0",
+        "premium = -1.0",
+        &[
+            "platforms[0].rules[1].then.acquire.price.premium",
+            "between 0",
+        ],
+    ),
+    (
+        "acquisition without a price",
+        ", price = { cash_multiple = 1.0, premium = 5000.0 }",
+        "",
+        &["platforms[0].rules[1].then.acquire.price", "missing"],
+    ),
+    (
+        "unknown key in an acquisition",
+        "target = \"Beta\",",
+        "target = \"Beta\", at_price = 3.0,",
+        &["platforms[0].rules[1].then.acquire.at_price", "unknown key"],
+    ),
+    (
+        "acquisition names no platform",
+        "acquire = { target = \"Beta\"",
+        "acquire = { target = 2",
+        &[
+            "platforms[0].rules[1].then.acquire.target",
+            "platform's name",
+        ],
+    ),
+    (
+        "rule watches an unknown rival metric",
+        "\"rival_runway_months < 1\"",
+        "\"rival_runway < 1\"",
+        &[
+            "platforms[0].rules[1].when[0]",
+            "unknown metric `rival_runway`",
+        ],
+    ),
+    (
         "schedule sets an unknown lever",
         "set = { marketing_budget = 800.0 }",
         "set = { budget = 800.0 }",

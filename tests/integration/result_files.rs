@@ -14,7 +14,7 @@ fn arg(p: &Path) -> &str {
 }
 
 const SUMMARY: &str = "replication,seed,platform,orders,gmv,subsidy_spend,revenue,\
-cumulative_burn,final_cash,final_share,exit_day,marketing_spend,retention_90d,\
+cumulative_burn,final_cash,final_share,exit_day,acquired_day,acquired_by,marketing_spend,retention_90d,\
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\

@@ -128,7 +128,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// columns; shared by every file that reports per-run summaries. Eight
 /// are [`LENDER_METRICS`] of the platform's lending arm; the last three
 /// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 34] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 36] = [
     col(
         "orders",
         "orders",
@@ -184,6 +184,20 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 34] = [
         Int,
         "Day the platform ran out of cash and exited; empty if it did not.",
         |s| maybe(s.exit_day, int),
+    ),
+    col(
+        "acquired_day",
+        "day",
+        Int,
+        "Day another platform bought this one (it stopped trading then, without failing); empty if none did.",
+        |s| maybe(s.acquired_day, int),
+    ),
+    col(
+        "acquired_by",
+        "",
+        Text,
+        "Name of the platform that bought this one; empty if none did.",
+        |s| maybe(s.acquired_by.as_deref(), Value::Text),
     ),
     col("marketing_spend", "yuan", Yuan, "Paid acquisitions.", |s| {
         Cash(s.flows.marketing_spend)
