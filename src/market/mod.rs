@@ -53,8 +53,8 @@
 pub mod choice;
 mod consumer;
 mod economy;
-mod funds;
 mod exclusivity;
+mod funds;
 pub(crate) mod lending;
 mod listings;
 mod merchant;

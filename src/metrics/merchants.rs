@@ -10,7 +10,7 @@ use crate::ledger::{Money, PostingKind};
 /// injections), takings held and released at settlement, and the
 /// creditors' absorption of a closing merchant's debts move cash but are
 /// not profit.
-pub const PROFIT_KINDS: [PostingKind; 10] = [
+pub const PROFIT_KINDS: [PostingKind; 11] = [
     PostingKind::MerchantPayout,
     PostingKind::DirectSale,
     PostingKind::WalletPayment,
@@ -19,6 +19,7 @@ pub const PROFIT_KINDS: [PostingKind; 10] = [
     PostingKind::PaymentFee,
     PostingKind::MerchantSubsidy,
     PostingKind::MerchantBounty,
+    PostingKind::ExclusivityPayment,
     PostingKind::MerchantFixedCost,
     PostingKind::LoanInterest,
 ];
@@ -73,7 +74,11 @@ impl MerchantRecord {
             revenue: received(&[K::MerchantPayout, K::DirectSale, K::WalletPayment]),
             unit_costs: paid(&[K::MerchantUnitCost]),
             commissions_fees: paid(&[K::Commission, K::PaymentFee]),
-            subsidies_bounties: received(&[K::MerchantSubsidy, K::MerchantBounty]),
+            subsidies_bounties: received(&[
+                K::MerchantSubsidy,
+                K::MerchantBounty,
+                K::ExclusivityPayment,
+            ]),
             fixed_costs: paid(&[K::MerchantFixedCost]),
             loan_interest: paid(&[K::LoanInterest]),
             closed_day,

@@ -2,9 +2,9 @@
 
 mod bad_input;
 mod balances;
-mod claims_superapp;
 mod claims_exclusivity;
 mod claims_merger;
+mod claims_superapp;
 mod cli;
 mod closed_form;
 mod common;

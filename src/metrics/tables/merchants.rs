@@ -84,7 +84,7 @@ pub fn merchants<'a>() -> [Column<MerchantLine<'a>>; 12] {
             "subsidies_bounties",
             "yuan",
             Yuan,
-            "Merchant subsidies and wallet bounties received from platforms.",
+            "Merchant subsidies, wallet bounties and exclusivity payments received from platforms (a merchant fund's yield stays in the fund and is not counted).",
             |r| Cash(r.record.subsidies_bounties),
         ),
         col(

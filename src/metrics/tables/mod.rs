@@ -285,6 +285,8 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 36] = [
         Yuan,
         "The platform's spread on its funds over the run (included in revenue).",
         |s| Cash(s.flows.fund_spread),
+    ),
+    col(
         "exclusivity_spend",
         "yuan",
         Yuan,
@@ -491,6 +493,8 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 31] {
             Int,
             "Of those, purchases by members of the merchant's own programme (market-wide).",
             |r| int(r.record.member_orders),
+        ),
+        col(
             "consumer_balances",
             "yuan",
             Yuan,
@@ -524,6 +528,8 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 31] {
             Yuan,
             "The platform's spread on its funds that day (included in revenue).",
             |r| Cash(r.record.flows.fund_spread),
+        ),
+        col(
             "exclusive_merchants",
             "merchants",
             Int,
