@@ -156,12 +156,14 @@ fn qr_merchants_acceptance_share_and_lending_are_as_stated() {
                 .map_or(0.0, |d| d.merchants_accepting as f64)
         })
     };
-    near("shops accepting Ant, day 0", accepting(0, 0), 155.0, 15.0);
+    // The starting shops are a binomial draw (sd about 11 a run, 8 for
+    // the mean of two): 30 is four of those, and holds at other seeds.
+    near("shops accepting Ant, day 0", accepting(0, 0), 155.0, 30.0);
     near(
         "shops accepting Penguin, day 0",
         accepting(1, 0),
         155.0,
-        15.0,
+        30.0,
     );
     near(
         "shops accepting Ant, day 119",
