@@ -409,6 +409,7 @@ impl Market<'_> {
                     Flows {
                         subsidy_spend: red_packet + bounty,
                         revenue: fee + payer_fee,
+                        payment_fees: fee + payer_fee,
                         wallet_payments: 1,
                         wallet_volume: price,
                         bounty_spend: bounty,
@@ -471,6 +472,7 @@ impl Market<'_> {
                     p,
                     Flows {
                         revenue: interest,
+                        float_income: interest,
                         ..Flows::default()
                     },
                 );

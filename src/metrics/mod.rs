@@ -74,6 +74,12 @@ pub struct Flows {
     /// through the platform (possible when the platform shares its
     /// customer data).
     pub members_enrolled: u64,
+    /// Fees the wallet charged on payments (merchants' fee rate and
+    /// payers' fees; also counted in `revenue`).
+    pub payment_fees: Money,
+    /// Interest the platform earned on takings it held for merchants (also
+    /// counted in `revenue`).
+    pub float_income: Money,
 }
 
 impl Flows {
@@ -92,6 +98,8 @@ impl Flows {
         self.fund_spread += other.fund_spread;
         self.exclusivity_spend += other.exclusivity_spend;
         self.members_enrolled += other.members_enrolled;
+        self.payment_fees += other.payment_fees;
+        self.float_income += other.float_income;
     }
 }
 

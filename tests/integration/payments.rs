@@ -217,3 +217,36 @@ fn the_coupon_cap_also_caps_red_packets() {
     // Both red packets are 1 yuan under the cap: an even split.
     assert!((share - 0.5).abs() < 0.01, "share {share:.4}");
 }
+
+#[test]
+fn payment_fees_and_float_reconcile_with_the_ledger() {
+    let text = two_wallets_with(
+        0.0,
+        0.0,
+        "",
+        "fee_rate = 0.006\n        consumer_fee = 0.1\n        settlement_days = 3\n        float_rate = 0.03\n",
+    );
+    let s = scenario_from(&text);
+    let mut queue = flywheel::engine::EventQueue::default();
+    let mut market = flywheel::market::Market::new(&s, 11, true, &|| {}, &mut queue);
+    flywheel::engine::run(&mut market, &mut queue);
+    let fees = market.ledger.total_of(PostingKind::PaymentFee)
+        + market.ledger.total_of(PostingKind::WalletFee);
+    let float = market.ledger.total_of(PostingKind::FloatIncome);
+    let finished = market.finish();
+    let daily = |f: fn(&flywheel::metrics::Flows) -> i64| -> i128 {
+        finished.days.iter().map(|d| i128::from(f(&d.flows))).sum()
+    };
+    assert!(fees > 0 && float > 0, "fees {fees}, float {float}");
+    assert_eq!(daily(|f| f.payment_fees.0), fees);
+    assert_eq!(daily(|f| f.float_income.0), float);
+    let summed: i128 = finished
+        .summary
+        .iter()
+        .map(|p| i128::from(p.flows.payment_fees.0 + p.flows.float_income.0))
+        .sum();
+    assert_eq!(summed, fees + float);
+    // Only B charges: A's wallet earns neither.
+    assert_eq!(finished.summary[0].flows.payment_fees.0, 0);
+    assert_eq!(finished.summary[0].flows.float_income.0, 0);
+}

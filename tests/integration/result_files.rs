@@ -18,7 +18,7 @@ cumulative_burn,final_cash,final_share,exit_day,acquired_day,acquired_by,marketi
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
-lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean";
+lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.
@@ -70,7 +70,7 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
              churned_consumers,installed_consumers,merchants,wallet_payments,wallet_share,\
              merchants_accepting,bounty_spend,direct_orders,member_orders,consumer_balances,merchant_balances,\
              balance_spend,fund_yield,fund_spread,exclusive_merchants,exclusivity_spend,\
-             members_enrolled"
+             members_enrolled,payment_fees,float_income"
                 .into(),
         ),
         (

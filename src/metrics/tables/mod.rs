@@ -128,7 +128,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// columns; shared by every file that reports per-run summaries. Eight
 /// are [`LENDER_METRICS`] of the platform's lending arm; the last three
 /// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 36] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 38] = [
     col(
         "orders",
         "orders",
@@ -329,6 +329,20 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 36] = [
         "Those merchants' mean profit over the run, from all their sales (on any platform and direct) less all their costs, as in merchants.csv; empty if the platform listed none.",
         |s| maybe(s.merchant_profit_mean, Value::Decimal),
     ),
+    col(
+        "payment_fees",
+        "yuan",
+        Yuan,
+        "Fees the wallet charged on payments over the run: the merchant fee rate and payers' fees (included in revenue).",
+        |s| Cash(s.flows.payment_fees),
+    ),
+    col(
+        "float_income",
+        "yuan",
+        Yuan,
+        "Interest earned over the run on takings held for merchants before settlement (included in revenue).",
+        |s| Cash(s.flows.float_income),
+    ),
 ];
 
 /// The cells of a summary row (after its keys) for a lender of its own:
@@ -349,7 +363,7 @@ pub(crate) fn lender_summary_cells(l: &super::lending::LenderSummary) -> Vec<Str
 
 /// Columns of `timeseries.csv`: one row per (replication, day, platform)
 /// (a function: see [`summary_keys`]).
-pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 31] {
+pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 33] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -549,6 +563,20 @@ pub fn timeseries<'a>() -> [Column<Row<'a, DayRecord>>; 31] {
             Int,
             "Consumers enrolled in a merchant's own membership after an order through the platform that day (only where the platform shares its customer data).",
             |r| int(r.record.flows.members_enrolled),
+        ),
+        col(
+            "payment_fees",
+            "yuan",
+            Yuan,
+            "Fees the wallet charged on payments that day: the merchant fee rate and payers' fees (included in revenue).",
+            |r| Cash(r.record.flows.payment_fees),
+        ),
+        col(
+            "float_income",
+            "yuan",
+            Yuan,
+            "Interest earned that day on takings held for merchants before settlement (included in revenue).",
+            |r| Cash(r.record.flows.float_income),
         ),
     ]
 }

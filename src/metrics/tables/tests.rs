@@ -62,6 +62,8 @@ fn platform() -> PlatformSummary {
             fund_spread: m(29),
             exclusivity_spend: m(42),
             members_enrolled: 44,
+            payment_fees: m(45),
+            float_income: m(46),
         },
         cumulative_burn: m(-5),
         final_cash: m(6),
@@ -181,6 +183,8 @@ fn summary_columns_read_their_own_fields() {
         "merchants_listed_ever=26",
         "merchant_survival=0.270000",
         "merchant_profit_mean=28.500000",
+        "payment_fees=45.45",
+        "float_income=46.46",
     ];
     assert_eq!(got, expected);
 }
@@ -269,6 +273,8 @@ fn timeseries_columns_read_their_own_fields() {
             fund_spread: m(27),
             exclusivity_spend: m(24),
             members_enrolled: 25,
+            payment_fees: m(31),
+            float_income: m(32),
         },
         cash: m(9),
         cumulative_burn: m(10),
@@ -319,6 +325,8 @@ fn timeseries_columns_read_their_own_fields() {
         "exclusive_merchants=23",
         "exclusivity_spend=24.24",
         "members_enrolled=25",
+        "payment_fees=31.31",
+        "float_income=32.32",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
 }
