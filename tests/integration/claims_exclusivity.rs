@@ -4,38 +4,21 @@
 //! held to a tolerance of about three standard errors of a two-replication
 //! mean.
 
-use std::path::Path;
-
 use flywheel::metrics::RunOutput;
-use flywheel::runner::{RunOptions, run_all};
-use flywheel::scenario::{self, Override};
+
+use crate::scenario_claims::{mean, near};
 
 const NUOMI: usize = 0;
 const MEITUAN: usize = 1;
 
+/// Runs the shipped scenario with `overrides` (each `KEY=VALUE`).
 fn shipped(overrides: &[&str]) -> Vec<RunOutput> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/merchant_exclusivity.toml");
-    let overrides: Vec<Override> = ["replications=2"]
+    let sets: Vec<(&str, &str)> = ["replications=2"]
         .iter()
         .chain(overrides)
-        .map(|o| match Override::parse(o, "--set") {
-            Ok(o) => o,
-            Err(e) => panic!("{e}"),
-        })
+        .map(|o| o.split_once('=').unwrap_or((o, "")))
         .collect();
-    let s = match scenario::load(&path, &overrides) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    match run_all(&s, &RunOptions::default(), &|| {}) {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// Mean over replications of `f`.
-fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
+    crate::scenario_claims::shipped("merchant_exclusivity.toml", &sets).1
 }
 
 /// Platform `p`'s share of platform orders on days `[from, to)`, per
@@ -71,13 +54,6 @@ fn daily(
             .collect();
         v.iter().sum::<f64>() / v.len() as f64
     })
-}
-
-fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
-    assert!(
-        (got - stated).abs() <= tolerance,
-        "{what}: the header states about {stated}, the run gives {got:.4}"
-    );
 }
 
 #[test]

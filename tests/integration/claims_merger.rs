@@ -2,48 +2,16 @@
 //! the merger, Didi's share after it, the burn before and after, and the
 //! rides the merger buys compared with waiting for Kuaidi to fail.
 
-use std::path::Path;
-
 use flywheel::metrics::RunOutput;
-use flywheel::runner::{RunOptions, run_all};
-use flywheel::scenario::{self, Override};
+
+use crate::scenario_claims::{mean, near};
 
 const DIDI: usize = 0;
 const KUAIDI: usize = 1;
 
+/// Loads `scenarios/NAME` with `overrides` and runs it.
 fn shipped(name: &str, overrides: &[(&str, &str)]) -> Vec<RunOutput> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name);
-    let overrides: Vec<Override> = overrides
-        .iter()
-        .map(
-            |(k, v)| match Override::parse(&format!("{k}={v}"), "--set") {
-                Ok(o) => o,
-                Err(e) => panic!("{e}"),
-            },
-        )
-        .collect();
-    let s = match scenario::load(&path, &overrides) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    match run_all(&s, &RunOptions::default(), &|| {}) {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
-    }
-}
-
-/// Mean over replications of `f`.
-fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
-}
-
-fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
-    assert!(
-        (got - stated).abs() <= tolerance,
-        "{what}: the header states about {stated}, the run gives {got:.4}"
-    );
+    crate::scenario_claims::shipped(name, overrides).1
 }
 
 /// Platform `p`'s cash at the end of `day`, in yuan.

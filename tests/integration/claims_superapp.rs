@@ -2,29 +2,17 @@
 //! super-app's wallet share, balances, swept cash and fund spread as
 //! shipped, and its share when balances no longer steer payments.
 
-use std::path::Path;
-
 use flywheel::metrics::RunOutput;
-use flywheel::runner::{RunOptions, run_all};
-use flywheel::scenario::{self, Override};
 
+use crate::scenario_claims::{mean, near};
+
+/// Runs the shipped scenario with `overrides` (each `KEY=VALUE`).
 fn shipped(overrides: &[&str]) -> Vec<RunOutput> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/superapp_wallets.toml");
-    let overrides: Vec<Override> = overrides
+    let sets: Vec<(&str, &str)> = overrides
         .iter()
-        .map(|o| match Override::parse(o, "--set") {
-            Ok(o) => o,
-            Err(e) => panic!("{e}"),
-        })
+        .map(|o| o.split_once('=').unwrap_or((o, "")))
         .collect();
-    let s = match scenario::load(&path, &overrides) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    match run_all(&s, &RunOptions::default(), &|| {}) {
-        Ok(r) => r,
-        Err(e) => panic!("{e}"),
-    }
+    crate::scenario_claims::shipped("superapp_wallets.toml", &sets).1
 }
 
 /// Platform `p`'s share of wallet payments over the run, pooled over
@@ -39,18 +27,6 @@ fn wallet_share(runs: &[RunOutput], p: usize) -> f64 {
         .flat_map(|r| r.summary.iter().map(|s| s.flows.wallet_payments))
         .sum();
     own as f64 / all as f64
-}
-
-/// Mean over replications of `f`.
-fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
-    runs.iter().map(f).sum::<f64>() / runs.len() as f64
-}
-
-fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
-    assert!(
-        (got - stated).abs() <= tolerance,
-        "{what}: the header states about {stated}, the run gives {got:.4}"
-    );
 }
 
 #[test]

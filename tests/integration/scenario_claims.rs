@@ -46,7 +46,7 @@ fn run(s: &Scenario) -> Vec<RunOutput> {
 }
 
 /// Loads a shipped scenario with `sets` and runs it.
-fn shipped(name: &str, sets: &[(&str, &str)]) -> (Scenario, Vec<RunOutput>) {
+pub(crate) fn shipped(name: &str, sets: &[(&str, &str)]) -> (Scenario, Vec<RunOutput>) {
     let s = match scenario::load(&path(name), &overrides(sets)) {
         Ok(s) => s,
         Err(e) => panic!("{e}"),
@@ -106,12 +106,12 @@ fn wallet_share(runs: &[RunOutput], p: usize, from: u32, to: u32) -> f64 {
 }
 
 /// Mean over replications of `f`.
-fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
+pub(crate) fn mean(runs: &[RunOutput], f: impl Fn(&RunOutput) -> f64) -> f64 {
     runs.iter().map(f).sum::<f64>() / runs.len() as f64
 }
 
 /// Asserts that `got` is within `tolerance` of the `stated` figure.
-fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
+pub(crate) fn near(what: &str, got: f64, stated: f64, tolerance: f64) {
     assert!(
         (got - stated).abs() <= tolerance,
         "{what}: the header states about {stated}, the run gives {got:.4}"
