@@ -174,11 +174,29 @@ pub enum PostingKind {
     AcquisitionPrice,
     /// A bought platform's cash passes to its acquirer.
     MergerTransfer,
+    /// A platform's consumer credit pays for a consumer's order (the
+    /// consumer owes it the amount).
+    CreditPurchase,
+    /// A consumer repays consumer credit principal.
+    CreditRepayment,
+    /// A consumer pays interest on a revolving credit balance.
+    CreditInterest,
+    /// Collections recover part of a defaulted credit balance.
+    CreditRecovery,
+    /// A platform pays for the money its consumer credit has lent out.
+    CreditFundingCost,
+    /// A lender pays for anti-fraud screening of an application.
+    ScreeningCost,
+    /// A lender (or consumer credit) pays out to an undetected fraudster,
+    /// who never repays.
+    FraudDisbursement,
+    /// Part of a fraudulent exposure recovered after default.
+    FraudRecovery,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 37] = [
+    pub const ALL: [PostingKind; 45] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -216,6 +234,14 @@ impl PostingKind {
         PostingKind::ExclusivityPayment,
         PostingKind::AcquisitionPrice,
         PostingKind::MergerTransfer,
+        PostingKind::CreditPurchase,
+        PostingKind::CreditRepayment,
+        PostingKind::CreditInterest,
+        PostingKind::CreditRecovery,
+        PostingKind::CreditFundingCost,
+        PostingKind::ScreeningCost,
+        PostingKind::FraudDisbursement,
+        PostingKind::FraudRecovery,
     ];
 
     fn index(self) -> usize {

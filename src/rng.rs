@@ -39,6 +39,13 @@ pub enum Purpose {
     /// Consumers' choices of where to hold a wallet balance (one stream per
     /// replication).
     FundChoice = 10,
+    /// Consumer credit: consumers' latent risk, the measurements a
+    /// programme takes of it, revolving and defaults (one stream per
+    /// programme).
+    ConsumerCredit = 11,
+    /// Fraudulent applications and anti-fraud screening (one stream per
+    /// lender, then one per consumer credit programme).
+    Fraud = 12,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

@@ -56,6 +56,17 @@ impl Economy {
         self.ceiling
     }
 
+    /// The common factor in standard deviations of its stationary
+    /// distribution (0 without a factor): what correlates consumer credit
+    /// defaults.
+    pub(crate) fn standard_factor(&self) -> f64 {
+        if self.factor_bound > 0.0 {
+            4.0 * self.factor / self.factor_bound
+        } else {
+            0.0
+        }
+    }
+
     /// Moves the common factor one day on and sets the demand of `day + 1`.
     pub(crate) fn advance(&mut self, spec: &EconomySpec, day: u32) {
         if spec.factor_volatility > 0.0 {

@@ -37,12 +37,12 @@ use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::Market;
+use super::{Market, signals};
 use crate::agents::{Accounts, NONE};
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::lending::{LenderDay, LenderFlows, LenderSummary, Loan, LoanStatus};
 use crate::rng::{Purpose, StreamRng, stream};
-use crate::scenario::{DataAccess, DefaultModel, RatePolicy, Repayment, Scenario};
+use crate::scenario::{DataAccess, DataKind, DefaultModel, RatePolicy, Repayment, Scenario};
 
 /// Days of sales history kept per merchant.
 pub(crate) const SALES_WINDOW: usize = 30;
@@ -77,6 +77,14 @@ pub(crate) struct Lending {
     /// Daily records.
     pub(crate) days: Vec<LenderDay>,
     stopped: Vec<bool>,
+    /// Each merchant's latent risk (see `Market::merchant_signal`);
+    /// filled when a lender first needs it.
+    latent: Vec<f32>,
+    /// Each lender's standardised latent-risk score of each merchant,
+    /// measured once (`NaN`: not yet): `[lender * merchants + merchant]`.
+    signal_scores: Vec<f32>,
+    /// Each lender's stream of fraudulent applications and screening.
+    fraud_rng: Vec<StreamRng>,
 }
 
 impl Lending {
@@ -123,6 +131,11 @@ impl Lending {
             totals: vec![LenderFlows::default(); nl],
             days: Vec::new(),
             stopped: vec![false; nl],
+            latent: Vec::new(),
+            signal_scores: Vec::new(),
+            fraud_rng: (0..nl)
+                .map(|l| stream(run_seed, Purpose::Fraud, l as u64))
+                .collect(),
         }
     }
 
@@ -232,7 +245,11 @@ impl Lending {
                         .then(|| t.new_defaults as f64 / t.loans_disbursed as f64),
                     approval_rate: (t.applications > 0)
                         .then(|| t.loans_disbursed as f64 / t.applications as f64),
-                    lending_profit: t.interest_income - t.funding_cost - t.credit_loss,
+                    lending_profit: t.interest_income
+                        - t.funding_cost
+                        - t.credit_loss
+                        - t.fraud_losses
+                        - t.screening_cost,
                 }
             })
             .collect()
@@ -247,6 +264,81 @@ impl Market<'_> {
     /// The score lender `l` gives merchant `m` on `day`, and the daily sales
     /// it sees; `None` if it cannot lend to the merchant at all.
     fn score(&mut self, l: usize, m: usize, day: u32) -> Option<(f64, f64)> {
+        let (score, sales) = self.base_score(l, m, day)?;
+        if self.scenario.lenders[l].latent_signals {
+            let weight = self.scenario.lenders[l].latent_weight;
+            return Some((score + weight * self.merchant_signal(l, m), sales));
+        }
+        Some((score, sales))
+    }
+
+    /// The data kinds of lender `l` that it sees of merchant `m`.
+    fn seen_kinds(&self, l: usize, m: usize) -> impl Iterator<Item = DataKind> + '_ {
+        let spec = &self.scenario.lenders[l];
+        let (platform_data, served) = match spec.platform {
+            Some(p) => (
+                self.scenario.platforms[p]
+                    .customer_data
+                    .platform_uses_data(),
+                (self.merchants.listed_on[m] | self.merchants.accepts[m]) & (1 << p) != 0,
+            ),
+            None => (false, false),
+        };
+        signals::visible(&spec.signals, platform_data, served)
+    }
+
+    /// Lender `l`'s standardised estimate of merchant `m`'s latent risk
+    /// from the data kinds it sees (see [`signals`]), measured once per
+    /// lender and merchant. A merchant's latent risk is how many orders a
+    /// day it needs to break even, `ln(fixed cost / unit margin)`,
+    /// standardised across the merchants: what decides whether it can
+    /// repay, and what the lender cannot read off its books directly.
+    fn merchant_signal(&mut self, l: usize, m: usize) -> f64 {
+        let nm = self.merchants.len();
+        if self.lending.latent.is_empty() {
+            let raw: Vec<f64> = (0..nm)
+                .map(|k| {
+                    let margin = (self.merchants.price[k] - self.merchants.unit_cost[k])
+                        .max(Money(1))
+                        .as_major();
+                    ((self.merchants.fixed_cost[k].as_major() + 1.0) / margin).ln()
+                })
+                .collect();
+            let n = raw.len().max(1) as f64;
+            let mean = raw.iter().sum::<f64>() / n;
+            let sd = (raw.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n).sqrt();
+            self.lending.latent = raw
+                .iter()
+                .map(|x| {
+                    if sd > 0.0 {
+                        ((x - mean) / sd) as f32
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            self.lending.signal_scores = vec![f32::NAN; self.scenario.lenders.len() * nm];
+        }
+        let cached = self.lending.signal_scores[l * nm + m];
+        if !cached.is_nan() {
+            return f64::from(cached);
+        }
+        let latent = f64::from(self.lending.latent[m]);
+        let kinds: Vec<DataKind> = self.seen_kinds(l, m).collect();
+        let spec = &self.scenario.lenders[l];
+        let score = signals::score(
+            latent,
+            &spec.signals,
+            kinds.into_iter(),
+            &mut self.lending.rng[l],
+        );
+        self.lending.signal_scores[l * nm + m] = score as f32;
+        score
+    }
+
+    /// The score of lender `l`'s own data kind (transactions or what the
+    /// merchant reports), before any latent-risk estimate.
+    fn base_score(&mut self, l: usize, m: usize, day: u32) -> Option<(f64, f64)> {
         let spec = &self.scenario.lenders[l];
         let [w_volume, w_volatility, w_tenure, w_cash] = spec.score_weights;
         let np = self.platforms.len();
@@ -293,6 +385,10 @@ impl Market<'_> {
         if self.lending.stopped[l] {
             return false;
         }
+        let fraudulent = self.screen(l, m);
+        if fraudulent == Some(true) {
+            return false;
+        }
         let Some((score, sales)) = self.score(l, m, day) else {
             return false;
         };
@@ -305,6 +401,10 @@ impl Market<'_> {
             .min(spec.max_loan);
         let account = self.accounts.lender(l);
         if limit < spec.min_loan || limit.0 <= 0 || self.ledger.balance(account) < limit {
+            return false;
+        }
+        if fraudulent == Some(false) {
+            self.lend_to_fraudster(l, m, limit, day);
             return false;
         }
         let mut rate = match spec.rate {
@@ -351,6 +451,7 @@ impl Market<'_> {
             recovered: Money::ZERO,
             written_off: Money::ZERO,
             expected_loss,
+            fraud: false,
         });
         self.lending.open.push(id);
         self.lending.merchant_loan[m] = id;
@@ -359,6 +460,77 @@ impl Market<'_> {
         t.disbursed_amount += limit;
         t.expected_loss += expected_loss;
         true
+    }
+
+    /// Lender `l`'s anti-fraud screening of an application in merchant
+    /// `m`'s name, at its cost per check: `None` if the application is
+    /// genuine (or the lender does not screen), `Some(true)` if it is a
+    /// fraud and was caught, `Some(false)` if a fraud got through.
+    fn screen(&mut self, l: usize, m: usize) -> Option<bool> {
+        let fraud = self.scenario.lenders[l].fraud?;
+        let account = self.accounts.lender(l);
+        let cost = fraud
+            .cost_per_check
+            .min(self.ledger.balance(account).max(Money::ZERO));
+        self.ledger.post(
+            account,
+            Accounts::SUPPLIERS,
+            cost,
+            PostingKind::ScreeningCost,
+        );
+        self.lending.today[l].screening_cost += cost;
+        if self.lending.fraud_rng[l].random::<f64>() >= fraud.share {
+            return None;
+        }
+        let catch =
+            signals::catch_probability(&self.scenario.lenders[l].signals, self.seen_kinds(l, m));
+        let caught = self.lending.fraud_rng[l].random::<f64>() < catch;
+        if caught {
+            self.lending.today[l].fraud_caught += 1;
+        }
+        Some(caught)
+    }
+
+    /// Lender `l` pays `limit` to a fraudster posing as merchant `m`; the
+    /// loan is never repaid.
+    fn lend_to_fraudster(&mut self, l: usize, m: usize, limit: Money, day: u32) {
+        let account = self.accounts.lender(l);
+        self.ledger.post(
+            account,
+            Accounts::HOUSEHOLDS,
+            limit,
+            PostingKind::FraudDisbursement,
+        );
+        let spec = &self.scenario.lenders[l];
+        let rate = match spec.rate {
+            RatePolicy::Flat(r) | RatePolicy::RiskBased { max: r, .. } => r,
+        };
+        let id = self.lending.loans.len() as u32;
+        self.lending.loans.push(Loan {
+            lender: l,
+            merchant: m,
+            start_day: day,
+            principal: limit,
+            outstanding: limit,
+            rate,
+            score: f64::NAN,
+            accrued: 0.0,
+            arrears: Money::ZERO,
+            late_since: None,
+            stop_day: Some(day),
+            status: LoanStatus::Active,
+            default_day: None,
+            repaid_principal: Money::ZERO,
+            interest_paid: Money::ZERO,
+            recovered: Money::ZERO,
+            written_off: Money::ZERO,
+            expected_loss: Money::ZERO,
+            fraud: true,
+        });
+        self.lending.open.push(id);
+        let t = &mut self.lending.today[l];
+        t.fraud_loans += 1;
+        t.fraud_amount += limit;
     }
 
     /// Merchant `m` applies for a loan; returns whether it got one.
@@ -431,7 +603,9 @@ impl Market<'_> {
         }
         loan.status = LoanStatus::Defaulted;
         loan.default_day = Some(day);
-        self.lending.today[loan.lender].new_defaults += 1;
+        if !loan.fraud {
+            self.lending.today[loan.lender].new_defaults += 1;
+        }
     }
 
     /// A merchant closing with a loan on the books defaults on it.
@@ -456,6 +630,7 @@ impl Market<'_> {
             let (term, repayment, lgd, workout) =
                 (spec.term_days, spec.repayment, spec.lgd, spec.workout_days);
             let vasicek = matches!(spec.default_model, DefaultModel::Vasicek { .. });
+            let fraud_recovery = spec.fraud.map_or(0.0, |f| f.recovery);
             let merchant = self.lending.loans[i].merchant;
             let sales_today = self
                 .lending
@@ -528,7 +703,28 @@ impl Market<'_> {
                     still_open.push(id);
                 }
                 LoanStatus::Defaulted => {
-                    if day.saturating_sub(loan.default_day.unwrap_or(day)) >= workout {
+                    let workout_done =
+                        day.saturating_sub(loan.default_day.unwrap_or(day)) >= workout;
+                    if loan.fraud && workout_done {
+                        let share = fraud_recovery;
+                        let exposure = loan.outstanding;
+                        let recovered = exposure.times(share);
+                        loan.recovered = recovered;
+                        loan.written_off = exposure - recovered;
+                        loan.outstanding = Money::ZERO;
+                        loan.accrued = 0.0;
+                        loan.status = LoanStatus::WrittenOff;
+                        let l = loan.lender;
+                        let t = &mut self.lending.today[l];
+                        t.fraud_recoveries += recovered;
+                        t.fraud_losses += exposure - recovered;
+                        self.ledger.post(
+                            Accounts::HOUSEHOLDS,
+                            self.accounts.lender(l),
+                            recovered,
+                            PostingKind::FraudRecovery,
+                        );
+                    } else if workout_done {
                         let exposure = loan.outstanding;
                         let recovered = exposure.times(1.0 - lgd);
                         let written = exposure - recovered;

@@ -16,6 +16,8 @@
 //! | [`economy`] | seasonality, the common demand factor, shocks |
 //! | [`exclusivity`] | exclusivity deals ("二选一"): offers at listing reviews, daily payments |
 //! | [`lending`] | loans to merchants from application to write-off |
+//! | [`credit`] | consumer credit lines: scoring, spending, statements, defaults |
+//! | [`signals`] | what a lender's data reveal of a borrower's latent risk; fraud screening |
 //! | [`choice`], [`strategy`] | the logit draw; levers from schedules and rules |
 //!
 //! **Occasions.** A consumer picks a merchant, then chooses by logit among
@@ -52,6 +54,7 @@
 
 pub mod choice;
 mod consumer;
+mod credit;
 mod economy;
 mod exclusivity;
 mod funds;
@@ -62,6 +65,7 @@ mod merger;
 mod occasion;
 mod payment;
 mod platform;
+pub(crate) mod signals;
 mod strategy;
 
 use std::collections::VecDeque;
@@ -97,6 +101,8 @@ pub struct Market<'a> {
     pub recorder: Recorder,
     /// Loans and lenders.
     pub(crate) lending: lending::Lending,
+    /// Consumer credit programmes.
+    credit: credit::Credit,
     accounts: Accounts,
     on_day_closed: &'a (dyn Fn() + Sync),
     listings: Listings,
@@ -212,9 +218,11 @@ impl<'a> Market<'a> {
             .collect();
         let lending = lending::Lending::new(scenario, run_seed, &served);
         let wallet_reach = WalletReach::new(scenario, &consumers, &merchants, run_seed);
+        let credit = credit::Credit::new(scenario, run_seed, consumers.len());
         let mut market = Market {
             scenario,
             lending,
+            credit,
             economy: Economy::new(&scenario.economy, run_seed),
             consumers,
             merchants,
@@ -267,6 +275,7 @@ impl<'a> Market<'a> {
     fn close_day(&mut self, day: u32, queue: &mut EventQueue<Event>) {
         self.settle_and_float(day);
         self.lending_day(day);
+        self.credit_day(day);
         if self.exclusivity_on {
             self.pay_exclusivity();
         }
@@ -366,6 +375,9 @@ impl<'a> Market<'a> {
             summary[p].acquired_by = state
                 .acquired_by
                 .map(|a| self.scenario.platforms[a].name.clone());
+        }
+        for (s, credit) in summary.iter_mut().zip(self.credit.summaries()) {
+            s.credit = credit;
         }
         let lenders = self.lending.summaries();
         for (l, spec) in self.scenario.lenders.iter().enumerate() {

@@ -196,6 +196,9 @@ impl Market<'_> {
             if last_platform != NO_PLATFORM && usize::from(last_platform) != p {
                 u -= ch.switching_cost;
             }
+            if self.credit.any() && self.credit.usable(scenario, p, c, terms.consumer_pays()) {
+                u += self.credit.utility(scenario, p);
+            }
             utilities[p] = Some(u);
             self.order_terms[p] = terms;
         }
@@ -219,6 +222,9 @@ impl Market<'_> {
                 Choice::Platform(p) => {
                     let terms = self.order_terms[p];
                     if self.settle_platform_order(c, m, p, &terms, day) {
+                        if self.credit.any() {
+                            self.pay_on_credit(c, p, terms.consumer_pays());
+                        }
                         self.after_purchase(c, m, Some(p), time);
                         return;
                     }
@@ -320,6 +326,9 @@ impl Market<'_> {
         );
         self.hold(p, m, terms.merchant_takings(), day);
         self.lending.record_sale(m, Some(p), terms.price, day);
+        if self.credit.any() {
+            self.credit.record_order(p, c, terms.consumer_pays(), day);
+        }
         let np = self.platforms.len();
         let since = &mut self.merchants.orders_since_review[m * np + p];
         *since = since.saturating_add(1);

@@ -69,6 +69,9 @@ pub struct Loan {
     pub written_off: Money,
     /// Expected loss priced in at approval.
     pub expected_loss: Money,
+    /// Whether an undetected fraudster took the loan (it is never repaid,
+    /// and its loss counts as a fraud loss).
+    pub fraud: bool,
 }
 
 impl Loan {
@@ -101,6 +104,18 @@ pub struct LenderFlows {
     pub expected_loss: Money,
     /// Interest paid on the lender's funding.
     pub funding_cost: Money,
+    /// Fraudulent applications caught by screening.
+    pub fraud_caught: u64,
+    /// Loans paid out to undetected fraudsters (not in `loans_disbursed`).
+    pub fraud_loans: u64,
+    /// Amount paid out to undetected fraudsters.
+    pub fraud_amount: Money,
+    /// Fraudulent exposure written off (not in `credit_loss`).
+    pub fraud_losses: Money,
+    /// Fraudulent exposure recovered.
+    pub fraud_recoveries: Money,
+    /// Cost of anti-fraud screening.
+    pub screening_cost: Money,
 }
 
 impl LenderFlows {
@@ -115,6 +130,12 @@ impl LenderFlows {
         self.recoveries += o.recoveries;
         self.expected_loss += o.expected_loss;
         self.funding_cost += o.funding_cost;
+        self.fraud_caught += o.fraud_caught;
+        self.fraud_loans += o.fraud_loans;
+        self.fraud_amount += o.fraud_amount;
+        self.fraud_losses += o.fraud_losses;
+        self.fraud_recoveries += o.fraud_recoveries;
+        self.screening_cost += o.screening_cost;
     }
 }
 
@@ -162,6 +183,7 @@ pub struct LenderSummary {
     pub default_rate: Option<f64>,
     /// Approvals over applications (`None` without applications).
     pub approval_rate: Option<f64>,
-    /// Interest income − funding cost − credit losses.
+    /// Interest income − funding cost − credit losses − fraud losses −
+    /// screening cost.
     pub lending_profit: Money,
 }

@@ -15,6 +15,7 @@
 
 pub mod cohorts;
 pub mod columns;
+pub mod credit;
 pub mod lending;
 pub mod merchants;
 pub mod output;
@@ -195,6 +196,8 @@ pub struct PlatformSummary {
     pub cac: Option<f64>,
     /// The platform's lending arm over the run, if it has one.
     pub lending: Option<lending::LenderSummary>,
+    /// The platform's consumer credit programme, if it runs one.
+    pub credit: Option<credit::CreditSummary>,
     /// Merchants listed on the platform at any time during the run.
     pub merchants_listed_ever: u64,
     /// Of those, the share still open at the end (`None` if none).
@@ -744,6 +747,7 @@ impl Recorder {
                         .then(|| contribution.as_major() / self.acquired[p] as f64),
                     cac: cac[p],
                     lending: None,
+                    credit: None,
                     merchants_listed_ever: 0,
                     merchant_survival: None,
                     merchant_profit_mean: None,

@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::checker::Checker;
+use super::credit::{self, DataKind, DataSpec, FraudSpec, RawData, RawFraud, RawInformation};
 use super::platforms::RawPlatform;
 use super::raw::one_f;
 use crate::ledger::Money;
@@ -21,10 +22,17 @@ pub struct RawLender {
     pub platform: Option<String>,
     /// What the lender sees: `transactions` (the platform's own sales data:
     /// volume, volatility, tenure) or `self_reported` (revenue the merchant
-    /// declares, with noise). Default: `transactions` for a platform's arm,
-    /// `self_reported` for a bank.
+    /// declares, with noise), or a list of kinds (adding `behaviour` and
+    /// `scenes`), each a measurement of the merchant's latent risk. Default:
+    /// `transactions` for a platform's arm, `self_reported` for a bank.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+    pub data: Option<RawData>,
+    /// Information value of each data kind (with a list of kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub information: Option<RawInformation>,
+    /// Fraudulent applicants and anti-fraud screening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fraud: Option<RawFraud>,
     /// Lending capital, in yuan.
     pub capital: f64,
     /// Annual cost of the lender's funds, on outstanding loans.
@@ -120,6 +128,10 @@ pub struct RawScore {
     /// account.
     #[serde(default = "one_f")]
     pub cash_flow: f64,
+    /// Weight of the standardised estimate of the merchant's latent risk
+    /// from the data kinds seen (with a list of kinds; default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latent: Option<f64>,
 }
 
 fn half() -> f64 {
@@ -133,6 +145,7 @@ impl Default for RawScore {
             volatility: 1.0,
             tenure: 0.5,
             cash_flow: 1.0,
+            latent: None,
         }
     }
 }
@@ -256,6 +269,16 @@ pub struct LenderSpec {
     pub default_model: DefaultModel,
     /// Highest rate allowed by regulation, if capped.
     pub max_rate: Option<f64>,
+    /// The data kinds seen and their information values (for one kind,
+    /// the kind its `data` names): what anti-fraud screening uses.
+    pub signals: DataSpec,
+    /// Whether `data` is a list of kinds: the score then adds the
+    /// estimate of the merchant's latent risk from those kinds.
+    pub latent_signals: bool,
+    /// Weight of the latent-risk estimate in the score.
+    pub latent_weight: f64,
+    /// Anti-fraud policy.
+    pub fraud: Option<FraudSpec>,
 }
 
 /// What a lender sees of a merchant.
@@ -342,24 +365,65 @@ fn check_lender(
         }
         found
     });
-    let data = match (l.data.as_deref(), l.platform.is_some()) {
-        (Some("transactions"), true) | (None, true) => DataAccess::Transactions,
-        (Some("transactions"), false) => {
-            c.fail(
-                at("data"),
-                "transaction data needs a `platform` whose data the lender sees",
+    let (data, signals) = match (&l.data, l.platform.is_some()) {
+        (Some(RawData::One(one)), has_platform) => (
+            match (one.as_str(), has_platform) {
+                ("transactions", true) => DataAccess::Transactions,
+                ("transactions", false) => {
+                    c.fail(
+                        at("data"),
+                        "transaction data needs a `platform` whose data the lender sees",
+                    );
+                    DataAccess::SelfReported
+                }
+                ("self_reported", _) => DataAccess::SelfReported,
+                (other, _) => {
+                    c.fail(
+                        at("data"),
+                        format!("must be \"transactions\" or \"self_reported\", got \"{other}\""),
+                    );
+                    DataAccess::SelfReported
+                }
+            },
+            None,
+        ),
+        (None, true) => (DataAccess::Transactions, None),
+        (None, false) => (DataAccess::SelfReported, None),
+        (Some(list), has_platform) => {
+            let kinds = credit::data_kinds(c, &at("data"), list, has_platform);
+            let information = credit::information(
+                c,
+                &at("information"),
+                &l.information.clone().unwrap_or_default(),
             );
-            DataAccess::SelfReported
-        }
-        (Some("self_reported"), _) | (None, false) => DataAccess::SelfReported,
-        (Some(other), _) => {
-            c.fail(
-                at("data"),
-                format!("must be \"transactions\" or \"self_reported\", got \"{other}\""),
-            );
-            DataAccess::SelfReported
+            let access = if kinds.contains(&DataKind::Transactions) {
+                DataAccess::Transactions
+            } else {
+                DataAccess::SelfReported
+            };
+            (access, Some(DataSpec { kinds, information }))
         }
     };
+    let latent_signals = signals.is_some();
+    let signals = signals.unwrap_or_else(|| DataSpec {
+        kinds: vec![match data {
+            DataAccess::Transactions => DataKind::Transactions,
+            DataAccess::SelfReported => DataKind::SelfReported,
+        }],
+        information: credit::information(c, &at("information"), &RawInformation::default()),
+    });
+    if l.information.is_some() && !latent_signals {
+        c.fail(
+            at("information"),
+            "information values need `data` to be a list of kinds",
+        );
+    }
+    if l.score.latent.is_some() && !latent_signals {
+        c.fail(
+            at("score.latent"),
+            "the latent-risk weight needs `data` to be a list of kinds",
+        );
+    }
     let rate = match &l.rate {
         RawRate::Flat(r) => RatePolicy::Flat(c.real(&at("rate.flat"), *r, 0.0, 10.0)),
         RawRate::RiskBased { base, slope, max } => {
@@ -461,5 +525,14 @@ fn check_lender(
         expected_pd: c.share(&at("expected_pd"), l.expected_pd),
         default_model,
         max_rate,
+        signals,
+        latent_signals,
+        latent_weight: c.real(
+            &at("score.latent"),
+            l.score.latent.unwrap_or(1.0),
+            -1e3,
+            1e3,
+        ),
+        fraud: l.fraud.as_ref().map(|f| credit::fraud(c, &at("fraud"), f)),
     }
 }

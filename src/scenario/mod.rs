@@ -33,6 +33,7 @@ mod balances;
 mod checker;
 mod choice;
 mod consumers;
+mod credit;
 mod dist;
 mod economy;
 mod error;
@@ -59,6 +60,10 @@ pub use balances::{BalancesSpec, FundSpec, RawBalances, RawFund, RawMerchantFund
 pub use checker::MAX_GROUPS;
 pub use choice::ChoiceSpec;
 pub use consumers::{Churn, ConsumerSpec, LoyaltySpec, RawConsumers, SegmentSpec};
+pub use credit::{
+    ConsumerCreditSpec, DataKind, DataSpec, FraudSpec, RawConsumerCredit, RawCreditLimit, RawData,
+    RawFraud, RawInformation,
+};
 pub use dist::{Dist, RawDist, Support};
 pub use economy::{EconomySpec, Shock};
 pub use error::{Problem, ScenarioError};

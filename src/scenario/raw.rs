@@ -63,6 +63,9 @@ pub struct RawScenario {
     /// Lenders to merchants: platforms' lending arms and banks.
     #[serde(default)]
     pub lenders: Vec<RawLender>,
+    /// Consumer credit programmes run by platforms.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub consumer_credit: Vec<super::credit::RawConsumerCredit>,
     /// The common economic environment.
     #[serde(default)]
     pub economy: RawEconomy,

@@ -52,6 +52,8 @@ pub struct Scenario {
     pub platforms: Vec<PlatformSpec>,
     /// Lenders to merchants, in file order.
     pub lenders: Vec<LenderSpec>,
+    /// Consumer credit programmes, in file order.
+    pub consumer_credit: Vec<super::credit::ConsumerCreditSpec>,
     /// The common economic environment.
     pub economy: EconomySpec,
     /// A regulator's caps on subsidies.
@@ -111,6 +113,7 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
         &raw.platforms,
         regulation.max_interest_rate,
     );
+    let consumer_credit = super::credit::check(&mut c, &raw.consumer_credit, &raw.platforms);
     let economy = economy::check(&mut c, &raw.economy, horizon);
     let funds = platforms.iter().any(|p| p.payments.fund.is_some());
     let balances = super::balances::check(&mut c, raw.balances.as_ref(), funds);
@@ -127,6 +130,7 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
             merchants,
             platforms,
             lenders,
+            consumer_credit,
             economy,
             subsidy_caps: regulation.subsidy_caps,
             balances,

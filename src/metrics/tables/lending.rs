@@ -54,7 +54,7 @@ pub const LENDER_METRICS: [Column<LenderSummary>; 8] = [
         "lending_profit",
         "yuan",
         Yuan,
-        "Interest income − funding cost − credit losses.",
+        "Interest income − funding cost − credit losses − fraud losses − screening cost.",
         |l| Cash(l.lending_profit),
     ),
 ];
@@ -190,7 +190,7 @@ pub fn lender_keys<'a>() -> [Column<Row<'a, LenderSummary>>; 4] {
 
 /// The figures of `lenders.csv`: [`LENDER_METRICS`] between the lender's
 /// applications and its costs.
-pub const LENDER_FIGURES: [Column<LenderSummary>; 13] = {
+pub const LENDER_FIGURES: [Column<LenderSummary>; 17] = {
     let m = LENDER_METRICS;
     [
         col(
@@ -231,6 +231,34 @@ pub const LENDER_FIGURES: [Column<LenderSummary>; 13] = {
             Yuan,
             "Interest paid on the lender's funding.",
             |l| Cash(l.flows.funding_cost),
+        ),
+        col(
+            "fraud_caught",
+            "applications",
+            Int,
+            "Fraudulent applications anti-fraud screening caught (0 without screening).",
+            |l| int(l.flows.fraud_caught),
+        ),
+        col(
+            "fraud_loans",
+            "loans",
+            Int,
+            "Loans paid out to undetected fraudsters (not counted in loans_disbursed).",
+            |l| int(l.flows.fraud_loans),
+        ),
+        col(
+            "fraud_losses",
+            "yuan",
+            Yuan,
+            "Fraudulent exposure written off after default (not counted in credit_loss): paid out to fraudsters less what was recovered.",
+            |l| Cash(l.flows.fraud_losses),
+        ),
+        col(
+            "screening_cost",
+            "yuan",
+            Yuan,
+            "Cost of anti-fraud screening of applications.",
+            |l| Cash(l.flows.screening_cost),
         ),
     ]
 };

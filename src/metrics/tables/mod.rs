@@ -14,6 +14,7 @@ mod merchants;
 mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
+use super::credit::CreditSummary;
 use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
@@ -128,7 +129,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// columns; shared by every file that reports per-run summaries. Eight
 /// are [`LENDER_METRICS`] of the platform's lending arm; the last three
 /// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 38] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 48] = [
     col(
         "orders",
         "orders",
@@ -343,7 +344,111 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 38] = [
         "Interest earned over the run on takings held for merchants before settlement (included in revenue).",
         |s| Cash(s.flows.float_income),
     ),
+    credit::<0>(),
+    credit::<1>(),
+    credit::<2>(),
+    credit::<3>(),
+    credit::<4>(),
+    credit::<5>(),
+    credit::<6>(),
+    credit::<7>(),
+    credit::<8>(),
+    credit::<9>(),
 ];
+
+/// The figures of a platform's consumer credit programme that close a
+/// summary row.
+pub const CREDIT_METRICS: [Column<CreditSummary>; 10] = [
+    col(
+        "credit_lines",
+        "lines",
+        Int,
+        "Consumer credit lines the platform's programme opened; empty without one.",
+        |c| int(c.lines),
+    ),
+    col(
+        "credit_purchases",
+        "orders",
+        Int,
+        "Platform orders paid on consumer credit; empty without a programme.",
+        |c| int(c.purchases),
+    ),
+    col(
+        "credit_spend",
+        "yuan",
+        Yuan,
+        "Amount of those orders; empty without a programme.",
+        |c| Cash(c.purchase_amount),
+    ),
+    col(
+        "credit_outstanding_end",
+        "yuan",
+        Yuan,
+        "Consumer credit principal owed at the end (fraudulent lines included); empty without a programme.",
+        |c| Cash(c.outstanding_end),
+    ),
+    col(
+        "credit_interest",
+        "yuan",
+        Yuan,
+        "Interest consumers paid on revolving balances; empty without a programme.",
+        |c| Cash(c.interest),
+    ),
+    col(
+        "credit_defaults",
+        "lines",
+        Int,
+        "Consumer credit lines that defaulted (90 days past due; fraudulent lines excluded); empty without a programme.",
+        |c| int(c.defaults),
+    ),
+    col(
+        "credit_default_rate",
+        "",
+        Fraction,
+        "credit_defaults over credit_lines; empty without lines.",
+        |c| maybe(c.default_rate(), Frac),
+    ),
+    col(
+        "credit_write_offs",
+        "yuan",
+        Yuan,
+        "Consumer credit principal written off after workout (fraud excluded); empty without a programme.",
+        |c| Cash(c.credit_loss),
+    ),
+    col(
+        "credit_fraud_losses",
+        "yuan",
+        Yuan,
+        "Consumer credit paid out to undetected fraudsters and written off; empty without a programme.",
+        |c| Cash(c.fraud_losses),
+    ),
+    col(
+        "credit_profit",
+        "yuan",
+        Yuan,
+        "Consumer credit interest − funding cost − credit and fraud losses − screening cost; empty without a programme.",
+        |c| Cash(c.profit()),
+    ),
+];
+
+/// Column `I` of [`CREDIT_METRICS`], read from a platform's consumer
+/// credit programme (empty for a platform without one).
+const fn credit<const I: usize>() -> Column<PlatformSummary> {
+    fn read<const I: usize>(s: &PlatformSummary) -> Value<'_> {
+        match &s.credit {
+            Some(c) => (CREDIT_METRICS[I].read)(c),
+            None => Value::Missing,
+        }
+    }
+    let c = &CREDIT_METRICS[I];
+    Column {
+        name: c.name,
+        unit: c.unit,
+        kind: c.kind,
+        doc: c.doc,
+        read: read::<I>,
+    }
+}
 
 /// The cells of a summary row (after its keys) for a lender of its own:
 /// its lending columns ([`LENDER_METRICS`]) in their places, every other

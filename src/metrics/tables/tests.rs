@@ -34,6 +34,12 @@ fn lender(k: i64) -> LenderSummary {
             recoveries: m(34),
             expected_loss: m(35),
             funding_cost: m(36),
+            fraud_caught: 38,
+            fraud_loans: 39,
+            fraud_amount: m(40),
+            fraud_losses: m(41),
+            fraud_recoveries: m(42),
+            screening_cost: m(43),
         },
         outstanding_end: m(19),
         npl_ratio: 0.22,
@@ -81,6 +87,7 @@ fn platform() -> PlatformSummary {
         ltv_per_user: Some(14.5),
         cac: Some(15.5),
         lending: Some(lender(0)),
+        credit: None,
         merchants_listed_ever: 26,
         merchant_survival: Some(0.27),
         merchant_profit_mean: Some(28.5),
@@ -202,6 +209,7 @@ fn lending_at() -> usize {
 fn a_platform_without_a_lending_arm_has_empty_lending_columns() {
     let p = PlatformSummary {
         lending: None,
+        credit: None,
         ..platform()
     };
     let cells = cells(&SUMMARY_METRICS, &p);
@@ -394,6 +402,7 @@ fn lending_columns_read_their_own_fields() {
             recoveries: m(14),
             expected_loss: m(15),
             funding_cost: m(16),
+            ..LenderFlows::default()
         },
         outstanding: m(8),
         non_performing: m(2),
