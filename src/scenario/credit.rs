@@ -491,6 +491,15 @@ pub(super) fn check(
             );
         }
         let statement_days = c.count(&at("statement_days"), r.statement_days, 1, 365);
+        if r.interest_free_days >= i64::from(statement_days) {
+            c.fail(
+                at("interest_free_days"),
+                format!(
+                    "must be below statement_days ({statement_days}): a bill falls due before the next, got {}",
+                    r.interest_free_days
+                ),
+            );
+        }
         let vasicek = match &r.default_model {
             None => None,
             Some(RawDefaultModel::Vasicek { pd, rho }) => {

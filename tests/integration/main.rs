@@ -8,6 +8,7 @@ mod claims_superapp;
 mod cli;
 mod closed_form;
 mod common;
+mod credit;
 mod exclusivity;
 mod faults;
 mod fuzz;
