@@ -25,13 +25,13 @@
 //! interest at `rate` a year until the next due date.
 //!
 //! **Defaults.** At each due date with something owed, a borrower stops
-//! paying for good when `√ρ·z + √(1−ρ)·ε < Φ⁻¹(pd_period)`, where `z` is
-//! the economy's common factor in standard deviations (so defaults bunch
-//! in bad times), `pd_period = 1 − (1 − pd)^(statement_days/365)`, and
-//! `ε = −√λ·r + √(1−λ)·η` mixes the latent risk `r` (share `λ =
+//! paying for good when `√ρ·z + √(1−ρ)·ε < √(1−ρ)·Φ⁻¹(pd_period)`, where
+//! `z` is the economy's common factor in standard deviations (so defaults
+//! bunch in bad times), `pd_period = 1 − (1 − pd)^(statement_days/365)`,
+//! and `ε = −√λ·r + √(1−λ)·η` mixes the latent risk `r` (share `λ =
 //! latent_share`) with fresh noise: ε is standard normal, so a consumer
-//! drawn at random defaults with probability `pd` a year in an average
-//! economy. With `default_model = { vasicek = { pd, rho } }` the draw is
+//! drawn at random and always owing defaults with probability `pd` a year
+//! in an average economy (z = 0). With `default_model = { vasicek = { pd, rho } }` the draw is
 //! made once, at opening, against a common factor drawn once per
 //! replication, and a borrower that defaults stops paying on a day drawn
 //! uniformly in its first `term_days`; the others always pay. Then, as
@@ -414,7 +414,9 @@ impl Market<'_> {
         let spec: &ConsumerCreditSpec = &scenario.consumer_credit[i];
         let account = self.accounts.platform(spec.platform);
         let period_pd = 1.0 - (1.0 - spec.pd).powf(f64::from(spec.statement_days) / 365.0);
-        let threshold = probit(period_pd);
+        // Scaled so that in an average economy (z = 0) a consumer drawn at
+        // random defaults with probability `period_pd` at each due date.
+        let threshold = (1.0 - spec.rho).sqrt() * probit(period_pd);
         let open = std::mem::take(&mut self.credit.programmes[i].open);
         let mut still_open = Vec::with_capacity(open.len());
         for id in open {

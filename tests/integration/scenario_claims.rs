@@ -216,6 +216,7 @@ fn every_shipped_scenario_has_its_claims_tested() {
         include_str!("scenario_claims/lending.rs"),
         include_str!("scenario_claims/membership.rs"),
         include_str!("claims_superapp.rs"),
+        include_str!("claims_credit.rs"),
         include_str!("claims_exclusivity.rs"),
         include_str!("claims_merger.rs"),
     ]
