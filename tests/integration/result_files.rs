@@ -18,7 +18,9 @@ cumulative_burn,final_cash,final_share,exit_day,acquired_day,acquired_by,marketi
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
-lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income";
+lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income,\
+credit_lines,credit_purchases,credit_spend,credit_outstanding_end,credit_interest,credit_defaults,\
+credit_default_rate,credit_write_offs,credit_fraud_losses,credit_profit";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.
@@ -101,7 +103,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "lenders.csv",
             "replication,seed,lender,platform,applications,approval_rate,disbursed_amount,\
              loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,\
-             interest_income,lending_profit,expected_loss,funding_cost"
+             interest_income,lending_profit,expected_loss,funding_cost,fraud_caught,fraud_loans,\
+             fraud_losses,screening_cost"
                 .into(),
         ),
         (
