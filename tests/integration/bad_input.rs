@@ -364,6 +364,42 @@ const FULL_CASES: &[Case] = &[
         &["lenders[0].expected_lgd", "unknown key"],
     ),
     (
+        "unknown kind of credit data",
+        "expected_pd = 0.03",
+        "expected_pd = 0.03\ndata = [\"transactions\", \"gossip\"]",
+        &["lenders[0].data", "gossip"],
+    ),
+    (
+        "platform data for a bank",
+        "name = \"Bank\"",
+        "name = \"Bank\"\ndata = [\"behaviour\"]",
+        &["lenders[1].data", "platform"],
+    ),
+    (
+        "fraud share above 1",
+        "expected_pd = 0.03",
+        "expected_pd = 0.03\nfraud = { share = 1.5 }",
+        &["lenders[0].fraud.share", "between 0 and 1"],
+    ),
+    (
+        "consumer credit on an unknown platform",
+        "[economy]",
+        "[[consumer_credit]]\nname = \"C\"\nplatform = \"Gamma\"\ncapital = 1000.0\n\n[economy]",
+        &["consumer_credit[0].platform", "Gamma"],
+    ),
+    (
+        "interest-free period as long as the statement",
+        "[economy]",
+        "[[consumer_credit]]\nname = \"C\"\nplatform = \"Alpha\"\ncapital = 1000.0\ninterest_free_days = 30\n\n[economy]",
+        &["consumer_credit[0].interest_free_days", "statement_days"],
+    ),
+    (
+        "unknown key: consumer_credit[]",
+        "[economy]",
+        "[[consumer_credit]]\nname = \"C\"\nplatform = \"Alpha\"\ncapital = 1000.0\nlimit_yuan = 5.0\n\n[economy]",
+        &["consumer_credit[0].limit_yuan", "unknown key"],
+    ),
+    (
         "unknown key: lenders[].score",
         "cash_flow = 0.5",
         "cash_flow = 0.5\nincome = 1.0",
