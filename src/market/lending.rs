@@ -17,6 +17,16 @@
 //! and loans go to scores at or above the cut-off, for a multiple of
 //! 30-day sales between a floor and a cap.
 //!
+//! When `data` lists kinds of data, the score adds `score.latent` times
+//! the lender's standardised estimate of the merchant's latent risk (the
+//! orders a day it needs to break even, `ln(fixed cost / unit margin)`
+//! standardised across merchants) from the kinds it sees, each a noisy
+//! measurement (see [`super::signals`]). With `[lenders.fraud]` each
+//! application is screened at a cost; a fraudulent one that screening
+//! misses and that passes the score is paid to the fraudster
+//! (`FraudDisbursement`), never repaid, and written off apart from credit
+//! losses after default and workout.
+//!
 //! Interest accrues daily on outstanding principal. Instalment loans fall
 //! due every N days (equal principal plus accrued interest); sales-share
 //! loans take a share of each day's sales through the lender's platform
