@@ -70,8 +70,9 @@ pub struct RunRequest {
     /// Scenario keys to set, key path → value, checked like `--set`.
     #[serde(default)]
     pub set: BTreeMap<String, Value>,
-    /// Milliseconds to wait after each simulated day (0 to
-    /// [`MAX_DAY_MS`]), so a class can watch a fast run unfold.
+    /// Milliseconds to wait after each simulated day of the first
+    /// replication (0 to [`MAX_DAY_MS`]), so a class can watch a fast run
+    /// unfold; the other replications run at full speed.
     #[serde(default)]
     pub day_ms: u64,
 }
@@ -566,7 +567,9 @@ fn simulate(run: &Run, scenario: &Scenario) {
     for rep in 0..scenario.replications {
         let observe = |days: &[DayRecord], lenders: &[LenderDay]| {
             run.push("day", day_event(rep, days, lenders));
-            if run.day_ms > 0 && !run.stop.load(Ordering::Relaxed) {
+            // Only the first replication is drawn live, so only it is
+            // slowed down for watching.
+            if rep == 0 && run.day_ms > 0 && !run.stop.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(run.day_ms));
             }
         };
