@@ -56,6 +56,15 @@ async function loadScenarios() {
 
 async function loadLevers(id) {
   showError("");
+  // A new scenario ends the run being watched.
+  if (state.source) {
+    await stopRun();
+    state.source.close();
+    state.source = null;
+    $("run").disabled = false;
+    $("stop").disabled = true;
+  }
+  state.run = null;
   const data = await getJSON(`/api/scenarios/${encodeURIComponent(id)}`);
   state.scenario = data;
   state.previous = null;
