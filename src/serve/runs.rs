@@ -645,3 +645,34 @@ fn results(run: &Run, outputs: &[RunOutput], wall_seconds: f64) -> Value {
         },
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_values_become_the_toml_a_file_would_hold() {
+        let v = json!([{"from_day": 0, "to_day": 30, "per_order": 2.5}]);
+        let t = toml_value(&v).unwrap();
+        let window = &t.as_array().unwrap()[0];
+        assert_eq!(window["from_day"].as_integer(), Some(0));
+        assert_eq!(window["per_order"].as_float(), Some(2.5));
+        assert_eq!(toml_value(&json!(true)).unwrap().as_bool(), Some(true));
+        assert!(toml_value(&json!({"a": null})).is_err());
+    }
+
+    #[test]
+    fn overrides_are_checked_like_set_and_name_the_key() {
+        let mut set = BTreeMap::new();
+        set.insert("platforms[0].commission".to_string(), json!(0.2));
+        let o = overrides(&set).unwrap();
+        assert_eq!(o[0].path, "platforms[0].commission");
+        assert_eq!(o[0].value.as_float(), Some(0.2));
+        assert_eq!(o[0].origin, "set platforms[0].commission");
+        set.insert("platforms[".to_string(), json!(1));
+        match overrides(&set) {
+            Err(Refusal::Invalid(m)) => assert!(m.contains("`platforms[`"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
