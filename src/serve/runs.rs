@@ -675,4 +675,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
     }
+
+    #[test]
+    fn lending_off_is_a_valid_scenario_without_lenders() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios/lending_platform_vs_bank.toml");
+        let mut set = BTreeMap::new();
+        set.insert("lenders".to_string(), json!([]));
+        let with = scenario::load(&path, &[]).unwrap();
+        let without = scenario::load(&path, &overrides(&set).unwrap()).unwrap();
+        assert!(!with.lenders.is_empty());
+        assert!(without.lenders.is_empty());
+        assert_eq!(without.platforms.len(), with.platforms.len());
+    }
 }

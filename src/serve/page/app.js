@@ -316,7 +316,7 @@ async function stopRun() {
 
 // ---- charts -----------------------------------------------------------------
 
-const money = (v) => v == null ? "" : `¥${(v / 1e6).toFixed(2)} M`;
+const money = (v) => v == null ? "" : Math.abs(v) >= 1e9 ? `¥${(v / 1e9).toFixed(2)} B` : `¥${(v / 1e6).toFixed(2)} M`;
 const burned = (v) => `${v >= 0 ? "burned" : "earned"} ${money(Math.abs(v))}`;
 const pct = (v) => v == null ? "" : `${(v * 100).toFixed(1)}%`;
 const AXIS = {
@@ -366,7 +366,7 @@ function buildCharts() {
       height: 220,
       series,
       scales: { x: { time: false, range: [0, run.days] }, ...(AXIS[k].range ? { y: { range: AXIS[k].range } } : {}) },
-      axes: [{ label: "day" }, { values: (u, vals) => vals.map(AXIS[k].fmt), size: 70 }],
+      axes: [{ label: "day" }, { values: (u, vals) => vals.map(AXIS[k].fmt), size: 80 }],
       legend: { live: true },
     };
     state.plots[k] = new uPlot(opts, chartData(k), el);
