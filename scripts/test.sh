@@ -2,7 +2,7 @@
 # The whole test suite, as CI runs it: formatting, lints, the notebooks,
 # the Slurm end-to-end test of sharded sweeps on a throwaway local
 # cluster, then every test in release mode (the simulations are too slow
-# unoptimised). The Rust tests run last so that their summary closes the
+# unoptimised), the classroom's headless-browser test among them. The Rust tests run last so that their summary closes the
 # output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,4 +11,10 @@ cargo fmt --check
 cargo clippy --release --all-targets --locked -- -D warnings
 bash scripts/test-notebooks.sh
 bash scripts/slurm/test-cluster.sh
+# The classroom's browser test (`flywheel serve`) drives headless Chromium
+# through chromedriver: Debian's packages, installed when missing.
+if [ ! -x /usr/bin/chromedriver ]; then
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
+fi
 cargo test --release --locked

@@ -187,6 +187,29 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Serve the classroom: a local web page to pick a scenario, move its
+    /// levers, run it and watch share, orders, burn, cash and NPL day by
+    /// day, and compare with the previous run.
+    Serve {
+        /// Port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Address to listen on; the default serves this machine only.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Directory of the scenarios offered.
+        #[arg(long, default_value = "scenarios")]
+        scenarios: PathBuf,
+        /// Runs simulating at once [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        max_runs: usize,
+        /// Runs that may wait for a turn; more are refused.
+        #[arg(long, default_value_t = 16)]
+        queue: usize,
+        /// Largest run, as consumers × days × replications.
+        #[arg(long, default_value_t = 100_000_000)]
+        max_size: u64,
+    },
     /// Combine the directories of a sharded sweep into the files an
     /// unsharded sweep writes.
     Merge {
@@ -354,7 +377,45 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             quiet,
         } => sweep_commands::sweep(&scenario, &set, out, threads, shard, resume, quiet),
         Command::Merge { dirs, out, quiet } => sweep_commands::merge(&dirs, out, quiet),
+        Command::Serve {
+            port,
+            bind,
+            scenarios,
+            max_runs,
+            queue,
+            max_size,
+        } => serve_command(crate::serve::Config {
+            bind,
+            port,
+            scenarios,
+            limits: crate::serve::Limits {
+                concurrent: worker_threads(max_runs),
+                queue,
+                max_size,
+                ..crate::serve::Limits::default()
+            },
+        }),
     }
+}
+
+fn serve_command(config: crate::serve::Config) -> Result<(), CliError> {
+    use crate::serve::ServeError;
+    use std::io::Write as _;
+    let dir = config.scenarios.display().to_string();
+    let loopback = config.bind.is_loopback();
+    crate::serve::serve(config, |addr| {
+        println!("classroom: open http://{addr}/ (scenarios from {dir}; Ctrl-C to stop)");
+        if !loopback {
+            println!(
+                "note: listening beyond this machine; anyone who can reach {addr} can start runs"
+            );
+        }
+        let _ = std::io::stdout().flush();
+    })
+    .map_err(|e| match e {
+        ServeError::Scenarios { .. } | ServeError::Bind { .. } => CliError::Input(e.to_string()),
+        ServeError::Runtime(_) => CliError::Internal(e.to_string()),
+    })
 }
 
 fn plot_command(dir: &Path, format: crate::plot::Format, quiet: bool) -> Result<(), CliError> {

@@ -31,6 +31,11 @@
 //! (point, replication), journalling each as it finishes; shards of a sweep
 //! merge back into the same files (`sweep::merge`).
 //!
+//! The classroom server (`serve`, `flywheel serve`) runs a scenario with
+//! a student's levers through the same `run_one`, watching each closed
+//! day through a day observer (`market::DayObserver`) and streaming it to
+//! a page.
+//!
 //! Every CSV file's columns are declared once, as a column table (name,
 //! unit, kind, meaning, accessor): `metrics::tables` for a run's files,
 //! and `compare` and `sweep` for theirs. The writers, the results
@@ -50,7 +55,8 @@
 //!
 //! ```text
 //!  cli                        commands, argument parsing, exit codes
-//!  compare · sweep · plot     many runs; figures and reports from result files
+//!  compare · sweep · plot     many runs; figures and reports from result files;
+//!  · serve                    the classroom server
 //!  runner · resources         replications in parallel; will it fit in memory
 //!  market                     occasions, consumers, merchants, platforms,
 //!                             payments, listings, economy, lending
@@ -107,4 +113,5 @@ pub(crate) mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod serve;
 pub mod sweep;

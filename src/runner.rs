@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::engine::{self, EventQueue};
 use crate::ledger::LedgerError;
-use crate::market::Market;
+use crate::market::{DayObserver, Market};
 use crate::metrics::RunOutput;
 use crate::rng::replication_seed;
 use crate::scenario::Scenario;
@@ -79,12 +79,39 @@ pub fn run_one_until(
     on_day_closed: &(dyn Fn() + Sync),
     stop: &AtomicBool,
 ) -> Result<RunOutput, RunError> {
+    run_one_inner(scenario, replication, options, on_day_closed, None, stop)
+}
+
+/// Like [`run_one_until`], but also hands each closed day's platform and
+/// lender records to `observe` as the run goes (for watching a run live);
+/// the result is the same as without an observer.
+pub fn run_one_observed(
+    scenario: &Scenario,
+    replication: u32,
+    options: &RunOptions,
+    observe: &DayObserver<'_>,
+    stop: &AtomicBool,
+) -> Result<RunOutput, RunError> {
+    run_one_inner(scenario, replication, options, &|| {}, Some(observe), stop)
+}
+
+fn run_one_inner(
+    scenario: &Scenario,
+    replication: u32,
+    options: &RunOptions,
+    on_day_closed: &(dyn Fn() + Sync),
+    observe: Option<&DayObserver<'_>>,
+    stop: &AtomicBool,
+) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let seed = replication_seed(scenario.seed, replication);
     let mut queue = EventQueue::with_capacity(
         scenario.market.consumers as usize + scenario.horizon_days as usize + 1,
     );
     let mut market = Market::new(scenario, seed, options.journal, on_day_closed, &mut queue);
+    if let Some(observe) = observe {
+        market.set_day_observer(observe);
+    }
     let events = match engine::run_until(&mut market, &mut queue, &|| stop.load(Ordering::Relaxed))
     {
         engine::Ended::Horizon(events) => events,

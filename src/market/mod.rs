@@ -105,6 +105,9 @@ pub struct Market<'a> {
     credit: credit::Credit,
     accounts: Accounts,
     on_day_closed: &'a (dyn Fn() + Sync),
+    /// Optional observer of each closed day's records (see
+    /// [`Market::set_day_observer`]).
+    day_observer: Option<&'a DayObserver<'a>>,
     listings: Listings,
     settlement: Settlement,
     economy: Economy,
@@ -130,6 +133,11 @@ pub struct Market<'a> {
     /// (`exclusivity::NO_PARTNER`: none).
     exclusive: Vec<u8>,
 }
+
+/// Watches each closed day: the day's record of every platform (in
+/// platform order) and of every lender (in lender order; empty without
+/// lenders). See [`Market::set_day_observer`].
+pub type DayObserver<'o> = dyn Fn(&[DayRecord], &[LenderDay]) + Sync + 'o;
 
 impl<'a> Market<'a> {
     /// Draws the agents of the replication seeded `run_seed`, posts the
@@ -231,6 +239,7 @@ impl<'a> Market<'a> {
             recorder: Recorder::new(np, scenario.horizon_days),
             accounts,
             on_day_closed,
+            day_observer: None,
             listings,
             settlement: Settlement::new(scenario),
             decay_powers: (0..=scenario.horizon_days as i32)
@@ -265,6 +274,14 @@ impl<'a> Market<'a> {
             market.schedule_next(c, Tick(0), queue);
         }
         market
+    }
+
+    /// Has `observe` called after each day closes, with that day's record
+    /// of every platform and of every lender, before `on_day_closed`.
+    /// For watching a run as it goes (the classroom server streams these);
+    /// observing changes nothing in the run.
+    pub fn set_day_observer(&mut self, observe: &'a DayObserver<'a>) {
+        self.day_observer = Some(observe);
     }
 
     fn horizon_tick(&self) -> u64 {
@@ -325,6 +342,14 @@ impl<'a> Market<'a> {
                     }
                 }
             }
+        }
+        if let Some(observe) = self.day_observer {
+            let lenders = self.scenario.lenders.len();
+            let lending = &self.lending.days;
+            observe(
+                self.recorder.closed_day(),
+                &lending[lending.len().saturating_sub(lenders)..],
+            );
         }
         (self.on_day_closed)();
     }

@@ -639,6 +639,12 @@ impl Recorder {
             .find(|r| r.platform == platform)
     }
 
+    /// The records of the last closed day, one per platform in platform
+    /// order (empty before the first day closes).
+    pub fn closed_day(&self) -> &[DayRecord] {
+        &self.days[self.days.len().saturating_sub(self.platforms)..]
+    }
+
     /// Closes `day`, given each platform's state at its end.
     pub fn close_day(&mut self, day: u32, close: &[PlatformClose]) {
         let platform_orders: u64 = self.today.iter().map(|f| f.orders).sum();

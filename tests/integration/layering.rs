@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["metrics"],
     &["market"],
     &["runner", "resources"],
-    &["compare", "sweep", "plot"],
+    &["compare", "sweep", "plot", "serve"],
     &["cli"],
 ];
 

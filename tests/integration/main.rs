@@ -27,6 +27,8 @@ mod reproducibility;
 mod result_files;
 mod scenario_claims;
 mod scenario_library;
+mod serve;
+mod serve_browser;
 mod sweep;
 mod tables;
 mod validity;
