@@ -107,4 +107,5 @@ pub(crate) mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod search;
 pub mod sweep;
