@@ -62,8 +62,11 @@ impl Variable {
             // Six significant digits of the range: finer steps than any
             // simulated objective can tell apart, and values that read
             // well in files.
-            let step = 10f64.powi((self.max - self.min).log10().floor() as i32 - 6);
-            toml::Value::Float(((x / step).round() * step).clamp(self.min, self.max))
+            let decimals = (6 - (self.max - self.min).log10().floor() as i32).clamp(0, 15);
+            let rounded = format!("{x:.*}", decimals as usize)
+                .parse::<f64>()
+                .unwrap_or(x);
+            toml::Value::Float(rounded.clamp(self.min, self.max))
         }
     }
 

@@ -25,6 +25,7 @@ mod reproducibility;
 mod result_files;
 mod scenario_claims;
 mod scenario_library;
+mod search;
 mod sweep;
 mod tables;
 mod validity;
