@@ -41,8 +41,13 @@ pub(super) fn search(
     quiet: bool,
 ) -> Result<(), CliError> {
     let overrides = set_overrides(sets)?;
-    let search = Search::load(path, equilibrium, &overrides).map_err(|e| CliError::Input(e.to_string()))?;
-    let kind = if equilibrium { "equilibrium" } else { "optimize" };
+    let search =
+        Search::load(path, equilibrium, &overrides).map_err(|e| CliError::Input(e.to_string()))?;
+    let kind = if equilibrium {
+        "equilibrium"
+    } else {
+        "optimize"
+    };
     // Memory: one candidate's replications run at once, like a sweep
     // point.
     check_sweep(
@@ -52,23 +57,32 @@ pub(super) fn search(
         Machine::this(),
     )
     .map_err(|e| too_large(path, &e))?;
-    let out = out.unwrap_or_else(|| Path::new("results").join(format!("{}-{kind}", search.base.name)));
+    let out =
+        out.unwrap_or_else(|| Path::new("results").join(format!("{}-{kind}", search.base.name)));
     install_stop_handler();
     let planned = match &search.goal {
         Goal::Optimize(o) => u64::from(o.budget),
-        Goal::Equilibrium(e) => u64::from(e.budget) * e.players.len() as u64 * u64::from(e.max_rounds),
+        Goal::Equilibrium(e) => {
+            u64::from(e.budget) * e.players.len() as u64 * u64::from(e.max_rounds)
+        }
     };
     let bar = if quiet {
         ProgressBar::hidden()
     } else {
         let bar = ProgressBar::with_draw_target(Some(planned), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} evaluations at most, {elapsed} elapsed") {
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} evaluations at most, {elapsed} elapsed",
+        ) {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
     };
     let on_event = |e: Event| match e {
-        Event::Evaluated { stage, evaluations, best } => {
+        Event::Evaluated {
+            stage,
+            evaluations,
+            best,
+        } => {
             bar.set_position(evaluations);
             let best = best.map_or("none feasible yet".to_string(), |b| format!("{b:.2}"));
             bar.set_message(format!("{stage}: best {best}"));
@@ -92,7 +106,11 @@ pub(super) fn search(
                 search.base.name, r.rounds, r.evaluations, r.resumed, r.runs, r.wall_seconds
             );
             for p in &r.players {
-                let strategy: Vec<String> = p.strategy.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+                let strategy: Vec<String> = p
+                    .strategy
+                    .iter()
+                    .map(|(k, v)| format!("{k} = {v}"))
+                    .collect();
                 println!(
                     "  {}: {}; payoff {}; regret {}{}",
                     p.name,
@@ -105,7 +123,9 @@ pub(super) fn search(
             println!("results: {} ({})", r.dir.display(), r.files.join(", "));
         }
         if r.cycled {
-            eprintln!("warning: the best-response iteration cycled; lower `damping` or widen `epsilon`");
+            eprintln!(
+                "warning: the best-response iteration cycled; lower `damping` or widen `epsilon`"
+            );
         } else if !r.converged {
             eprintln!("warning: no equilibrium within max_rounds; see path.csv and regrets.csv");
         }
@@ -129,7 +149,9 @@ pub(super) fn search(
             println!("results: {} ({})", r.dir.display(), r.files.join(", "));
         }
         if !r.feasible {
-            eprintln!("warning: no candidate met every constraint; best.toml holds the one that broke them least");
+            eprintln!(
+                "warning: no candidate met every constraint; best.toml holds the one that broke them least"
+            );
         }
     }
     Ok(())

@@ -47,18 +47,41 @@ pub fn convergence(scenario: &str, t: &Table) -> Result<Figure, String> {
             }
         }
         if let Some(y) = row.number(best) {
-            best_line.push(Point { x, y, low: None, high: None });
+            best_line.push(Point {
+                x,
+                y,
+                low: None,
+                high: None,
+            });
         }
     }
     if each.is_empty() && infeasible.is_empty() {
         return Err(format!("`{TRIALS_CSV}` has no objective to draw"));
     }
     let mut lines = vec![
-        series("each evaluation (95% interval)", 0, Interval::Bars, false, each),
-        series("best so far (meets the constraints)", 1, Interval::None, true, best_line),
+        series(
+            "each evaluation (95% interval)",
+            0,
+            Interval::Bars,
+            false,
+            each,
+        ),
+        series(
+            "best so far (meets the constraints)",
+            1,
+            Interval::None,
+            true,
+            best_line,
+        ),
     ];
     if !infeasible.is_empty() {
-        lines.push(series("breaks a constraint", 2, Interval::Bars, false, infeasible));
+        lines.push(series(
+            "breaks a constraint",
+            2,
+            Interval::Bars,
+            false,
+            infeasible,
+        ));
     }
     let mut panel = Panel::new("", "evaluation", "objective", lines);
     let unit = panel.scale_money();
@@ -66,7 +89,9 @@ pub fn convergence(scenario: &str, t: &Table) -> Result<Figure, String> {
     Ok(Figure {
         name: "convergence".into(),
         title: format!("{scenario}: optimiser convergence"),
-        subtitle: "objective of each candidate, same replication seeds for all (common random numbers)".into(),
+        subtitle:
+            "objective of each candidate, same replication seeds for all (common random numbers)"
+                .into(),
         panels: vec![panel],
         columns: 1,
     })
@@ -76,8 +101,14 @@ pub fn convergence(scenario: &str, t: &Table) -> Result<Figure, String> {
 /// strategy each round started from, and the best response to it), then
 /// one panel of each player's gain from its best response.
 pub fn path(scenario: &str, t: &Table) -> Result<Figure, String> {
-    let [round, player, variable, value, response, gain] =
-        t.columns(["round", "player", "variable", "value", "best_response", "gain"])?;
+    let [round, player, variable, value, response, gain] = t.columns([
+        "round",
+        "player",
+        "variable",
+        "value",
+        "best_response",
+        "gain",
+    ])?;
     let (low, high) = (t.find("gain_low"), t.find("gain_high"));
     let mut variables: Vec<(String, String)> = Vec::new();
     let mut players: Vec<String> = Vec::new();
@@ -95,10 +126,20 @@ pub fn path(scenario: &str, t: &Table) -> Result<Figure, String> {
     }
     let mut panels = Vec::new();
     for (i, (p, v)) in variables.iter().enumerate() {
-        let rows = || t.rows().filter(|r| r.text(player) == p && r.text(variable) == v);
+        let rows = || {
+            t.rows()
+                .filter(|r| r.text(player) == p && r.text(variable) == v)
+        };
         let pts = |c: usize| -> Vec<Point> {
             rows()
-                .filter_map(|r| Some(Point { x: r.number(round)?, y: r.number(c)?, low: None, high: None }))
+                .filter_map(|r| {
+                    Some(Point {
+                        x: r.number(round)?,
+                        y: r.number(c)?,
+                        low: None,
+                        high: None,
+                    })
+                })
                 .collect()
         };
         let mut panel = Panel::new(
@@ -138,7 +179,12 @@ pub fn path(scenario: &str, t: &Table) -> Result<Figure, String> {
             series(p, i, Interval::Bars, true, points)
         })
         .collect();
-    let mut panel = Panel::new("gain from the best response (the regret at the last round)", "round", "gain", gains);
+    let mut panel = Panel::new(
+        "gain from the best response (the regret at the last round)",
+        "round",
+        "gain",
+        gains,
+    );
     panel.zero_line = true;
     let unit = panel.scale_money();
     panel.y_label = format!("gain ({unit} if money)");

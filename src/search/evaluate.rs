@@ -116,7 +116,10 @@ fn metric_value(s: &PlatformSummary, name: &str) -> Option<f64> {
         let f = &s.flows;
         return Some((f.revenue - f.subsidy_spend - f.variable_cost).as_major());
     }
-    HEADLINES.iter().find(|h| h.name == name).and_then(|h| (h.value)(s))
+    HEADLINES
+        .iter()
+        .find(|h| h.name == name)
+        .and_then(|h| (h.value)(s))
 }
 
 /// Runs candidates, caches and journals what they found.
@@ -204,7 +207,8 @@ impl<'a> Evaluator<'a> {
                     text.push('\n');
                 }
             }
-            f.write_all(text.as_bytes()).map_err(SearchError::io("write", &tmp))?;
+            f.write_all(text.as_bytes())
+                .map_err(SearchError::io("write", &tmp))?;
             f.sync_all().map_err(SearchError::io("write", &tmp))?;
         }
         std::fs::rename(&tmp, &journal_path).map_err(SearchError::io("write", &journal_path))?;
@@ -215,7 +219,12 @@ impl<'a> Evaluator<'a> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(options.threads)
             .build()
-            .map_err(|e| SearchError::Refused(format!("cannot start {} worker threads: {e}", options.threads)))?;
+            .map_err(|e| {
+                SearchError::Refused(format!(
+                    "cannot start {} worker threads: {e}",
+                    options.threads
+                ))
+            })?;
         let threads = pool.current_num_threads();
         let from_journal = cache.keys().cloned().collect();
         Ok(Evaluator {
@@ -285,7 +294,9 @@ impl<'a> Evaluator<'a> {
                             runs.push(
                                 out.summary
                                     .iter()
-                                    .map(|s| self.metrics.iter().map(|m| metric_value(s, m)).collect())
+                                    .map(|s| {
+                                        self.metrics.iter().map(|m| metric_value(s, m)).collect()
+                                    })
                                     .collect(),
                             );
                         }
@@ -332,7 +343,10 @@ impl<'a> Evaluator<'a> {
         let idx = |m: &str| self.metrics.iter().position(|x| *x == m);
         let value = |run: &Vec<Vec<Option<f64>>>, m: &str| {
             idx(m)
-                .and_then(|i| run.get(player.platform).and_then(|p| p.get(i).copied().flatten()))
+                .and_then(|i| {
+                    run.get(player.platform)
+                        .and_then(|p| p.get(i).copied().flatten())
+                })
                 .unwrap_or(f64::NAN)
         };
         match outcome {
@@ -346,7 +360,13 @@ impl<'a> Evaluator<'a> {
             Outcome::Runs(runs) => {
                 let per_replication: Vec<f64> = runs
                     .iter()
-                    .map(|run| player.objective.iter().map(|(m, w)| w * value(run, m)).sum())
+                    .map(|run| {
+                        player
+                            .objective
+                            .iter()
+                            .map(|(m, w)| w * value(run, m))
+                            .sum()
+                    })
                     .collect();
                 let constraints: Vec<f64> = player
                     .constraints

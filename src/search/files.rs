@@ -13,7 +13,9 @@ use super::{Search, SearchError};
 use crate::metrics::columns::{ColumnDoc, Kind};
 use crate::metrics::reference::FileDoc;
 use crate::metrics::stats::Estimate;
-use crate::metrics::write::{Build, Cost, MANIFEST, override_texts, write_file_atomically, write_json};
+use crate::metrics::write::{
+    Build, Cost, MANIFEST, override_texts, write_file_atomically, write_json,
+};
 use crate::rng::replication_seed;
 
 /// Every evaluation of a search.
@@ -30,7 +32,10 @@ pub const EQUILIBRIUM_TOML: &str = "equilibrium.toml";
 /// The record of every evaluation, for `--resume`.
 pub const SEARCH_JOURNAL: &str = "journal.jsonl";
 
-fn io_error(dir: &Path, name: &str) -> impl FnOnce(crate::metrics::write::OutputError) -> SearchError {
+fn io_error(
+    dir: &Path,
+    name: &str,
+) -> impl FnOnce(crate::metrics::write::OutputError) -> SearchError {
     let path = dir.join(name);
     move |e| SearchError::Io {
         action: "write",
@@ -44,27 +49,39 @@ pub(crate) fn write_text(dir: &Path, name: &str, text: &str) -> Result<(), Searc
     write_file_atomically(dir, name, |w| w.write_all(text.as_bytes())).map_err(io_error(dir, name))
 }
 
-fn write_csv(dir: &Path, name: &str, header: &[String], rows: &[Vec<String>]) -> Result<(), SearchError> {
+fn write_csv(
+    dir: &Path,
+    name: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+) -> Result<(), SearchError> {
     let mut buf = Vec::new();
     {
         let mut w = csv::Writer::from_writer(&mut buf);
-        let mut put = |r: &[String]| w.write_record(r).map_err(|e| SearchError::Io {
-            action: "write",
-            path: dir.join(name),
-            message: e.to_string(),
-        });
+        let mut put = |r: &[String]| {
+            w.write_record(r).map_err(|e| SearchError::Io {
+                action: "write",
+                path: dir.join(name),
+                message: e.to_string(),
+            })
+        };
         put(header)?;
         for r in rows {
             put(r)?;
         }
-        w.flush().map_err(SearchError::io("write", &dir.join(name)))?;
+        w.flush()
+            .map_err(SearchError::io("write", &dir.join(name)))?;
     }
     write_file_atomically(dir, name, |w| w.write_all(&buf)).map_err(io_error(dir, name))
 }
 
 /// A real number to six decimals; empty when undefined.
 fn num(x: f64) -> String {
-    if x.is_finite() { format!("{x:.6}") } else { String::new() }
+    if x.is_finite() {
+        format!("{x:.6}")
+    } else {
+        String::new()
+    }
 }
 
 fn opt(x: Option<f64>) -> String {
@@ -85,7 +102,11 @@ fn constraint_metrics(search: &Search) -> Vec<String> {
 }
 
 /// Writes `trials.csv`; returns the files written so far.
-pub(crate) fn write_trials(dir: &Path, search: &Search, trials: &[Trial]) -> Result<Vec<&'static str>, SearchError> {
+pub(crate) fn write_trials(
+    dir: &Path,
+    search: &Search,
+    trials: &[Trial],
+) -> Result<Vec<&'static str>, SearchError> {
     let vars = search.variables();
     let metrics = constraint_metrics(search);
     let mut header: Vec<String> = vec!["round".into(), "player".into(), "evaluation".into()];
@@ -103,7 +124,11 @@ pub(crate) fn write_trials(dir: &Path, search: &Search, trials: &[Trial]) -> Res
                 p.name.clone(),
                 t.evaluation.to_string(),
             ];
-            r.extend(vars.iter().zip(&t.profile).map(|(v, &u)| value_text(&v.at(u))));
+            r.extend(
+                vars.iter()
+                    .zip(&t.profile)
+                    .map(|(v, &u)| value_text(&v.at(u))),
+            );
             let o = &t.score.objective;
             r.extend([num(o.mean), opt(o.low()), opt(o.high())]);
             r.extend(metrics.iter().map(|m| {
@@ -127,8 +152,17 @@ pub(crate) fn write_trials(dir: &Path, search: &Search, trials: &[Trial]) -> Res
 /// Writes `path.csv`: one row per round, player and variable.
 pub(crate) fn write_path(dir: &Path, search: &Search, steps: &[Step]) -> Result<(), SearchError> {
     let header: Vec<String> = [
-        "round", "player", "variable", "value", "best_response", "payoff", "payoff_low",
-        "payoff_high", "gain", "gain_low", "gain_high",
+        "round",
+        "player",
+        "variable",
+        "value",
+        "best_response",
+        "payoff",
+        "payoff_low",
+        "payoff_high",
+        "gain",
+        "gain_low",
+        "gain_high",
     ]
     .map(String::from)
     .to_vec();
@@ -163,15 +197,33 @@ pub(crate) fn write_path(dir: &Path, search: &Search, steps: &[Step]) -> Result<
 }
 
 /// Writes `regrets.csv`: one row per player.
-pub(crate) fn write_regrets(dir: &Path, _search: &Search, players: &[PlayerResult], epsilon: f64) -> Result<(), SearchError> {
+pub(crate) fn write_regrets(
+    dir: &Path,
+    _search: &Search,
+    players: &[PlayerResult],
+    epsilon: f64,
+) -> Result<(), SearchError> {
     let header: Vec<String> = [
-        "player", "strategy", "payoff", "payoff_low", "payoff_high", "deviation",
-        "deviation_payoff", "regret", "regret_low", "regret_high", "epsilon", "can_improve",
+        "player",
+        "strategy",
+        "payoff",
+        "payoff_low",
+        "payoff_high",
+        "deviation",
+        "deviation_payoff",
+        "regret",
+        "regret_low",
+        "regret_high",
+        "epsilon",
+        "can_improve",
     ]
     .map(String::from)
     .to_vec();
     let text = |s: &[(String, String)]| {
-        s.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        s.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let rows: Vec<Vec<String>> = players
         .iter()
@@ -197,7 +249,13 @@ pub(crate) fn write_regrets(dir: &Path, _search: &Search, players: &[PlayerResul
 
 /// An estimate as JSON: mean and interval.
 pub(crate) fn estimate_json(e: &Estimate) -> serde_json::Value {
-    let f = |x: f64| if x.is_finite() { serde_json::json!(x) } else { serde_json::Value::Null };
+    let f = |x: f64| {
+        if x.is_finite() {
+            serde_json::json!(x)
+        } else {
+            serde_json::Value::Null
+        }
+    };
     serde_json::json!({
         "mean": f(e.mean),
         "low": e.low().map(f),
@@ -309,7 +367,9 @@ pub(crate) fn write_manifest(
         search: serde_json::to_value(&search.goal).unwrap_or_default(),
         overrides: override_texts(&search.user),
         replications: reps,
-        replication_seeds: (0..reps).map(|r| replication_seed(search.base.seed, r)).collect(),
+        replication_seeds: (0..reps)
+            .map(|r| replication_seed(search.base.seed, r))
+            .collect(),
         evaluations,
         evaluations_resumed: ev.resumed,
         runs: ev.runs,
@@ -337,20 +397,80 @@ pub fn reference() -> Vec<FileDoc> {
             "evaluation (a candidate run for every replication)",
             "In the order evaluated. The objective is the player's, as written in the search table; every candidate uses the same replication seeds.",
             vec![
-                col("round", "", Kind::Int, "Round of best responses (equilibrium); empty for optimize."),
-                col("player", "", Kind::Text, "Platform whose variables were searched."),
-                col("evaluation", "", Kind::Int, "1-based evaluation within the round and player (or the whole optimize)."),
-                col("<variable>", "the variable's", Kind::Exact, "One column per decision variable of every player, named by its key path: the value written into the scenario."),
-                col("objective", "objective's", Kind::Decimal, "Mean objective over the replications."),
-                col("objective_low", "objective's", Kind::Decimal, "Lower end of its confidence interval."),
-                col("objective_high", "objective's", Kind::Decimal, "Upper end of its confidence interval."),
-                col("<metric>", "metric's", Kind::Decimal, "One column per metric named in a constraint: its mean over the replications (empty where the player has no such constraint)."),
-                col("feasible", "", Kind::Text, "true if the candidate ran and met every constraint."),
-                col("best_objective", "objective's", Kind::Decimal, "Best feasible objective so far in this round and player (the convergence curve)."),
-                col("failure", "", Kind::Text, "Why the candidate could not be run; empty if it ran."),
+                col(
+                    "round",
+                    "",
+                    Kind::Int,
+                    "Round of best responses (equilibrium); empty for optimize.",
+                ),
+                col(
+                    "player",
+                    "",
+                    Kind::Text,
+                    "Platform whose variables were searched.",
+                ),
+                col(
+                    "evaluation",
+                    "",
+                    Kind::Int,
+                    "1-based evaluation within the round and player (or the whole optimize).",
+                ),
+                col(
+                    "<variable>",
+                    "the variable's",
+                    Kind::Exact,
+                    "One column per decision variable of every player, named by its key path: the value written into the scenario.",
+                ),
+                col(
+                    "objective",
+                    "objective's",
+                    Kind::Decimal,
+                    "Mean objective over the replications.",
+                ),
+                col(
+                    "objective_low",
+                    "objective's",
+                    Kind::Decimal,
+                    "Lower end of its confidence interval.",
+                ),
+                col(
+                    "objective_high",
+                    "objective's",
+                    Kind::Decimal,
+                    "Upper end of its confidence interval.",
+                ),
+                col(
+                    "<metric>",
+                    "metric's",
+                    Kind::Decimal,
+                    "One column per metric named in a constraint: its mean over the replications (empty where the player has no such constraint).",
+                ),
+                col(
+                    "feasible",
+                    "",
+                    Kind::Text,
+                    "true if the candidate ran and met every constraint.",
+                ),
+                col(
+                    "best_objective",
+                    "objective's",
+                    Kind::Decimal,
+                    "Best feasible objective so far in this round and player (the convergence curve).",
+                ),
+                col(
+                    "failure",
+                    "",
+                    Kind::Text,
+                    "Why the candidate could not be run; empty if it ran.",
+                ),
             ],
         ),
-        FileDoc::other(BEST_TOML, "`optimize`", "the scenario with the best point written in", "A complete scenario (bases merged, no search tables) that loads on its own, e.g. as a `compare` variant."),
+        FileDoc::other(
+            BEST_TOML,
+            "`optimize`",
+            "the scenario with the best point written in",
+            "A complete scenario (bases merged, no search tables) that loads on its own, e.g. as a `compare` variant.",
+        ),
         FileDoc::table(
             PATH_CSV,
             "`equilibrium`",
@@ -360,14 +480,54 @@ pub fn reference() -> Vec<FileDoc> {
                 col("round", "", Kind::Int, "Round, from 1."),
                 col("player", "", Kind::Text, "Platform."),
                 col("variable", "", Kind::Text, "Key path of the variable."),
-                col("value", "the variable's", Kind::Exact, "Its value in the round's profile."),
-                col("best_response", "the variable's", Kind::Exact, "Its value in the player's best response to that profile."),
-                col("payoff", "objective's", Kind::Decimal, "The player's objective at the profile."),
-                col("payoff_low", "objective's", Kind::Decimal, "Lower end of its interval."),
-                col("payoff_high", "objective's", Kind::Decimal, "Upper end of its interval."),
-                col("gain", "objective's", Kind::Decimal, "Best response's objective minus the profile's, mean of the paired differences."),
-                col("gain_low", "objective's", Kind::Decimal, "Lower end of its interval."),
-                col("gain_high", "objective's", Kind::Decimal, "Upper end of its interval."),
+                col(
+                    "value",
+                    "the variable's",
+                    Kind::Exact,
+                    "Its value in the round's profile.",
+                ),
+                col(
+                    "best_response",
+                    "the variable's",
+                    Kind::Exact,
+                    "Its value in the player's best response to that profile.",
+                ),
+                col(
+                    "payoff",
+                    "objective's",
+                    Kind::Decimal,
+                    "The player's objective at the profile.",
+                ),
+                col(
+                    "payoff_low",
+                    "objective's",
+                    Kind::Decimal,
+                    "Lower end of its interval.",
+                ),
+                col(
+                    "payoff_high",
+                    "objective's",
+                    Kind::Decimal,
+                    "Upper end of its interval.",
+                ),
+                col(
+                    "gain",
+                    "objective's",
+                    Kind::Decimal,
+                    "Best response's objective minus the profile's, mean of the paired differences.",
+                ),
+                col(
+                    "gain_low",
+                    "objective's",
+                    Kind::Decimal,
+                    "Lower end of its interval.",
+                ),
+                col(
+                    "gain_high",
+                    "objective's",
+                    Kind::Decimal,
+                    "Upper end of its interval.",
+                ),
             ],
         ),
         FileDoc::table(
@@ -377,21 +537,91 @@ pub fn reference() -> Vec<FileDoc> {
             "At the profile the iteration ended at: the ε-Nash certificate.",
             vec![
                 col("player", "", Kind::Text, "Platform."),
-                col("strategy", "", Kind::Text, "Its variables at the equilibrium, `path=value; …`."),
-                col("payoff", "objective's", Kind::Decimal, "Its objective there."),
-                col("payoff_low", "objective's", Kind::Decimal, "Lower end of its interval."),
-                col("payoff_high", "objective's", Kind::Decimal, "Upper end of its interval."),
-                col("deviation", "", Kind::Text, "The best deviation found against the others' strategies."),
-                col("deviation_payoff", "objective's", Kind::Decimal, "Its objective."),
-                col("regret", "objective's", Kind::Decimal, "Best deviation minus equilibrium payoff (paired mean)."),
-                col("regret_low", "objective's", Kind::Decimal, "Lower end of its interval."),
-                col("regret_high", "objective's", Kind::Decimal, "Upper end of its interval."),
-                col("epsilon", "objective's", Kind::Decimal, "The tolerance of the search table."),
-                col("can_improve", "", Kind::Text, "true if regret_high is at least epsilon."),
+                col(
+                    "strategy",
+                    "",
+                    Kind::Text,
+                    "Its variables at the equilibrium, `path=value; …`.",
+                ),
+                col(
+                    "payoff",
+                    "objective's",
+                    Kind::Decimal,
+                    "Its objective there.",
+                ),
+                col(
+                    "payoff_low",
+                    "objective's",
+                    Kind::Decimal,
+                    "Lower end of its interval.",
+                ),
+                col(
+                    "payoff_high",
+                    "objective's",
+                    Kind::Decimal,
+                    "Upper end of its interval.",
+                ),
+                col(
+                    "deviation",
+                    "",
+                    Kind::Text,
+                    "The best deviation found against the others' strategies.",
+                ),
+                col(
+                    "deviation_payoff",
+                    "objective's",
+                    Kind::Decimal,
+                    "Its objective.",
+                ),
+                col(
+                    "regret",
+                    "objective's",
+                    Kind::Decimal,
+                    "Best deviation minus equilibrium payoff (paired mean).",
+                ),
+                col(
+                    "regret_low",
+                    "objective's",
+                    Kind::Decimal,
+                    "Lower end of its interval.",
+                ),
+                col(
+                    "regret_high",
+                    "objective's",
+                    Kind::Decimal,
+                    "Upper end of its interval.",
+                ),
+                col(
+                    "epsilon",
+                    "objective's",
+                    Kind::Decimal,
+                    "The tolerance of the search table.",
+                ),
+                col(
+                    "can_improve",
+                    "",
+                    Kind::Text,
+                    "true if regret_high is at least epsilon.",
+                ),
             ],
         ),
-        FileDoc::other(EQUILIBRIUM_TOML, "`equilibrium`", "the scenario with the final profile written in", "A complete scenario that loads on its own; its header says whether the profile is an equilibrium."),
-        FileDoc::other(SEARCH_JOURNAL, by, "one evaluation", "A header line (format, fingerprint), then one JSON line per evaluation: its key (the values written) and every platform's metrics in every replication. `--resume` replays the search from it."),
-        FileDoc::other(MANIFEST, by, "the search's provenance", "kind, build, scenario, the validated search table, `--set` overrides, replication seeds, evaluation and run counts, threads, cost, and the result (best point, or equilibrium with regrets)."),
+        FileDoc::other(
+            EQUILIBRIUM_TOML,
+            "`equilibrium`",
+            "the scenario with the final profile written in",
+            "A complete scenario that loads on its own; its header says whether the profile is an equilibrium.",
+        ),
+        FileDoc::other(
+            SEARCH_JOURNAL,
+            by,
+            "one evaluation",
+            "A header line (format, fingerprint), then one JSON line per evaluation: its key (the values written) and every platform's metrics in every replication. `--resume` replays the search from it.",
+        ),
+        FileDoc::other(
+            MANIFEST,
+            by,
+            "the search's provenance",
+            "kind, build, scenario, the validated search table, `--set` overrides, replication seeds, evaluation and run counts, threads, cost, and the result (best point, or equilibrium with regrets).",
+        ),
     ]
 }

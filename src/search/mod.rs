@@ -57,8 +57,8 @@ use crate::scenario::{self, Override, Problem, RawScenario, Scenario, ScenarioEr
 
 pub use evaluate::{Event, SearchOptions};
 pub use files::{
-    EQUILIBRIUM_TOML, PATH_CSV, REGRETS_CSV, SEARCH_JOURNAL, SearchManifest, TRIALS_CSV,
-    BEST_TOML, reference,
+    BEST_TOML, EQUILIBRIUM_TOML, PATH_CSV, REGRETS_CSV, SEARCH_JOURNAL, SearchManifest, TRIALS_CSV,
+    reference,
 };
 pub use run::{EquilibriumReport, OptimizeReport, PlayerResult, run_equilibrium, run_optimize};
 pub use spec::{Constraint, EquilibriumSpec, OptimizeSpec, Player, Variable, metric_names};
@@ -83,7 +83,9 @@ pub enum SearchError {
         message: String,
     },
     /// Stopped on request; the journal holds what finished.
-    #[error("interrupted: {evaluations} evaluation(s) are journalled in `{dir}`; rerun with --resume to finish")]
+    #[error(
+        "interrupted: {evaluations} evaluation(s) are journalled in `{dir}`; rerun with --resume to finish"
+    )]
     Interrupted {
         /// Evaluations journalled.
         evaluations: u64,
@@ -140,9 +142,19 @@ impl Search {
     /// Reads a scenario file and validates its `[optimize]` table (with
     /// `equilibrium` false) or its `[equilibrium]` table, with `overrides`
     /// (`--set`) applied first as `run` applies them.
-    pub fn load(path: &Path, equilibrium: bool, overrides: &[Override]) -> Result<Search, ScenarioError> {
+    pub fn load(
+        path: &Path,
+        equilibrium: bool,
+        overrides: &[Override],
+    ) -> Result<Search, ScenarioError> {
         let source = scenario::Source::read(path)?;
-        Search::parse(&source.text, &source.label, &source.default_name, equilibrium, overrides)
+        Search::parse(
+            &source.text,
+            &source.label,
+            &source.default_name,
+            equilibrium,
+            overrides,
+        )
     }
 
     /// Validates scenario `text` and its search table; `label` names the
@@ -159,8 +171,10 @@ impl Search {
         equilibrium: bool,
         overrides: &[Override],
     ) -> Result<Search, ScenarioError> {
-        let scenario::Resolved { scenario: base, raw } =
-            scenario::parse_resolved(text, label, default_name, overrides)?;
+        let scenario::Resolved {
+            scenario: base,
+            raw,
+        } = scenario::parse_resolved(text, label, default_name, overrides)?;
         let error = |problems: Vec<Problem>| ScenarioError {
             file: label.to_string(),
             problems,
@@ -183,10 +197,13 @@ impl Search {
         let platforms: Vec<String> = base.platforms.iter().map(|p| p.name.clone()).collect();
         let goal = if equilibrium {
             Goal::Equilibrium(
-                spec::read_equilibrium(&table, text, &platforms, base.replications).map_err(error)?,
+                spec::read_equilibrium(&table, text, &platforms, base.replications)
+                    .map_err(error)?,
             )
         } else {
-            Goal::Optimize(spec::read_optimize(&table, text, &platforms, base.replications).map_err(error)?)
+            Goal::Optimize(
+                spec::read_optimize(&table, text, &platforms, base.replications).map_err(error)?,
+            )
         };
         let mut search = Search {
             base,
@@ -322,24 +339,38 @@ impl Search {
     /// The overrides of a profile (a value for every variable, in
     /// [`Search::variables`] order, as positions in their ranges).
     pub(crate) fn overrides(&self, profile: &[f64]) -> Vec<Override> {
-        let values = self.variables().into_iter().zip(profile).map(|(v, &u)| Override {
-            path: v.path.clone(),
-            value: v.at(u),
-            origin: format!("search variable `{}`", v.path),
-        });
+        let values = self
+            .variables()
+            .into_iter()
+            .zip(profile)
+            .map(|(v, &u)| Override {
+                path: v.path.clone(),
+                value: v.at(u),
+                origin: format!("search variable `{}`", v.path),
+            });
         self.user.iter().cloned().chain(values).collect()
     }
 
     /// The scenario of a profile.
     pub(crate) fn scenario(&self, profile: &[f64]) -> Result<Scenario, ScenarioError> {
-        scenario::parse(&self.text, &self.label, &self.default_name, &self.overrides(profile))
+        scenario::parse(
+            &self.text,
+            &self.label,
+            &self.default_name,
+            &self.overrides(profile),
+        )
     }
 
     /// The scenario of a profile as a TOML file that loads on its own
     /// (bases merged, defaults filled, no search tables), named `name`.
     pub(crate) fn scenario_toml(&self, profile: &[f64], name: &str) -> Result<String, String> {
-        let resolved = scenario::parse_resolved(&self.text, &self.label, &self.default_name, &self.overrides(profile))
-            .map_err(|e| e.to_string())?;
+        let resolved = scenario::parse_resolved(
+            &self.text,
+            &self.label,
+            &self.default_name,
+            &self.overrides(profile),
+        )
+        .map_err(|e| e.to_string())?;
         let mut raw = resolved.raw;
         raw.name = Some(name.to_string());
         raw.sweep = None;

@@ -203,7 +203,9 @@ fn search_player<'a>(
     }
     let trials = ctx.trials.into_inner();
     let Some(first) = trials.first().cloned() else {
-        return Err(SearchError::Refused("the search evaluated nothing (budget 0)".into()));
+        return Err(SearchError::Refused(
+            "the search evaluated nothing (budget 0)".into(),
+        ));
     };
     let best = trials
         .iter()
@@ -433,7 +435,12 @@ pub(crate) struct Step {
     pub gain: Estimate,
 }
 
-fn strategy(search: &Search, player: &Player, range: Range<usize>, profile: &[f64]) -> Vec<(String, String)> {
+fn strategy(
+    search: &Search,
+    player: &Player,
+    range: Range<usize>,
+    profile: &[f64],
+) -> Vec<(String, String)> {
     let _ = search;
     player
         .variables
@@ -540,9 +547,18 @@ pub fn run_equilibrium(
                 next[pos] = x[pos] + spec.damping * (responses[i][k] - x[pos]);
             }
         }
-        let distance = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0, f64::max);
+        let distance = |a: &[f64], b: &[f64]| {
+            a.iter()
+                .zip(b)
+                .map(|(p, q)| (p - q).abs())
+                .fold(0.0, f64::max)
+        };
         let moving = distance(&next, &x) > CYCLE_TOLERANCE;
-        if moving && history.iter().any(|h| distance(h, &next) <= CYCLE_TOLERANCE) {
+        if moving
+            && history
+                .iter()
+                .any(|h| distance(h, &next) <= CYCLE_TOLERANCE)
+        {
             // The next profile is one already left behind: stop, and
             // report the regrets at the current one.
             cycled = true;
@@ -557,7 +573,10 @@ pub fn run_equilibrium(
     written.push(super::PATH_CSV);
     files::write_regrets(out, search, &players, spec.epsilon)?;
     written.push(super::REGRETS_CSV);
-    let eq_profile = steps.last().map(|s| s.profile.clone()).unwrap_or_else(|| x.clone());
+    let eq_profile = steps
+        .last()
+        .map(|s| s.profile.clone())
+        .unwrap_or_else(|| x.clone());
     let toml = search
         .scenario_toml(&eq_profile, &format!("{}-equilibrium", search.base.name))
         .map_err(SearchError::Refused)?;

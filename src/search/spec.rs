@@ -212,13 +212,23 @@ impl Reader<'_> {
         }
     }
 
-    fn real(&mut self, table: &toml::Table, at: &str, key: &str, range: (f64, f64), default: f64) -> f64 {
+    fn real(
+        &mut self,
+        table: &toml::Table,
+        at: &str,
+        key: &str,
+        range: (f64, f64),
+        default: f64,
+    ) -> f64 {
         let v = match table.get(key) {
             None => return default,
             Some(toml::Value::Float(x)) => *x,
             Some(toml::Value::Integer(i)) => *i as f64,
             Some(v) => {
-                self.fail(&format!("{at}.{key}"), format!("must be a number, got {}", v.type_str()));
+                self.fail(
+                    &format!("{at}.{key}"),
+                    format!("must be a number, got {}", v.type_str()),
+                );
                 return default;
             }
         };
@@ -252,14 +262,20 @@ impl Reader<'_> {
         let path = format!("{at}.platform");
         match table.get("platform") {
             None => {
-                self.fail(&path, "required: the name of the platform whose metrics are the objective");
+                self.fail(
+                    &path,
+                    "required: the name of the platform whose metrics are the objective",
+                );
                 None
             }
             Some(toml::Value::String(s)) => match self.platforms.iter().position(|p| p == s) {
                 Some(i) => Some(i),
                 None => {
                     let names = self.platforms.join(", ");
-                    self.fail(&path, format!("no platform is named `{s}` (the scenario has: {names})"));
+                    self.fail(
+                        &path,
+                        format!("no platform is named `{s}` (the scenario has: {names})"),
+                    );
                     None
                 }
             },
@@ -276,7 +292,10 @@ impl Reader<'_> {
     fn objective(&mut self, table: &toml::Table, at: &str) -> Option<(Vec<(String, f64)>, String)> {
         let (key, sign) = match (table.get("maximize"), table.get("minimize")) {
             (Some(_), Some(_)) => {
-                self.fail(&format!("{at}.minimize"), "give either maximize or minimize, not both");
+                self.fail(
+                    &format!("{at}.minimize"),
+                    "give either maximize or minimize, not both",
+                );
                 return None;
             }
             (Some(_), None) => ("maximize", 1.0),
@@ -292,9 +311,9 @@ impl Reader<'_> {
         };
         let path = format!("{at}.{key}");
         match table.get(key) {
-            Some(toml::Value::String(m)) => {
-                self.metric(&path, m).then(|| (vec![(m.clone(), sign)], format!("{key} {m}")))
-            }
+            Some(toml::Value::String(m)) => self
+                .metric(&path, m)
+                .then(|| (vec![(m.clone(), sign)], format!("{key} {m}"))),
             Some(toml::Value::Table(t)) if !t.is_empty() => {
                 let mut terms = Vec::new();
                 for (m, w) in t {
@@ -302,7 +321,10 @@ impl Reader<'_> {
                         toml::Value::Float(x) if x.is_finite() => *x,
                         toml::Value::Integer(i) => *i as f64,
                         other => {
-                            self.fail(&format!("{path}.{m}"), format!("a weight must be a finite number, got {other}"));
+                            self.fail(
+                                &format!("{path}.{m}"),
+                                format!("a weight must be a finite number, got {other}"),
+                            );
                             continue;
                         }
                     };
@@ -314,7 +336,10 @@ impl Reader<'_> {
                 (terms.len() == t.len()).then(|| (terms, format!("{key} {}", shown.join(" + "))))
             }
             Some(other) => {
-                self.fail(&path, format!("must be a metric name or a table of weights, got {other}"));
+                self.fail(
+                    &path,
+                    format!("must be a metric name or a table of weights, got {other}"),
+                );
                 None
             }
             None => None,
@@ -327,7 +352,13 @@ impl Reader<'_> {
             None => return Vec::new(),
             Some(toml::Value::Array(a)) => a,
             Some(other) => {
-                self.fail(&path, format!("must be a list of strings like \"cumulative_burn <= 20e6\", got {}", other.type_str()));
+                self.fail(
+                    &path,
+                    format!(
+                        "must be a list of strings like \"cumulative_burn <= 20e6\", got {}",
+                        other.type_str()
+                    ),
+                );
                 return Vec::new();
             }
         };
@@ -335,7 +366,13 @@ impl Reader<'_> {
         for (i, item) in items.iter().enumerate() {
             let here = format!("{path}[{i}]");
             let Some(s) = item.as_str() else {
-                self.fail(&here, format!("must be a string like \"exited <= 0.05\", got {}", item.type_str()));
+                self.fail(
+                    &here,
+                    format!(
+                        "must be a string like \"exited <= 0.05\", got {}",
+                        item.type_str()
+                    ),
+                );
                 continue;
             };
             let parsed = if let Some((m, b)) = s.split_once("<=") {
@@ -344,17 +381,30 @@ impl Reader<'_> {
                 s.split_once(">=").map(|(m, b)| (m, b, false))
             };
             let Some((m, b, at_most)) = parsed else {
-                self.fail(&here, format!("`{s}` is not METRIC <= NUMBER or METRIC >= NUMBER"));
+                self.fail(
+                    &here,
+                    format!("`{s}` is not METRIC <= NUMBER or METRIC >= NUMBER"),
+                );
                 continue;
             };
             let m = m.trim();
-            let bound = b.trim().replace('_', "").parse::<f64>().ok().filter(|x| x.is_finite());
+            let bound = b
+                .trim()
+                .replace('_', "")
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite());
             let Some(bound) = bound else {
                 self.fail(&here, format!("`{}` is not a finite number", b.trim()));
                 continue;
             };
             if self.metric(&here, m) {
-                out.push(Constraint { text: s.trim().to_string(), metric: m.to_string(), at_most, bound });
+                out.push(Constraint {
+                    text: s.trim().to_string(),
+                    metric: m.to_string(),
+                    at_most,
+                    bound,
+                });
             }
         }
         out
@@ -396,9 +446,18 @@ impl Reader<'_> {
                 self.fail(&here, "must be a range { min = …, max = … }");
                 continue;
             };
-            let unknown: Vec<&String> = range.keys().filter(|k| *k != "min" && *k != "max").collect();
+            let unknown: Vec<&String> = range
+                .keys()
+                .filter(|k| *k != "min" && *k != "max")
+                .collect();
             if !unknown.is_empty() {
-                self.fail(&here, format!("unknown key `{}` in a range; expected min and max", unknown[0]));
+                self.fail(
+                    &here,
+                    format!(
+                        "unknown key `{}` in a range; expected min and max",
+                        unknown[0]
+                    ),
+                );
                 continue;
             }
             let num = |v: Option<&toml::Value>| match v {
@@ -406,21 +465,36 @@ impl Reader<'_> {
                 Some(toml::Value::Float(x)) if x.is_finite() => Some((*x, false)),
                 _ => None,
             };
-            let (Some((lo, li)), Some((hi, hi_int))) = (num(range.get("min")), num(range.get("max"))) else {
+            let (Some((lo, li)), Some((hi, hi_int))) =
+                (num(range.get("min")), num(range.get("max")))
+            else {
                 self.fail(&here, "a range needs finite numbers min and max");
                 continue;
             };
             if lo >= hi {
-                self.fail(&here, format!("the range is empty: min ({lo}) must be less than max ({hi})"));
+                self.fail(
+                    &here,
+                    format!("the range is empty: min ({lo}) must be less than max ({hi})"),
+                );
                 continue;
             }
-            out.push(Variable { path: key.clone(), min: lo, max: hi, integer: li && hi_int });
+            out.push(Variable {
+                path: key.clone(),
+                min: lo,
+                max: hi,
+                integer: li && hi_int,
+            });
         }
         out
     }
 
     /// A player's problem from `table` at key path `at`.
-    pub(crate) fn player(&mut self, table: &toml::Table, at: &str, keys: &[&str]) -> Option<Player> {
+    pub(crate) fn player(
+        &mut self,
+        table: &toml::Table,
+        at: &str,
+        keys: &[&str],
+    ) -> Option<Player> {
         self.unknown_keys(table, at, keys);
         let platform = self.platform(table, at);
         let objective = self.objective(table, at);
@@ -457,16 +531,26 @@ fn key_order(text: &str, path: &str, t: &toml::Table) -> Vec<String> {
             let v = table.get(key).map(|v| v.get_ref());
             node = match (v, index) {
                 (Some(v), None) => v.as_table(),
-                (Some(v), Some(i)) => v.as_array().and_then(|a| a.get(i)).and_then(|x| x.get_ref().as_table()),
+                (Some(v), Some(i)) => v
+                    .as_array()
+                    .and_then(|a| a.get(i))
+                    .and_then(|x| x.get_ref().as_table()),
                 _ => None,
             };
         }
         if let Some(table) = node {
-            found = table.iter().map(|(k, _)| (k.span().start, k.get_ref().to_string())).collect();
+            found = table
+                .iter()
+                .map(|(k, _)| (k.span().start, k.get_ref().to_string()))
+                .collect();
         }
     }
     found.sort();
-    let mut order: Vec<String> = found.into_iter().map(|(_, k)| k).filter(|k| t.contains_key(k)).collect();
+    let mut order: Vec<String> = found
+        .into_iter()
+        .map(|(_, k)| k)
+        .filter(|k| t.contains_key(k))
+        .collect();
     for k in t.keys() {
         if !order.contains(k) {
             order.push(k.clone());
@@ -476,12 +560,30 @@ fn key_order(text: &str, path: &str, t: &toml::Table) -> Vec<String> {
 }
 
 const OPTIMIZE_KEYS: [&str; 8] = [
-    "platform", "maximize", "minimize", "constraints", "variables", "budget", "replications",
+    "platform",
+    "maximize",
+    "minimize",
+    "constraints",
+    "variables",
+    "budget",
+    "replications",
     "confidence",
 ];
-const PLAYER_KEYS: [&str; 5] = ["platform", "maximize", "minimize", "constraints", "variables"];
+const PLAYER_KEYS: [&str; 5] = [
+    "platform",
+    "maximize",
+    "minimize",
+    "constraints",
+    "variables",
+];
 const EQUILIBRIUM_KEYS: [&str; 7] = [
-    "players", "budget", "replications", "damping", "epsilon", "confidence", "max_rounds",
+    "players",
+    "budget",
+    "replications",
+    "damping",
+    "epsilon",
+    "confidence",
+    "max_rounds",
 ];
 
 /// Reads the `[optimize]` table; `replications` is the scenario's own.
@@ -491,13 +593,28 @@ pub(crate) fn read_optimize(
     platforms: &[String],
     replications: u32,
 ) -> Result<OptimizeSpec, Vec<Problem>> {
-    let mut r = Reader { text, platforms, problems: Vec::new() };
+    let mut r = Reader {
+        text,
+        platforms,
+        problems: Vec::new(),
+    };
     let player = r.player(table, "optimize", &OPTIMIZE_KEYS);
     let budget = r.count(table, "optimize", "budget", MAX_BUDGET, 40);
-    let replications = r.count(table, "optimize", "replications", MAX_REPLICATIONS, replications);
+    let replications = r.count(
+        table,
+        "optimize",
+        "replications",
+        MAX_REPLICATIONS,
+        replications,
+    );
     let confidence = r.real(table, "optimize", "confidence", (0.5, 0.999), 0.95);
     match player {
-        Some(player) if r.problems.is_empty() => Ok(OptimizeSpec { player, budget, replications, confidence }),
+        Some(player) if r.problems.is_empty() => Ok(OptimizeSpec {
+            player,
+            budget,
+            replications,
+            confidence,
+        }),
         _ => Err(r.problems),
     }
 }
@@ -509,7 +626,11 @@ pub(crate) fn read_equilibrium(
     platforms: &[String],
     replications: u32,
 ) -> Result<EquilibriumSpec, Vec<Problem>> {
-    let mut r = Reader { text, platforms, problems: Vec::new() };
+    let mut r = Reader {
+        text,
+        platforms,
+        problems: Vec::new(),
+    };
     r.unknown_keys(table, "equilibrium", &EQUILIBRIUM_KEYS);
     let mut players = Vec::new();
     match table.get("players") {
@@ -534,10 +655,16 @@ pub(crate) fn read_equilibrium(
     }
     for (i, p) in players.iter().enumerate() {
         if players[..i].iter().any(|q| q.platform == p.platform) {
-            r.fail(&format!("equilibrium.players[{i}].platform"), format!("platform `{}` is already a player", p.name));
+            r.fail(
+                &format!("equilibrium.players[{i}].platform"),
+                format!("platform `{}` is already a player", p.name),
+            );
         }
         for v in &p.variables {
-            if players[..i].iter().any(|q| q.variables.iter().any(|w| w.path == v.path)) {
+            if players[..i]
+                .iter()
+                .any(|q| q.variables.iter().any(|w| w.path == v.path))
+            {
                 r.fail(
                     &format!("equilibrium.players[{i}].variables.\"{}\"", v.path),
                     "is already another player's variable; each value belongs to one player",
@@ -546,7 +673,13 @@ pub(crate) fn read_equilibrium(
         }
     }
     let budget = r.count(table, "equilibrium", "budget", MAX_BUDGET, 20);
-    let replications = r.count(table, "equilibrium", "replications", MAX_REPLICATIONS, replications);
+    let replications = r.count(
+        table,
+        "equilibrium",
+        "replications",
+        MAX_REPLICATIONS,
+        replications,
+    );
     let damping = r.real(table, "equilibrium", "damping", (0.01, 1.0), 0.5);
     let epsilon = r.real(table, "equilibrium", "epsilon", (0.0, 1e300), 0.0);
     let confidence = r.real(table, "equilibrium", "confidence", (0.5, 0.999), 0.95);
@@ -555,8 +688,90 @@ pub(crate) fn read_equilibrium(
         r.fail("equilibrium.epsilon", "required: the improvement, in objective units, below which a player counts as unable to improve");
     }
     if r.problems.is_empty() {
-        Ok(EquilibriumSpec { players, budget, replications, damping, epsilon, confidence, max_rounds })
+        Ok(EquilibriumSpec {
+            players,
+            budget,
+            replications,
+            damping,
+            epsilon,
+            confidence,
+            max_rounds,
+        })
     } else {
         Err(r.problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn optimize(text: &str) -> Result<OptimizeSpec, Vec<Problem>> {
+        let table: toml::Table = text.parse().expect("toml");
+        let t = table
+            .get("optimize")
+            .and_then(|s| s.as_table())
+            .cloned()
+            .unwrap_or_default();
+        read_optimize(&t, text, &["Blue".to_string(), "Red".to_string()], 3)
+    }
+
+    #[test]
+    fn objectives_constraints_and_variables_are_read_in_file_order() {
+        let s = optimize(
+            "[optimize]\nplatform = \"Red\"\nminimize = { cumulative_burn = 1.0, final_share = -1e6 }\n\
+             constraints = [\"exited <= 0.05\", \"final_share >= 0.3\"]\n[optimize.variables]\n\
+             \"z.b\" = { min = 1, max = 9 }\n\"a.c\" = { min = 0, max = 2.5 }\n",
+        )
+        .expect("valid");
+        assert_eq!(s.player.platform, 1);
+        assert_eq!((s.budget, s.replications), (40, 3));
+        // minimize: weights negated, so larger is better.
+        assert!(
+            s.player
+                .objective
+                .contains(&("cumulative_burn".to_string(), -1.0))
+        );
+        assert!(
+            s.player
+                .objective
+                .contains(&("final_share".to_string(), 1e6))
+        );
+        let c = &s.player.constraints;
+        assert_eq!(
+            (c[0].metric.as_str(), c[0].at_most, c[0].bound),
+            ("exited", true, 0.05)
+        );
+        assert!((c[1].violation(0.25) - 0.05).abs() < 1e-12);
+        assert_eq!(c[0].violation(0.01), 0.0);
+        let v = &s.player.variables;
+        assert_eq!((v[0].path.as_str(), v[0].integer), ("z.b", true));
+        assert_eq!((v[1].path.as_str(), v[1].integer), ("a.c", false));
+        assert_eq!(v[0].at(0.5), toml::Value::Integer(5));
+        assert_eq!(v[1].at(0.4), toml::Value::Float(1.0));
+        assert_eq!(v[1].position(5.0), 1.0);
+    }
+
+    #[test]
+    fn bad_tables_name_every_key() {
+        let e = optimize(
+            "[optimize]\nplatform = \"Green\"\nmaximize = \"profit\"\nbudget = 0\n\
+             constraints = [\"exited = 0\"]\n[optimize.variables]\n\"a\" = { min = 2, max = 1 }\n",
+        )
+        .expect_err("invalid");
+        let text: Vec<String> = e
+            .iter()
+            .map(|p| format!("{}: {}", p.path, p.rule))
+            .collect();
+        let all = text.join("\n");
+        for needle in [
+            "optimize.platform: no platform is named `Green`",
+            "optimize.maximize: unknown metric `profit`",
+            "optimize.budget: must be a whole number",
+            "optimize.constraints[0]",
+            "optimize.variables.\"a\": the range is empty",
+        ] {
+            assert!(all.contains(needle), "{needle} not in\n{all}");
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod balances;
+mod claims_equilibrium;
 mod claims_exclusivity;
 mod claims_merger;
 mod claims_superapp;

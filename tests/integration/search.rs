@@ -16,9 +16,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use flywheel::search::{
-    SearchOptions, Search, run_equilibrium, run_optimize,
-};
+use flywheel::search::{Search, SearchOptions, run_equilibrium, run_optimize};
 
 use crate::common::{TempDir, data, flywheel, text};
 
@@ -61,8 +59,14 @@ fn logit_duopoly_equilibrium_fee_matches_bertrand_closed_form() {
         threads: 2,
         resume: false,
     };
-    let r = run_equilibrium(&search, dir.path(), &options, &AtomicBool::new(false), &|_| {})
-        .expect("equilibrium");
+    let r = run_equilibrium(
+        &search,
+        dir.path(),
+        &options,
+        &AtomicBool::new(false),
+        &|_| {},
+    )
+    .expect("equilibrium");
     assert!(r.converged, "did not converge: {r:?}");
     assert!(!r.cycled);
     let fees: Vec<f64> = r
@@ -86,9 +90,18 @@ fn logit_duopoly_equilibrium_fee_matches_bertrand_closed_form() {
     let us: Vec<f64> = fees.iter().map(|&f| u(f)).collect();
     for (i, f) in fees.iter().enumerate() {
         let markup = 1.0 / (B * (1.0 - share(&us, i)));
-        assert!((f - c - markup).abs() < 0.2, "player {i}: {f} vs c + {markup}");
+        assert!(
+            (f - c - markup).abs() < 0.2,
+            "player {i}: {f} vs c + {markup}"
+        );
     }
-    for file in ["trials.csv", "path.csv", "regrets.csv", "equilibrium.toml", "manifest.json"] {
+    for file in [
+        "trials.csv",
+        "path.csv",
+        "regrets.csv",
+        "equilibrium.toml",
+        "manifest.json",
+    ] {
         assert!(dir.path().join(file).is_file(), "{file}");
     }
     // The equilibrium profile loads as a scenario with the fees written in.
@@ -148,7 +161,15 @@ fn optimize_is_the_same_at_any_thread_count_and_after_resume() {
         let out = tmp.path().join(format!("t{threads}"));
         let o = flywheel(
             tmp.path(),
-            &["optimize", path, "--threads", threads, "-q", "--out", out.to_str().expect("utf-8")],
+            &[
+                "optimize",
+                path,
+                "--threads",
+                threads,
+                "-q",
+                "--out",
+                out.to_str().expect("utf-8"),
+            ],
         );
         assert!(o.status.success(), "{:?}", text(&o));
         outputs.push((read(&out, "trials.csv"), read(&out, "best.toml")));
@@ -167,15 +188,39 @@ fn optimize_is_the_same_at_any_thread_count_and_after_resume() {
     for f in ["trials.csv", "best.toml", "manifest.json"] {
         std::fs::remove_file(out.join(f)).expect("remove");
     }
-    let o = flywheel(tmp.path(), &["optimize", path, "-q", "--out", out.to_str().expect("utf-8")]);
-    assert_eq!(o.status.code(), Some(2), "refuses without --resume: {:?}", text(&o));
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "optimize",
+            path,
+            "-q",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "refuses without --resume: {:?}",
+        text(&o)
+    );
     assert!(text(&o).1.contains("--resume"), "{:?}", text(&o));
     let o = flywheel(
         tmp.path(),
-        &["optimize", path, "--resume", "-q", "--out", out.to_str().expect("utf-8")],
+        &[
+            "optimize",
+            path,
+            "--resume",
+            "-q",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
     );
     assert!(o.status.success(), "{:?}", text(&o));
-    assert_eq!((read(&out, "trials.csv"), read(&out, "best.toml")), outputs[0]);
+    assert_eq!(
+        (read(&out, "trials.csv"), read(&out, "best.toml")),
+        outputs[0]
+    );
     let manifest: serde_json::Value =
         serde_json::from_str(&read(&out, "manifest.json")).expect("json");
     assert_eq!(manifest["evaluations_resumed"], 5);
@@ -213,7 +258,10 @@ fn bad_search_tables_exit_2_naming_keys() {
         (
             "[optimize]\nplatform = \"Solo\"\nmaximize = \"contribution\"\n[optimize.variables]\n\
              \"platforms[0].subsidy[0].per_ordr\" = { min = 0.0, max = 5.0 }\n",
-            vec!["optimize.variables.\"platforms[0].subsidy[0].per_ordr\"", "unknown key"],
+            vec![
+                "optimize.variables.\"platforms[0].subsidy[0].per_ordr\"",
+                "unknown key",
+            ],
         ),
         (
             "[equilibrium]\n[[equilibrium.players]]\nplatform = \"Solo\"\nmaximize = \"contribution\"\n\
@@ -222,15 +270,14 @@ fn bad_search_tables_exit_2_naming_keys() {
         ),
     ];
     for (i, (table, expected)) in cases.iter().enumerate() {
-        let text_of = base
-            .split("[optimize]")
-            .next()
-            .expect("base")
-            .to_string()
-            + table;
+        let text_of = base.split("[optimize]").next().expect("base").to_string() + table;
         let file = tmp.path().join(format!("bad{i}.toml"));
         std::fs::write(&file, &text_of).expect("write");
-        let command = if table.starts_with("[equilibrium]") { "equilibrium" } else { "optimize" };
+        let command = if table.starts_with("[equilibrium]") {
+            "equilibrium"
+        } else {
+            "optimize"
+        };
         let o = flywheel(tmp.path(), &[command, file.to_str().expect("utf-8"), "-q"]);
         let (_, err) = text(&o);
         assert_eq!(o.status.code(), Some(2), "case {i}: {err}");
@@ -239,6 +286,12 @@ fn bad_search_tables_exit_2_naming_keys() {
         }
     }
     // The tables are ignored by `validate` and `run`, as [sweep] is.
-    let o = flywheel(tmp.path(), &["validate", data("search_logit_duopoly.toml").to_str().expect("utf-8")]);
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "validate",
+            data("search_logit_duopoly.toml").to_str().expect("utf-8"),
+        ],
+    );
     assert!(o.status.success(), "{:?}", text(&o));
 }
