@@ -513,7 +513,8 @@ pub fn run_equilibrium(
                 .collect();
             let gain = estimate(&diffs, level);
             let high = gain.high().unwrap_or(gain.mean);
-            let can_improve = !(high < spec.epsilon) || !gain.mean.is_finite();
+            // An undefined gain (NaN) cannot certify anything.
+            let can_improve = high >= spec.epsilon || high.is_nan() || !gain.mean.is_finite();
             steps.push(Step {
                 round,
                 player: i,
