@@ -31,6 +31,12 @@
 //! (point, replication), journalling each as it finishes; shards of a sweep
 //! merge back into the same files (`sweep::merge`).
 //!
+//! A strategy search (`search::run_optimize`, `search::run_equilibrium`)
+//! writes candidate lever values into the scenario by key path, as a sweep
+//! does, and runs each candidate's replications with the same seeds; a
+//! Nelder–Mead simplex picks the next candidate, and iterated best
+//! responses look for an equilibrium of several platforms.
+//!
 //! Every CSV file's columns are declared once, as a column table (name,
 //! unit, kind, meaning, accessor): `metrics::tables` for a run's files,
 //! and `compare` and `sweep` for theirs. The writers, the results
@@ -50,6 +56,7 @@
 //!
 //! ```text
 //!  cli                        commands, argument parsing, exit codes
+//!  search                     best levers and equilibria over many runs
 //!  compare · sweep · plot     many runs; figures and reports from result files
 //!  runner · resources         replications in parallel; will it fit in memory
 //!  market                     occasions, consumers, merchants, platforms,
