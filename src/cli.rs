@@ -26,6 +26,7 @@ use crate::runner::{RunError, RunOptions, run_all_until};
 use crate::scenario::{self, Override, Resolved, Scenario, reference};
 
 mod new;
+mod search_commands;
 mod sweep_commands;
 
 use new::new_scenario;
@@ -209,6 +210,54 @@ pub enum Command {
         /// Largest run, as consumers × days × replications.
         #[arg(long, default_value_t = 100_000_000)]
         max_size: u64,
+    },
+    /// Search one platform's levers for the best objective (the
+    /// scenario's `[optimize]` table): Nelder–Mead over the decision
+    /// variables, every candidate run with the same replication seeds.
+    Optimize {
+        /// The scenario file (TOML) with an `[optimize]` table.
+        scenario: PathBuf,
+        /// Output directory [default: results/NAME-optimize].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Continue the search journalled in the output directory,
+        /// replaying the evaluations it finished.
+        #[arg(long)]
+        resume: bool,
+        /// Set a scenario key before the search (repeatable), as for `run`;
+        /// not a decision variable.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Find an equilibrium of several platforms' levers (the scenario's
+    /// `[equilibrium]` table) by damped iterated best response, with each
+    /// player's regret as the certificate.
+    Equilibrium {
+        /// The scenario file (TOML) with an `[equilibrium]` table.
+        scenario: PathBuf,
+        /// Output directory [default: results/NAME-equilibrium].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Continue the search journalled in the output directory,
+        /// replaying the evaluations it finished.
+        #[arg(long)]
+        resume: bool,
+        /// Set a scenario key before the search (repeatable), as for `run`;
+        /// not a decision variable.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Combine the directories of a sharded sweep into the files an
     /// unsharded sweep writes.
@@ -395,6 +444,22 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
                 ..crate::serve::Limits::default()
             },
         }),
+        Command::Optimize {
+            scenario,
+            out,
+            threads,
+            resume,
+            set,
+            quiet,
+        } => search_commands::search(&scenario, false, &set, out, threads, resume, quiet),
+        Command::Equilibrium {
+            scenario,
+            out,
+            threads,
+            resume,
+            set,
+            quiet,
+        } => search_commands::search(&scenario, true, &set, out, threads, resume, quiet),
     }
 }
 
@@ -587,6 +652,10 @@ pub fn result_files() -> Vec<(&'static str, Vec<FileDoc>)> {
             [crate::metrics::output::reference(), compare::reference()].concat(),
         ),
         ("Files of `sweep` and `merge`", crate::sweep::reference()),
+        (
+            "Files of `optimize` and `equilibrium`",
+            crate::search::reference(),
+        ),
     ]
 }
 

@@ -35,6 +35,11 @@
 //! a student's levers through the same `run_one`, watching each closed
 //! day through a day observer (`market::DayObserver`) and streaming it to
 //! a page.
+//! A strategy search (`search::run_optimize`, `search::run_equilibrium`)
+//! writes candidate lever values into the scenario by key path, as a sweep
+//! does, and runs each candidate's replications with the same seeds; a
+//! Nelder–Mead simplex picks the next candidate, and iterated best
+//! responses look for an equilibrium of several platforms.
 //!
 //! Every CSV file's columns are declared once, as a column table (name,
 //! unit, kind, meaning, accessor): `metrics::tables` for a run's files,
@@ -55,6 +60,7 @@
 //!
 //! ```text
 //!  cli                        commands, argument parsing, exit codes
+//!  search                     best levers and equilibria over many runs
 //!  compare · sweep · plot     many runs; figures and reports from result files;
 //!  · serve                    the classroom server
 //!  runner · resources         replications in parallel; will it fit in memory
@@ -114,4 +120,5 @@ pub mod rng;
 pub mod runner;
 pub mod scenario;
 pub mod serve;
+pub mod search;
 pub mod sweep;

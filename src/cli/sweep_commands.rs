@@ -16,7 +16,7 @@ use crate::sweep::{
 };
 
 /// Raised by the first Ctrl-C or SIGTERM: no new run starts.
-static STOP: AtomicBool = AtomicBool::new(false);
+pub(super) static STOP: AtomicBool = AtomicBool::new(false);
 
 fn cli_error(e: SweepError) -> CliError {
     if e.is_input() {
@@ -28,7 +28,7 @@ fn cli_error(e: SweepError) -> CliError {
 
 /// The first signal stops scheduling; a second one exits at once (the
 /// journal is already on disk, so `--resume` still works).
-fn install_stop_handler() {
+pub(super) fn install_stop_handler() {
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
             std::process::exit(130);

@@ -10,7 +10,9 @@
 //!
 //! A directory holding `timeseries.csv` is a run directory; one holding
 //! `points.csv` and `aggregate.csv` is a sweep directory; one holding
-//! `comparison.csv` is a comparison directory. Anything else is refused
+//! `comparison.csv` is a comparison directory; one holding `trials.csv`
+//! is a search directory (`optimize`: a convergence figure; with
+//! `path.csv`, `equilibrium`: also the best-response path). Anything else is refused
 //! as bad input. Figures whose files or columns are missing (for
 //! example the lending figure of a run without lenders) are skipped with a
 //! note, so new columns and files can arrive without breaking old results.
@@ -26,6 +28,7 @@ pub mod figure;
 pub mod font;
 pub mod report;
 pub mod run;
+pub mod search;
 pub mod sweep;
 pub mod table;
 
@@ -79,6 +82,10 @@ pub struct Contents {
     pub sweep: bool,
     /// It holds a comparison's `comparison.csv`.
     pub compare: bool,
+    /// It holds a search's `trials.csv` (`optimize`, `equilibrium`).
+    pub search: bool,
+    /// It holds an equilibrium's `path.csv`.
+    pub equilibrium: bool,
 }
 
 /// Looks at a directory and says what results it holds; refuses one that
@@ -95,16 +102,20 @@ pub fn contents(dir: &Path) -> Result<Contents, PlotError> {
         run: dir.join("timeseries.csv").is_file(),
         sweep: dir.join(sweep::POINTS_CSV).is_file() && dir.join(sweep::AGGREGATE_CSV).is_file(),
         compare: dir.join(compare::COMPARISON_CSV).is_file(),
+        search: dir.join(search::TRIALS_CSV).is_file(),
+        equilibrium: dir.join(search::PATH_CSV).is_file(),
     };
-    if !c.run && !c.sweep && !c.compare {
+    if !c.run && !c.sweep && !c.compare && !c.search {
         return Err(PlotError::Input(format!(
             "`{}` is not a Flywheel results directory: it has neither `timeseries.csv` (written \
              by `flywheel run`), `{}` (written by `flywheel compare`) nor `{}` and `{}` \
-             (written by `flywheel sweep`)",
+             (written by `flywheel sweep`), nor `{}` (written by `flywheel optimize` and \
+             `flywheel equilibrium`)",
             dir.display(),
             compare::COMPARISON_CSV,
             sweep::POINTS_CSV,
-            sweep::AGGREGATE_CSV
+            sweep::AGGREGATE_CSV,
+            search::TRIALS_CSV
         )));
     }
     Ok(c)
@@ -176,7 +187,7 @@ pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
     }
     if kind.sweep {
         let files = sweep::SweepFiles {
-            scenario,
+            scenario: scenario.clone(),
             points: Table::read(&dir.join(sweep::POINTS_CSV))?,
             aggregate: Table::read(&dir.join(sweep::AGGREGATE_CSV))?,
             manifest: manifest(dir),
@@ -185,6 +196,15 @@ pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
             sweep::figures(&files, &mut notes)
                 .map_err(|why| PlotError::Input(format!("`{}`: {why}", dir.display())))?,
         );
+    }
+    if kind.search {
+        let bad = |why: String| PlotError::Input(format!("`{}`: {why}", dir.display()));
+        let trials = Table::read(&dir.join(search::TRIALS_CSV))?;
+        figures.push(search::convergence(&scenario, &trials).map_err(bad)?);
+        if kind.equilibrium {
+            let path = Table::read(&dir.join(search::PATH_CSV))?;
+            figures.push(search::path(&scenario, &path).map_err(bad)?);
+        }
     }
     if figures.is_empty() {
         return Err(PlotError::Input(format!(

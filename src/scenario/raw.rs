@@ -78,4 +78,12 @@ pub struct RawScenario {
     /// Parameter sweep: read by `flywheel sweep`, ignored by `flywheel run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<toml::Table>,
+    /// Strategy optimisation: read by `flywheel optimize`, ignored by
+    /// `flywheel run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optimize: Option<toml::Table>,
+    /// Strategy equilibrium: read by `flywheel equilibrium`, ignored by
+    /// `flywheel run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub equilibrium: Option<toml::Table>,
 }

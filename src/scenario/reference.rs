@@ -169,6 +169,22 @@ pub fn params() -> Vec<Param> {
             "Parameter sweep read by `flywheel sweep`; ignored by `run`.",
         ),
         param(
+            "optimize",
+            Table,
+            "",
+            "see `flywheel optimize`",
+            "none",
+            "Strategy optimisation read by `flywheel optimize`; ignored by `run`.",
+        ),
+        param(
+            "equilibrium",
+            Table,
+            "",
+            "see `flywheel equilibrium`",
+            "none",
+            "Strategy equilibrium read by `flywheel equilibrium`; ignored by `run`.",
+        ),
+        param(
             "market.consumers",
             Integer,
             "consumers",

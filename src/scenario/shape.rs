@@ -227,6 +227,8 @@ pub(crate) fn sample() -> RawScenario {
             max_interest_rate: Some(0.0),
         },
         sweep: Some(toml::Table::new()),
+        optimize: Some(toml::Table::new()),
+        equilibrium: Some(toml::Table::new()),
         balances: Some(super::balances::RawBalances {
             target: Some(0.0),
             ..super::balances::RawBalances::default()

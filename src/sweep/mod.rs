@@ -400,7 +400,7 @@ fn line_of_sweep(text: &str) -> Option<usize> {
 }
 
 /// The value at `path` in the resolved scenario, if the path reaches one.
-fn resolved_value(raw: &RawScenario, path: &str) -> Option<toml::Value> {
+pub(crate) fn resolved_value(raw: &RawScenario, path: &str) -> Option<toml::Value> {
     let Ok(mut node) = toml::Value::try_from(raw) else {
         return None;
     };

@@ -16,6 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["market"],
     &["runner", "resources"],
     &["compare", "sweep", "plot", "serve"],
+    &["search"],
     &["cli"],
 ];
 

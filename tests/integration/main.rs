@@ -3,6 +3,7 @@
 mod bad_input;
 mod balances;
 mod claims_credit;
+mod claims_equilibrium;
 mod claims_exclusivity;
 mod claims_merger;
 mod claims_superapp;
@@ -29,6 +30,7 @@ mod scenario_claims;
 mod scenario_library;
 mod serve;
 mod serve_browser;
+mod search;
 mod sweep;
 mod tables;
 mod validity;
