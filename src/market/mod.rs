@@ -72,6 +72,7 @@ use crate::agents::{Accounts, Consumers, Merchants, PlatformState};
 use crate::engine::{Event, EventQueue, Model, TICKS_PER_DAY, Tick};
 use crate::ledger::{Ledger, Money, PostingKind};
 use crate::metrics::lending::{LenderDay, LenderSummary, Loan};
+use crate::metrics::lines::{self, Line, Role};
 use crate::metrics::merchants::{self, MerchantRecord};
 use crate::metrics::{CohortRecord, DayRecord, MarketTotals, PlatformClose, PlatformSummary};
 use crate::metrics::{Recorder, cohorts};
@@ -123,6 +124,9 @@ pub struct Market<'a> {
     /// The platform each merchant has an exclusivity deal with
     /// (`exclusivity::NO_PARTNER`: none).
     exclusive: Vec<u8>,
+    /// Each platform's profit by business line so far, up to the last
+    /// closed day (see [`crate::metrics::lines`]).
+    line_totals: Vec<[Money; Line::COUNT]>,
 }
 
 impl<'a> Market<'a> {
@@ -147,6 +151,7 @@ impl<'a> Market<'a> {
             ledger = ledger.with_journal();
         }
         ledger = ledger.with_tally(accounts.merchant(0), &merchants::PROFIT_KINDS);
+        ledger = ledger.with_book(accounts.platform(0), accounts.platform(np));
         let mut platforms = Vec::with_capacity(np);
         for (p, spec) in scenario.platforms.iter().enumerate() {
             ledger.post(
@@ -172,7 +177,11 @@ impl<'a> Market<'a> {
                 metrics: [0.0; Metric::ALL.len()],
             });
         }
+        // A consolidated arm has no cash of its own: it lends the group's.
         for (l, spec) in scenario.lenders.iter().enumerate() {
+            if spec.consolidated {
+                continue;
+            }
             ledger.post(
                 Accounts::INVESTORS,
                 accounts.lender(l),
@@ -238,6 +247,7 @@ impl<'a> Market<'a> {
             funds: funds::Funds::new(scenario, run_seed),
             exclusivity_on: exclusivity::possible(scenario),
             exclusive: vec![exclusivity::NO_PARTNER; nm],
+            line_totals: vec![[Money::ZERO; Line::COUNT]; np],
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -280,13 +290,19 @@ impl<'a> Market<'a> {
         }
         let mut closes = Vec::with_capacity(self.platforms.len());
         for p in 0..self.platforms.len() {
-            let available = self.available_cash(p);
+            let loan_book = self.lending.book(self.scenario, p);
+            // Burn is measured on cash plus the loan book: lending
+            // principal out is not spending it.
+            let available = self.available_cash(p) + loan_book;
             let recent = &mut self.platforms[p].recent_available;
             if recent.len() == 31 {
                 recent.pop_front();
             }
             recent.push_back(available);
+            let lines = self.close_lines(p, loan_book);
             closes.push(PlatformClose {
+                lines,
+                loan_book,
                 cash: self.platform_cash(p),
                 funding: self.platforms[p].funding,
                 runway_months: self.runway_months(p),
@@ -320,6 +336,35 @@ impl<'a> Market<'a> {
         (self.on_day_closed)();
     }
 
+    /// Platform `p`'s cash by role of posting so far: profit by business
+    /// line (with each line's book of loans, `loan_book` for lending),
+    /// money held for merchants, and financing.
+    fn lines_so_far(&self, p: usize, loan_book: Money) -> ([Money; Line::COUNT], Money, Money) {
+        let account = self.accounts.platform(p);
+        let mut by_line = [Money::ZERO; Line::COUNT];
+        let (mut held, mut financing) = (Money::ZERO, Money::ZERO);
+        for kind in crate::ledger::PostingKind::ALL {
+            let net = self.ledger.booked(account, kind).unwrap_or(Money::ZERO);
+            match lines::role(kind) {
+                Role::Profit(l) | Role::Principal(l) => by_line[l.index()] += net,
+                Role::Settlement => held += net,
+                Role::Financing => financing += net,
+                Role::Elsewhere => {}
+            }
+        }
+        // Principal out is still the line's: profit is what did not come
+        // back and will not.
+        by_line[Line::Lending.index()] += loan_book;
+        (by_line, held, financing)
+    }
+
+    /// Platform `p`'s profit by business line on the day being closed.
+    fn close_lines(&mut self, p: usize, loan_book: Money) -> [Money; Line::COUNT] {
+        let (now, _, _) = self.lines_so_far(p, loan_book);
+        let before = std::mem::replace(&mut self.line_totals[p], now);
+        std::array::from_fn(|i| now[i] - before[i])
+    }
+
     /// Ends the run: daily records, per-platform summaries, cohorts and
     /// market totals.
     pub fn finish(self) -> Finished {
@@ -334,6 +379,13 @@ impl<'a> Market<'a> {
             self.scenario.consumers.segments.len(),
             horizon,
         );
+        let balance_sheet: Vec<(Money, Money)> = (0..np)
+            .map(|p| {
+                let (_, held, financing) =
+                    self.lines_so_far(p, self.lending.book(self.scenario, p));
+                (held, financing)
+            })
+            .collect();
         let (days, mut summary, mut totals) = self.recorder.finish(&exit_days, &retention, &cac);
         totals.servers = self
             .merchants
@@ -367,7 +419,11 @@ impl<'a> Market<'a> {
                 .acquired_by
                 .map(|a| self.scenario.platforms[a].name.clone());
         }
-        let lenders = self.lending.summaries();
+        for (s, &(held, financing)) in summary.iter_mut().zip(&balance_sheet) {
+            s.held_for_merchants_end = held;
+            s.financing = financing;
+        }
+        let lenders = self.lending.summaries(self.scenario);
         for (l, spec) in self.scenario.lenders.iter().enumerate() {
             if let Some(p) = spec.platform
                 && summary[p].lending.is_none()

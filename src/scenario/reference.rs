@@ -1145,6 +1145,22 @@ pub fn params() -> Vec<Param> {
             "One-factor Vasicek defaults instead of cash-flow defaults.",
         ),
         param(
+            "lenders[].consolidated",
+            Boolean,
+            "",
+            "true or false (true needs `platform`)",
+            "true for a platform's arm, false for a bank",
+            "Group accounts: the arm lends from its platform's cash and its interest, funding cost, losses and recoveries flow through that cash, so its profit reaches the platform's runway and exit; `capital` is then a limit on principal outstanding. false keeps the arm's own account funded with `capital`.",
+        ),
+        param(
+            "lenders[].delist_penalty",
+            Variant,
+            "",
+            "{ yuan = amount } or { share = 0 to 10 } of principal outstanding",
+            "none (cannot delist)",
+            "For sales-share loans: a borrower cannot delist from the lender's platform while its loan is on the books, unless it pays this penalty to the lender.",
+        ),
+        param(
             "economy.seasonality",
             Number,
             "share",
