@@ -11,6 +11,7 @@ mod common;
 mod exclusivity;
 mod faults;
 mod fuzz;
+mod group;
 mod layering;
 mod ledger_identities;
 mod lending;

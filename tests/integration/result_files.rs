@@ -18,7 +18,10 @@ cumulative_burn,final_cash,final_share,exit_day,acquired_day,acquired_by,marketi
 active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,wallet_volume,\
 consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
-lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income";
+lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income,\
+default_rate_all_loans,contribution_listings,contribution_payments,contribution_lending,\
+contribution_consumer_credit,contribution_subsidies,contribution_costs,loan_book_end,\
+held_for_merchants_end,financing";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.
@@ -90,6 +93,11 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
         ),
         (
             "run",
+            "business_lines.csv",
+            "replication,day,platform,line,profit,balance".into(),
+        ),
+        (
+            "run",
             "lending.csv",
             "replication,day,lender,applications,loans_disbursed,disbursed_amount,outstanding,\
              non_performing,npl_ratio,interest_income,principal_repaid,new_defaults,\
@@ -101,7 +109,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "lenders.csv",
             "replication,seed,lender,platform,applications,approval_rate,disbursed_amount,\
              loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,\
-             interest_income,lending_profit,expected_loss,funding_cost"
+             interest_income,lending_profit,expected_loss,funding_cost,\
+             default_rate_all_loans,loans_matured,delist_penalties"
                 .into(),
         ),
         (
