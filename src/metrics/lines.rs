@@ -79,12 +79,6 @@ impl Line {
     pub fn index(self) -> usize {
         self as usize
     }
-
-    /// Whether the line keeps a book of loans (its `balance` in
-    /// `business_lines.csv`).
-    pub fn has_book(self) -> bool {
-        matches!(self, Line::Lending | Line::ConsumerCredit)
-    }
 }
 
 /// What a posting through a platform's cash account is, for the

@@ -458,11 +458,19 @@ pub fn business_lines<'a>() -> [Column<LineDay<'a>>; 6] {
             "balance",
             "yuan",
             Yuan,
-            "For a line that lends (lending, consumer_credit): principal outstanding at the day's end; empty for the others.",
-            |r| match r.line {
-                Line::Lending => Cash(r.day.record.loan_book),
-                Line::ConsumerCredit => Cash(crate::ledger::Money::ZERO),
-                _ => Value::Missing,
+            "For the lending line of a platform with a consolidated lending arm: principal outstanding at the day's end; empty for other lines and platforms.",
+            |r| {
+                let p = r.day.record.platform;
+                let lends = r
+                    .day
+                    .scenario
+                    .lenders
+                    .iter()
+                    .any(|l| l.consolidated && l.platform == Some(p));
+                match r.line {
+                    Line::Lending if lends => Cash(r.day.record.loan_book),
+                    _ => Value::Missing,
+                }
             },
         ),
     ]
