@@ -288,17 +288,6 @@ impl Lending {
             .collect()
     }
 
-    /// Principal outstanding of the arms consolidated into platform `p`:
-    /// the group's loan book.
-    pub(crate) fn book(&self, scenario: &Scenario, p: usize) -> Money {
-        scenario
-            .lenders
-            .iter()
-            .zip(&self.outstanding)
-            .filter(|(spec, _)| spec.consolidated && spec.platform == Some(p))
-            .fold(Money::ZERO, |acc, (_, &o)| acc + o)
-    }
-
     /// The loan that ties merchant `m` to platform `p`: a sales-share loan
     /// on the books of `p`'s lending arm.
     pub(crate) fn tie(&self, scenario: &Scenario, m: usize, p: usize) -> Option<usize> {
@@ -318,12 +307,41 @@ fn money_from_fen(fen: f64) -> Money {
 }
 
 impl Market<'_> {
-    /// The account lender `l` lends from and is repaid into: its
-    /// platform's cash when consolidated, else its own.
+    /// The platform whose group platform `p` belongs to: itself, or the
+    /// platform that bought it (and so on up the chain).
+    pub(super) fn owner(&self, p: usize) -> usize {
+        let mut p = p;
+        // A chain of purchases has at most one link per platform.
+        for _ in 0..self.platforms.len() {
+            match self.platforms[p].acquired_by {
+                Some(a) => p = a,
+                None => break,
+            }
+        }
+        p
+    }
+
+    /// Principal outstanding of the arms consolidated into platform `p`'s
+    /// group (its own, and those of platforms it bought): its loan book.
+    pub(crate) fn group_book(&self, p: usize) -> Money {
+        let mut book = Money::ZERO;
+        for (spec, &o) in self.scenario.lenders.iter().zip(&self.lending.outstanding) {
+            if let Some(q) = spec.platform
+                && spec.consolidated
+                && self.owner(q) == p
+            {
+                book += o;
+            }
+        }
+        book
+    }
+
+    /// The account lender `l` lends from and is repaid into: its group's
+    /// cash when consolidated (after a merger, the buyer's), else its own.
     fn arm_account(&self, l: usize) -> crate::ledger::AccountId {
         let spec = &self.scenario.lenders[l];
         match spec.platform {
-            Some(p) if spec.consolidated => self.accounts.platform(p),
+            Some(p) if spec.consolidated => self.accounts.platform(self.owner(p)),
             _ => self.accounts.lender(l),
         }
     }
@@ -718,7 +736,7 @@ impl Market<'_> {
             let spec = &self.scenario.lenders[l];
             let account = self.arm_account(l);
             let payable = match spec.platform {
-                Some(p) if spec.consolidated => self.available_cash(p),
+                Some(p) if spec.consolidated => self.available_cash(self.owner(p)),
                 _ => self.ledger.balance(account),
             };
             let cost = outstanding[l]

@@ -127,6 +127,9 @@ pub struct Market<'a> {
     /// Each platform's profit by business line so far, up to the last
     /// closed day (see [`crate::metrics::lines`]).
     line_totals: Vec<[Money; Line::COUNT]>,
+    /// Loan books each platform took over in mergers, less those it
+    /// handed over: financing, not lending profit.
+    books_moved: Vec<Money>,
 }
 
 impl<'a> Market<'a> {
@@ -248,6 +251,7 @@ impl<'a> Market<'a> {
             exclusivity_on: exclusivity::possible(scenario),
             exclusive: vec![exclusivity::NO_PARTNER; nm],
             line_totals: vec![[Money::ZERO; Line::COUNT]; np],
+            books_moved: vec![Money::ZERO; np],
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -290,7 +294,7 @@ impl<'a> Market<'a> {
         }
         let mut closes = Vec::with_capacity(self.platforms.len());
         for p in 0..self.platforms.len() {
-            let loan_book = self.lending.book(self.scenario, p);
+            let loan_book = self.group_book(p);
             // Burn is measured on cash plus the loan book: lending
             // principal out is not spending it.
             let available = self.available_cash(p) + loan_book;
@@ -353,9 +357,11 @@ impl<'a> Market<'a> {
             }
         }
         // Principal out is still the line's: profit is what did not come
-        // back and will not.
-        by_line[Line::Lending.index()] += loan_book;
-        (by_line, held, financing)
+        // back and will not. A book taken over in a merger was bought, not
+        // earned.
+        let moved = self.books_moved[p];
+        by_line[Line::Lending.index()] += loan_book - moved;
+        (by_line, held, financing + moved)
     }
 
     /// Platform `p`'s profit by business line on the day being closed.
@@ -381,8 +387,7 @@ impl<'a> Market<'a> {
         );
         let balance_sheet: Vec<(Money, Money)> = (0..np)
             .map(|p| {
-                let (_, held, financing) =
-                    self.lines_so_far(p, self.lending.book(self.scenario, p));
+                let (_, held, financing) = self.lines_so_far(p, self.group_book(p));
                 (held, financing)
             })
             .collect();

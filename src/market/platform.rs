@@ -214,7 +214,7 @@ impl Market<'_> {
         let burn = (*oldest - *now).as_major() / days.max(1.0);
         // The record holds cash plus the group's loan book (burn excludes
         // lending principal); what pays the burn is the cash alone.
-        let cash = *now - self.lending.book(self.scenario, p);
+        let cash = *now - self.group_book(p);
         (burn > 0.0 && days > 0.0).then(|| cash.as_major().max(0.0) / burn / 30.0)
     }
 

@@ -330,3 +330,29 @@ fn a_banks_declared_revenue_includes_cash_sales() {
     let lent = r.lenders[0].flows.disbursed_amount;
     assert!(lent > Money(0));
 }
+
+/// A buyer takes over a platform with a consolidated arm: the arm's loan
+/// book passes to the buyer's group with the platform's cash (financing,
+/// not lending profit), its repayments reach the buyer, and both
+/// platforms' lines still reconcile to their cash to the fen.
+#[test]
+fn a_bought_platforms_lending_arm_joins_its_buyers_group() {
+    let text = format!(
+        "{ARM}\n[[platforms]]\nname = \"Buyer\"\ncash = 1e9\ncommission = 0.02\n\
+         [[platforms.rules]]\nwhen = [\"day >= 100\"]\n\
+         then = {{ acquire = {{ target = \"Pay\", price = 1000.0 }} }}\n"
+    );
+    let runs = run_text(&text, &[]);
+    assert_reconciles(&runs);
+    for r in &runs {
+        let (pay, buyer) = (&r.summary[0], &r.summary[1]);
+        assert!(
+            pay.acquired_day.is_some_and(|d| d >= 100),
+            "{:?}",
+            pay.acquired_day
+        );
+        assert_eq!(pay.final_cash, Money::ZERO, "repayments reach the buyer");
+        assert_eq!(pay.loan_book_end, Money::ZERO);
+        assert_eq!(buyer.loan_book_end, r.lenders[0].outstanding_end);
+    }
+}
