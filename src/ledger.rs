@@ -187,16 +187,27 @@ pub enum PostingKind {
     CreditFundingCost,
     /// A lender pays for anti-fraud screening of an application.
     ScreeningCost,
-    /// A lender (or consumer credit) pays out to an undetected fraudster,
-    /// who never repays.
+    /// A lender pays out to an undetected fraudster, who never repays.
     FraudDisbursement,
     /// Part of a fraudulent exposure recovered after default.
     FraudRecovery,
+    /// A merchant pays its lender a penalty to delist from the platform
+    /// it repays a sales-share loan through.
+    DelistPenalty,
+    /// A platform's consumer credit pays for anti-fraud screening of an
+    /// application.
+    CreditScreeningCost,
+    /// A platform's consumer credit pays out a line to an undetected
+    /// fraudster, who never repays.
+    CreditFraudDisbursement,
+    /// Part of a fraudulent consumer credit exposure recovered after
+    /// default.
+    CreditFraudRecovery,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 45] = [
+    pub const ALL: [PostingKind; 49] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -242,6 +253,10 @@ impl PostingKind {
         PostingKind::ScreeningCost,
         PostingKind::FraudDisbursement,
         PostingKind::FraudRecovery,
+        PostingKind::DelistPenalty,
+        PostingKind::CreditScreeningCost,
+        PostingKind::CreditFraudDisbursement,
+        PostingKind::CreditFraudRecovery,
     ];
 
     fn index(self) -> usize {
@@ -312,6 +327,8 @@ pub enum LedgerError {
 struct Tally {
     /// First account of the block.
     first: usize,
+    /// One past the last account of the block.
+    last: usize,
     /// Slot of each kind ([`NO_SLOT`] if not tallied).
     slot_of: [u8; PostingKind::ALL.len()],
     /// Slots per account.
@@ -334,6 +351,55 @@ pub struct Ledger {
     journal: Option<Vec<Posting>>,
     fault: Option<LedgerError>,
     tally: Option<Tally>,
+    /// A second tally, of every kind, for a block of accounts whose
+    /// flows reports break down by kind (the platforms' cash accounts).
+    book: Option<Tally>,
+}
+
+impl Tally {
+    /// A tally of `kinds` for accounts `first..last`.
+    fn new(first: usize, last: usize, kinds: &[PostingKind]) -> Tally {
+        let mut slot_of = [NO_SLOT; PostingKind::ALL.len()];
+        let mut slots = 0;
+        for &k in kinds {
+            if slot_of[k.index()] == NO_SLOT && slots < usize::from(NO_SLOT) {
+                slot_of[k.index()] = slots as u8;
+                slots += 1;
+            }
+        }
+        Tally {
+            first,
+            last,
+            slot_of,
+            slots,
+            sums: vec![0; last.saturating_sub(first) * slots],
+        }
+    }
+
+    /// Adds one posting of `amount` from account `f` to account `t`.
+    fn add(&mut self, f: usize, t: usize, amount: i64, kind: PostingKind) {
+        let slot = self.slot_of[kind.index()];
+        if slot == NO_SLOT {
+            return;
+        }
+        let slot = usize::from(slot);
+        if f >= self.first && f < self.last {
+            let c = &mut self.sums[(f - self.first) * self.slots + slot];
+            *c = c.saturating_sub(amount);
+        }
+        if t >= self.first && t < self.last {
+            let c = &mut self.sums[(t - self.first) * self.slots + slot];
+            *c = c.saturating_add(amount);
+        }
+    }
+
+    /// The net amount of `kind` for `account`, if tallied.
+    fn get(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
+        let slot = self.slot_of[kind.index()];
+        let a = account.0 as usize;
+        (slot != NO_SLOT && a >= self.first && a < self.last)
+            .then(|| Money(self.sums[(a - self.first) * self.slots + usize::from(slot)]))
+    }
 }
 
 impl Ledger {
@@ -349,6 +415,7 @@ impl Ledger {
             journal: None,
             fault: None,
             tally: None,
+            book: None,
         }
     }
 
@@ -356,33 +423,30 @@ impl Ledger {
     /// of `kinds` (see [`Ledger::tallied`]): one counter per account and
     /// kind.
     pub fn with_tally(mut self, first: AccountId, kinds: &[PostingKind]) -> Self {
-        let mut slot_of = [NO_SLOT; PostingKind::ALL.len()];
-        let mut slots = 0;
-        for &k in kinds {
-            if slot_of[k.index()] == NO_SLOT && slots < usize::from(NO_SLOT) {
-                slot_of[k.index()] = slots as u8;
-                slots += 1;
-            }
-        }
-        let first = first.0 as usize;
-        let accounts = self.balance.len().saturating_sub(first);
-        self.tally = Some(Tally {
-            first,
-            slot_of,
-            slots,
-            sums: vec![0; accounts * slots],
-        });
+        let last = self.balance.len();
+        self.tally = Some(Tally::new(first.0 as usize, last, kinds));
         self
     }
 
     /// What `account` received less what it paid in postings of `kind`,
     /// if the ledger tallies that kind for that account.
     pub fn tallied(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
-        let t = self.tally.as_ref()?;
-        let slot = t.slot_of[kind.index()];
-        let a = (account.0 as usize).checked_sub(t.first)?;
-        (slot != NO_SLOT && a * t.slots < t.sums.len())
-            .then(|| Money(t.sums[a * t.slots + usize::from(slot)]))
+        self.tally.as_ref()?.get(account, kind)
+    }
+
+    /// Keeps, for each account of `first..last`, the net amount of every
+    /// kind of posting (see [`Ledger::booked`]): what a platform's
+    /// business lines are read from.
+    pub fn with_book(mut self, first: AccountId, last: AccountId) -> Self {
+        let last = (last.0 as usize).min(self.balance.len());
+        self.book = Some(Tally::new(first.0 as usize, last, &PostingKind::ALL));
+        self
+    }
+
+    /// What `account` received less what it paid in postings of `kind`,
+    /// if the account is in the block given to [`Ledger::with_book`].
+    pub fn booked(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
+        self.book.as_ref()?.get(account, kind)
     }
 
     /// Keeps every posting in memory so [`Ledger::check`] can replay them.
@@ -420,18 +484,10 @@ impl Ledger {
             }
         }
         if let Some(tally) = &mut self.tally {
-            let slot = tally.slot_of[kind.index()];
-            if slot != NO_SLOT {
-                let slot = usize::from(slot);
-                if let Some(i) = f.checked_sub(tally.first) {
-                    let c = &mut tally.sums[i * tally.slots + slot];
-                    *c = c.saturating_sub(amount.0);
-                }
-                if let Some(i) = t.checked_sub(tally.first) {
-                    let c = &mut tally.sums[i * tally.slots + slot];
-                    *c = c.saturating_add(amount.0);
-                }
-            }
+            tally.add(f, t, amount.0, kind);
+        }
+        if let Some(book) = &mut self.book {
+            book.add(f, t, amount.0, kind);
         }
         let a = i128::from(amount.0);
         self.debits[f] += a;

@@ -119,6 +119,6 @@ pub(crate) mod resources;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
-pub mod serve;
 pub mod search;
+pub mod serve;
 pub mod sweep;

@@ -40,11 +40,11 @@
 //! (`CreditRecovery`) and the rest written off.
 //!
 //! **Fraud.** With `[consumer_credit.fraud]` each application is
-//! screened at a cost (`ScreeningCost`); a `share` of them are fraudulent.
+//! screened at a cost (`CreditScreeningCost`); a `share` of them are fraudulent.
 //! Screening catches a fraud with the probability its data give; an
 //! undetected fraudster draws the whole line at once
-//! (`FraudDisbursement`) and never repays; after default a `recovery`
-//! share comes back (`FraudRecovery`) and the rest is a fraud loss,
+//! (`CreditFraudDisbursement`) and never repays; after default a `recovery`
+//! share comes back (`CreditFraudRecovery`) and the rest is a fraud loss,
 //! counted apart from credit losses.
 
 use rand::RngExt;
@@ -208,6 +208,15 @@ impl Credit {
         }
     }
 
+    /// Consumer credit balances platform `p`'s programme has outstanding
+    /// (fraudulent lines included): its book.
+    pub(crate) fn book(&self, p: usize) -> Money {
+        match self.of_platform.get(p) {
+            Some(&i) if i != NONE => self.programmes[i as usize].outstanding,
+            _ => Money::ZERO,
+        }
+    }
+
     /// Each platform's programme summary at the end (`None` without one).
     pub(crate) fn summaries(&self) -> Vec<Option<CreditSummary>> {
         self.of_platform
@@ -325,7 +334,7 @@ impl Market<'_> {
                     account,
                     Accounts::SUPPLIERS,
                     fraud.cost_per_check,
-                    PostingKind::ScreeningCost,
+                    PostingKind::CreditScreeningCost,
                 );
                 if g.fraud_rng.random::<f64>() < fraud.share {
                     let caught = signals::catch_probability(&spec.data, seen());
@@ -403,7 +412,7 @@ impl Market<'_> {
             self.accounts.platform(p),
             Accounts::HOUSEHOLDS,
             limit,
-            PostingKind::FraudDisbursement,
+            PostingKind::CreditFraudDisbursement,
         );
     }
 
@@ -504,7 +513,7 @@ impl Market<'_> {
                     let exposure = line.balance;
                     let (recovered, kind) = if line.fraud {
                         let share = spec.fraud.map_or(0.0, |f| f.recovery);
-                        (exposure.times(share), PostingKind::FraudRecovery)
+                        (exposure.times(share), PostingKind::CreditFraudRecovery)
                     } else {
                         (exposure.times(1.0 - spec.lgd), PostingKind::CreditRecovery)
                     };

@@ -91,8 +91,10 @@ impl Market<'_> {
         }
         let np = self.platforms.len();
         let offers: Vec<Money> = (0..np).map(|p| self.exclusivity_offer(p, m)).collect();
+        // A platform whose deal would make the merchant leave one it is
+        // tied to by a loan is not an option.
         let live = (0..np)
-            .filter(|&p| self.platforms[p].alive)
+            .filter(|&p| self.platforms[p].alive && !self.tied_elsewhere(m, p))
             .fold(0u32, |acc, p| acc | (1 << p));
         let Some(p) = best_offer(self.merchants.listed_on[m] & live, &offers, profit) else {
             return false;

@@ -42,6 +42,33 @@
 //! drawn once per lender and replication; such a borrower stops paying at
 //! a uniformly drawn day of the term, and the others always pay (the owner
 //! tops up the business's cash if needed).
+//!
+//! **Group accounts.** A platform's lending arm is consolidated into its
+//! group by default (`consolidated = true`): it has no cash of its own.
+//! It lends from the platform's cash, and repayments, interest,
+//! recoveries, delisting penalties and funding costs are postings to and
+//! from that cash, so the arm's profit reaches the platform's runway and
+//! a group whose cash runs out exits. Its `capital` is then a limit on
+//! the principal it may have outstanding, and a loan is made only if the
+//! platform's spendable cash covers it; a consolidated arm of a platform
+//! that has exited (or been bought) makes no new loans. Principal lent
+//! out is an asset of the group, not money spent: the platform's
+//! cumulative burn counts cash plus its consolidated loan book, and its
+//! runway measures burn on the same basis (so a growing book is not
+//! burn, but lending profit shortens it). A bank, a stand-alone lender
+//! and an arm with `consolidated = false` keep their own account, funded
+//! with `capital` at the start, as separate companies.
+//!
+//! **Lock-in.** A merchant repaying a sales-share loan through a platform
+//! cannot delist from it while the loan is on the books, unless the
+//! lender sets a `delist_penalty`: then it delists if the penalty costs
+//! less than it expects to lose on the platform until the loan's
+//! maturity, paying the penalty to the lender.
+//!
+//! **Default rates.** A loan's default is known only once its term and
+//! the 90 days past due after it have run; the reported default rate is
+//! over those matured loans, and the rate over every loan (biased low by
+//! loans too young to have defaulted) is kept under its own name.
 
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -84,6 +111,11 @@ pub(crate) struct Lending {
     z: Vec<f64>,
     today: Vec<LenderFlows>,
     totals: Vec<LenderFlows>,
+    /// Principal outstanding per lender, kept as loans are made, repaid
+    /// and written off (the exposure a consolidated arm's capital limits).
+    outstanding: Vec<Money>,
+    /// Days in the run (which loans have matured by its end).
+    horizon: u32,
     /// Daily records.
     pub(crate) days: Vec<LenderDay>,
     stopped: Vec<bool>,
@@ -139,6 +171,8 @@ impl Lending {
             z,
             today: vec![LenderFlows::default(); nl],
             totals: vec![LenderFlows::default(); nl],
+            outstanding: vec![Money::ZERO; nl],
+            horizon: scenario.horizon_days,
             days: Vec::new(),
             stopped: vec![false; nl],
             latent: Vec::new(),
@@ -241,21 +275,35 @@ impl Lending {
     }
 
     /// Per-lender summaries at the end of a run.
-    pub(crate) fn summaries(&self) -> Vec<LenderSummary> {
-        (0..self.totals.len())
+    pub(crate) fn summaries(&self, scenario: &Scenario) -> Vec<LenderSummary> {
+        let nl = self.totals.len();
+        // Matured loans: term and 90 days past due ended within the run.
+        let mut matured = vec![(0u64, 0u64); nl];
+        for loan in &self.loans {
+            let term = scenario.lenders[loan.lender].term_days;
+            if loan.start_day + term + DEFAULT_DPD <= self.horizon {
+                let m = &mut matured[loan.lender];
+                m.0 += 1;
+                m.1 += u64::from(loan.default_day.is_some());
+            }
+        }
+        (0..nl)
             .map(|l| {
                 let t = self.totals[l];
                 let last = self.days.iter().rev().find(|d| d.lender == l);
+                let (n, defaulted) = matured[l];
                 LenderSummary {
                     lender: l,
                     flows: t,
                     outstanding_end: last.map_or(Money::ZERO, |d| d.outstanding),
                     npl_ratio: last.map_or(0.0, LenderDay::npl_ratio),
-                    default_rate: (t.loans_disbursed > 0)
+                    default_rate: (n > 0).then(|| defaulted as f64 / n as f64),
+                    default_rate_all_loans: (t.loans_disbursed > 0)
                         .then(|| t.new_defaults as f64 / t.loans_disbursed as f64),
+                    loans_matured: n,
                     approval_rate: (t.applications > 0)
                         .then(|| t.loans_disbursed as f64 / t.applications as f64),
-                    lending_profit: t.interest_income
+                    lending_profit: t.interest_income + t.penalties
                         - t.funding_cost
                         - t.credit_loss
                         - t.fraud_losses
@@ -264,6 +312,19 @@ impl Lending {
             })
             .collect()
     }
+
+    /// The loan that ties merchant `m` to platform `p`: a sales-share loan
+    /// on the books of `p`'s lending arm.
+    pub(crate) fn tie(&self, scenario: &Scenario, m: usize, p: usize) -> Option<usize> {
+        let id = *self.merchant_loan.get(m)?;
+        if id == NONE {
+            return None;
+        }
+        let loan = &self.loans[id as usize];
+        let spec = &scenario.lenders[loan.lender];
+        (spec.platform == Some(p) && matches!(spec.repayment, Repayment::SalesShare(_)))
+            .then_some(id as usize)
+    }
 }
 
 fn money_from_fen(fen: f64) -> Money {
@@ -271,6 +332,68 @@ fn money_from_fen(fen: f64) -> Money {
 }
 
 impl Market<'_> {
+    /// The platform whose group platform `p` belongs to: itself, or the
+    /// platform that bought it (and so on up the chain).
+    pub(super) fn owner(&self, p: usize) -> usize {
+        let mut p = p;
+        // A chain of purchases has at most one link per platform.
+        for _ in 0..self.platforms.len() {
+            match self.platforms[p].acquired_by {
+                Some(a) => p = a,
+                None => break,
+            }
+        }
+        p
+    }
+
+    /// Everything platform `p`'s group has lent out: its consolidated arms'
+    /// book and its consumer credit balances. Burn and runway leave it
+    /// out, since principal lent is an asset, not spending.
+    pub(crate) fn group_book(&self, p: usize) -> Money {
+        self.arm_book(p) + self.credit.book(p)
+    }
+
+    /// Principal outstanding of the arms consolidated into platform `p`'s
+    /// group (its own, and those of platforms it bought).
+    pub(crate) fn arm_book(&self, p: usize) -> Money {
+        let mut book = Money::ZERO;
+        for (spec, &o) in self.scenario.lenders.iter().zip(&self.lending.outstanding) {
+            if let Some(q) = spec.platform
+                && spec.consolidated
+                && self.owner(q) == p
+            {
+                book += o;
+            }
+        }
+        book
+    }
+
+    /// The account lender `l` lends from and is repaid into: its group's
+    /// cash when consolidated (after a merger, the buyer's), else its own.
+    fn arm_account(&self, l: usize) -> crate::ledger::AccountId {
+        let spec = &self.scenario.lenders[l];
+        match spec.platform {
+            Some(p) if spec.consolidated => self.accounts.platform(self.owner(p)),
+            _ => self.accounts.lender(l),
+        }
+    }
+
+    /// What lender `l` can lend now: a consolidated arm up to its capital
+    /// less its exposure and the group's spendable cash (nothing once its
+    /// platform has stopped trading); any other lender its own cash.
+    fn lendable(&self, l: usize) -> Money {
+        let spec = &self.scenario.lenders[l];
+        match spec.platform {
+            Some(p) if spec.consolidated => {
+                if !self.platforms[p].alive {
+                    return Money::ZERO;
+                }
+                (spec.capital - self.lending.outstanding[l]).min(self.available_cash(p))
+            }
+            _ => self.ledger.balance(self.accounts.lender(l)),
+        }
+    }
+
     /// The score lender `l` gives merchant `m` on `day`, and the daily sales
     /// it sees; `None` if it cannot lend to the merchant at all.
     fn score(&mut self, l: usize, m: usize, day: u32) -> Option<(f64, f64)> {
@@ -409,14 +532,14 @@ impl Market<'_> {
         let limit = Money::from_major(spec.sales_multiple * sales * SALES_WINDOW as f64)
             .unwrap_or(Money::ZERO)
             .min(spec.max_loan);
-        let account = self.accounts.lender(l);
-        if limit < spec.min_loan || limit.0 <= 0 || self.ledger.balance(account) < limit {
+        if limit < spec.min_loan || limit.0 <= 0 || self.lendable(l) < limit {
             return false;
         }
         if fraudulent == Some(false) {
             self.lend_to_fraudster(l, m, limit, day);
             return false;
         }
+        let account = self.arm_account(l);
         let mut rate = match spec.rate {
             RatePolicy::Flat(r) => r,
             RatePolicy::RiskBased { base, slope, max } => {
@@ -465,6 +588,7 @@ impl Market<'_> {
         });
         self.lending.open.push(id);
         self.lending.merchant_loan[m] = id;
+        self.lending.outstanding[l] += limit;
         let t = &mut self.lending.today[l];
         t.loans_disbursed += 1;
         t.disbursed_amount += limit;
@@ -478,7 +602,7 @@ impl Market<'_> {
     /// fraud and was caught, `Some(false)` if a fraud got through.
     fn screen(&mut self, l: usize, m: usize) -> Option<bool> {
         let fraud = self.scenario.lenders[l].fraud?;
-        let account = self.accounts.lender(l);
+        let account = self.arm_account(l);
         let cost = fraud
             .cost_per_check
             .min(self.ledger.balance(account).max(Money::ZERO));
@@ -504,7 +628,7 @@ impl Market<'_> {
     /// Lender `l` pays `limit` to a fraudster posing as merchant `m`; the
     /// loan is never repaid.
     fn lend_to_fraudster(&mut self, l: usize, m: usize, limit: Money, day: u32) {
-        let account = self.accounts.lender(l);
+        let account = self.arm_account(l);
         self.ledger.post(
             account,
             Accounts::HOUSEHOLDS,
@@ -538,6 +662,9 @@ impl Market<'_> {
             fraud: true,
         });
         self.lending.open.push(id);
+        // Part of the lender's book (and, for a consolidated arm, of its
+        // group's) until written off.
+        self.lending.outstanding[l] += limit;
         let t = &mut self.lending.today[l];
         t.fraud_loans += 1;
         t.fraud_amount += limit;
@@ -575,7 +702,7 @@ impl Market<'_> {
         let loan = &self.lending.loans[i];
         let (l, m) = (loan.lender, loan.merchant);
         let merchant = self.accounts.merchant(m);
-        let lender = self.accounts.lender(l);
+        let lender = self.arm_account(l);
         let mut cash = self.ledger.balance(merchant).max(Money::ZERO);
         if force && cash < due {
             self.ledger.post(
@@ -599,10 +726,47 @@ impl Market<'_> {
             .post(merchant, lender, interest, PostingKind::LoanInterest);
         self.ledger
             .post(merchant, lender, principal, PostingKind::LoanPrincipal);
+        self.lending.outstanding[l] = self.lending.outstanding[l] - principal;
         let t = &mut self.lending.today[l];
         t.interest_income += interest;
         t.principal_repaid += principal;
         interest + principal
+    }
+
+    /// Whether merchant `m` may leave platform `p` on `day`, expecting to
+    /// lose `daily_loss` yuan a day by staying: yes without a loan tying
+    /// it there; with one, only if its lender sets a delisting penalty
+    /// that costs less than staying until the loan's maturity and the
+    /// merchant can pay it now (it then pays).
+    pub(super) fn may_delist(&mut self, m: usize, p: usize, daily_loss: f64, day: u32) -> bool {
+        let Some(i) = self.lending.tie(self.scenario, m, p) else {
+            return true;
+        };
+        let loan = &self.lending.loans[i];
+        let l = loan.lender;
+        let spec = &self.scenario.lenders[l];
+        let Some(penalty) = spec.delist_penalty else {
+            return false;
+        };
+        let amount = penalty.amount(loan.outstanding);
+        let remaining = (loan.start_day + spec.term_days).saturating_sub(day);
+        let merchant = self.accounts.merchant(m);
+        if daily_loss * f64::from(remaining) <= amount.as_major()
+            || self.ledger.balance(merchant) < amount
+        {
+            return false;
+        }
+        let account = self.arm_account(l);
+        self.ledger
+            .post(merchant, account, amount, PostingKind::DelistPenalty);
+        self.lending.today[l].penalties += amount;
+        true
+    }
+
+    /// Platforms other than `p` that merchant `m` is tied to by a loan
+    /// (it may not give them up for an exclusivity deal with `p`).
+    pub(super) fn tied_elsewhere(&self, m: usize, p: usize) -> bool {
+        (0..self.platforms.len()).any(|q| q != p && self.lending.tie(self.scenario, m, q).is_some())
     }
 
     /// Puts loan `i` into default on `day`.
@@ -725,12 +889,13 @@ impl Market<'_> {
                         loan.accrued = 0.0;
                         loan.status = LoanStatus::WrittenOff;
                         let l = loan.lender;
+                        self.lending.outstanding[l] = self.lending.outstanding[l] - exposure;
                         let t = &mut self.lending.today[l];
                         t.fraud_recoveries += recovered;
                         t.fraud_losses += exposure - recovered;
                         self.ledger.post(
                             Accounts::HOUSEHOLDS,
-                            self.accounts.lender(l),
+                            self.arm_account(l),
                             recovered,
                             PostingKind::FraudRecovery,
                         );
@@ -745,9 +910,10 @@ impl Market<'_> {
                         loan.status = LoanStatus::WrittenOff;
                         let (l, m) = (loan.lender, loan.merchant);
                         self.lending.merchant_loan[m] = NONE;
+                        self.lending.outstanding[l] = self.lending.outstanding[l] - exposure;
                         self.ledger.post(
                             Accounts::OWNERS,
-                            self.accounts.lender(l),
+                            self.arm_account(l),
                             recovered,
                             PostingKind::LoanRecovery,
                         );
@@ -783,10 +949,14 @@ impl Market<'_> {
         }
         for l in 0..nl {
             let spec = &self.scenario.lenders[l];
-            let account = self.accounts.lender(l);
+            let account = self.arm_account(l);
+            let payable = match spec.platform {
+                Some(p) if spec.consolidated => self.available_cash(self.owner(p)),
+                _ => self.ledger.balance(account),
+            };
             let cost = outstanding[l]
                 .times(spec.funding_cost / 365.0)
-                .min(self.ledger.balance(account).max(Money::ZERO));
+                .min(payable.max(Money::ZERO));
             self.ledger
                 .post(account, Accounts::BANKS, cost, PostingKind::FundingCost);
             self.lending.today[l].funding_cost += cost;
@@ -803,7 +973,7 @@ impl Market<'_> {
                 flows,
                 outstanding: outstanding[l],
                 non_performing: non_performing[l],
-                cash: self.ledger.balance(account),
+                cash: self.ledger.balance(self.accounts.lender(l)),
             });
             self.lending.today[l] = LenderFlows::default();
         }

@@ -174,7 +174,9 @@ impl Market<'_> {
     /// order earns is the margin of a repeat customer's order under the
     /// platform's current terms; a platform that shares its customer data
     /// is worth `data_sharing_value` a day more. Exclusivity offers are
-    /// weighed first (see [`super::exclusivity`]).
+    /// weighed first (see [`super::exclusivity`]). A merchant repaying a
+    /// sales-share loan through a platform stays on it unless its lender
+    /// lets it pay to leave (see [`super::lending`]).
     fn review_listings(&mut self, m: usize, day: u32) {
         let spec = &self.scenario.merchants;
         let np = self.platforms.len();
@@ -229,6 +231,7 @@ impl Market<'_> {
         }
         if let Some((p, profit)) = worst
             && profit < 0.0
+            && self.may_delist(m, p, -profit, day)
         {
             self.delist(m, p);
         }

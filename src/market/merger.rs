@@ -74,6 +74,10 @@ impl Market<'_> {
     fn merge(&mut self, a: usize, t: usize, price: Money, day: u32, queue: &mut EventQueue<Event>) {
         let (acquirer, target) = (self.accounts.platform(a), self.accounts.platform(t));
         let before = self.available_cash(a);
+        // The target's consolidated loan book becomes the buyer's.
+        let book = self.arm_book(t);
+        self.books_moved[a] += book;
+        self.books_moved[t] = self.books_moved[t] - book;
         self.ledger.post(
             acquirer,
             crate::agents::Accounts::INVESTORS,
@@ -95,7 +99,7 @@ impl Market<'_> {
         let payables = std::mem::take(&mut self.platforms[t].payables);
         self.platforms[a].payables += payables;
         self.settlement.transfer(t, a);
-        let change = self.available_cash(a) - before;
+        let change = self.available_cash(a) - before + book;
         for v in &mut self.platforms[a].recent_available {
             *v += change;
         }

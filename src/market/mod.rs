@@ -76,6 +76,7 @@ use crate::agents::{Accounts, Consumers, Merchants, PlatformState};
 use crate::engine::{Event, EventQueue, Model, TICKS_PER_DAY, Tick};
 use crate::ledger::{Ledger, Money, PostingKind};
 use crate::metrics::lending::{LenderDay, LenderSummary, Loan};
+use crate::metrics::lines::{self, Line, Role};
 use crate::metrics::merchants::{self, MerchantRecord};
 use crate::metrics::{CohortRecord, DayRecord, MarketTotals, PlatformClose, PlatformSummary};
 use crate::metrics::{Recorder, cohorts};
@@ -132,6 +133,12 @@ pub struct Market<'a> {
     /// The platform each merchant has an exclusivity deal with
     /// (`exclusivity::NO_PARTNER`: none).
     exclusive: Vec<u8>,
+    /// Each platform's profit by business line so far, up to the last
+    /// closed day (see [`crate::metrics::lines`]).
+    line_totals: Vec<[Money; Line::COUNT]>,
+    /// Loan books each platform took over in mergers, less those it
+    /// handed over: financing, not lending profit.
+    books_moved: Vec<Money>,
 }
 
 /// Watches each closed day: the day's record of every platform (in
@@ -161,6 +168,7 @@ impl<'a> Market<'a> {
             ledger = ledger.with_journal();
         }
         ledger = ledger.with_tally(accounts.merchant(0), &merchants::PROFIT_KINDS);
+        ledger = ledger.with_book(accounts.platform(0), accounts.platform(np));
         let mut platforms = Vec::with_capacity(np);
         for (p, spec) in scenario.platforms.iter().enumerate() {
             ledger.post(
@@ -186,7 +194,11 @@ impl<'a> Market<'a> {
                 metrics: [0.0; Metric::ALL.len()],
             });
         }
+        // A consolidated arm has no cash of its own: it lends the group's.
         for (l, spec) in scenario.lenders.iter().enumerate() {
+            if spec.consolidated {
+                continue;
+            }
             ledger.post(
                 Accounts::INVESTORS,
                 accounts.lender(l),
@@ -255,6 +267,8 @@ impl<'a> Market<'a> {
             funds: funds::Funds::new(scenario, run_seed),
             exclusivity_on: exclusivity::possible(scenario),
             exclusive: vec![exclusivity::NO_PARTNER; nm],
+            line_totals: vec![[Money::ZERO; Line::COUNT]; np],
+            books_moved: vec![Money::ZERO; np],
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -306,13 +320,20 @@ impl<'a> Market<'a> {
         }
         let mut closes = Vec::with_capacity(self.platforms.len());
         for p in 0..self.platforms.len() {
-            let available = self.available_cash(p);
+            let (arm_book, credit_book) = (self.arm_book(p), self.credit.book(p));
+            // Burn is measured on cash plus the loan books: lending
+            // principal out is not spending it.
+            let available = self.available_cash(p) + arm_book + credit_book;
             let recent = &mut self.platforms[p].recent_available;
             if recent.len() == 31 {
                 recent.pop_front();
             }
             recent.push_back(available);
+            let lines = self.close_lines(p, arm_book, credit_book);
             closes.push(PlatformClose {
+                lines,
+                loan_book: arm_book,
+                credit_book,
                 cash: self.platform_cash(p),
                 funding: self.platforms[p].funding,
                 runway_months: self.runway_months(p),
@@ -354,6 +375,48 @@ impl<'a> Market<'a> {
         (self.on_day_closed)();
     }
 
+    /// Platform `p`'s cash by role of posting so far: profit by business
+    /// line (with each line's book: `arm_book` for lending, `credit_book`
+    /// for consumer credit), money held for merchants, and financing.
+    fn lines_so_far(
+        &self,
+        p: usize,
+        arm_book: Money,
+        credit_book: Money,
+    ) -> ([Money; Line::COUNT], Money, Money) {
+        let account = self.accounts.platform(p);
+        let mut by_line = [Money::ZERO; Line::COUNT];
+        let (mut held, mut financing) = (Money::ZERO, Money::ZERO);
+        for kind in crate::ledger::PostingKind::ALL {
+            let net = self.ledger.booked(account, kind).unwrap_or(Money::ZERO);
+            match lines::role(kind) {
+                Role::Profit(l) | Role::Principal(l) => by_line[l.index()] += net,
+                Role::Settlement => held += net,
+                Role::Financing => financing += net,
+                Role::Elsewhere => {}
+            }
+        }
+        // Principal out is still the line's: profit is what did not come
+        // back and will not. A book taken over in a merger was bought, not
+        // earned.
+        let moved = self.books_moved[p];
+        by_line[Line::Lending.index()] += arm_book - moved;
+        by_line[Line::ConsumerCredit.index()] += credit_book;
+        (by_line, held, financing + moved)
+    }
+
+    /// Platform `p`'s profit by business line on the day being closed.
+    fn close_lines(
+        &mut self,
+        p: usize,
+        arm_book: Money,
+        credit_book: Money,
+    ) -> [Money; Line::COUNT] {
+        let (now, _, _) = self.lines_so_far(p, arm_book, credit_book);
+        let before = std::mem::replace(&mut self.line_totals[p], now);
+        std::array::from_fn(|i| now[i] - before[i])
+    }
+
     /// Ends the run: daily records, per-platform summaries, cohorts and
     /// market totals.
     pub fn finish(self) -> Finished {
@@ -368,6 +431,13 @@ impl<'a> Market<'a> {
             self.scenario.consumers.segments.len(),
             horizon,
         );
+        let balance_sheet: Vec<(Money, Money)> = (0..np)
+            .map(|p| {
+                let (_, held, financing) =
+                    self.lines_so_far(p, self.arm_book(p), self.credit.book(p));
+                (held, financing)
+            })
+            .collect();
         let (days, mut summary, mut totals) = self.recorder.finish(&exit_days, &retention, &cac);
         totals.servers = self
             .merchants
@@ -404,7 +474,11 @@ impl<'a> Market<'a> {
         for (s, credit) in summary.iter_mut().zip(self.credit.summaries()) {
             s.credit = credit;
         }
-        let lenders = self.lending.summaries();
+        for (s, &(held, financing)) in summary.iter_mut().zip(&balance_sheet) {
+            s.held_for_merchants_end = held;
+            s.financing = financing;
+        }
+        let lenders = self.lending.summaries(self.scenario);
         for (l, spec) in self.scenario.lenders.iter().enumerate() {
             if let Some(p) = spec.platform
                 && summary[p].lending.is_none()

@@ -424,6 +424,9 @@ impl Market<'_> {
                     price,
                     PostingKind::DirectSale,
                 );
+                // Cash sales are revenue too: a bank's declared figure
+                // covers them.
+                self.lending.record_sale(m, None, price, day);
             }
         }
         self.ledger.post(

@@ -212,7 +212,10 @@ impl Market<'_> {
         };
         let days = recent.len().saturating_sub(1) as f64;
         let burn = (*oldest - *now).as_major() / days.max(1.0);
-        (burn > 0.0 && days > 0.0).then(|| now.as_major().max(0.0) / burn / 30.0)
+        // The record holds cash plus the group's loan book (burn excludes
+        // lending principal); what pays the burn is the cash alone.
+        let cash = *now - self.group_book(p);
+        (burn > 0.0 && days > 0.0).then(|| cash.as_major().max(0.0) / burn / 30.0)
     }
 
     /// Stores the metrics rules see, then (on review days) re-evaluates

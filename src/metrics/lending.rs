@@ -116,6 +116,8 @@ pub struct LenderFlows {
     pub fraud_recoveries: Money,
     /// Cost of anti-fraud screening.
     pub screening_cost: Money,
+    /// Penalties merchants paid to delist from the lender's platform.
+    pub penalties: Money,
 }
 
 impl LenderFlows {
@@ -136,6 +138,7 @@ impl LenderFlows {
         self.fraud_losses += o.fraud_losses;
         self.fraud_recoveries += o.fraud_recoveries;
         self.screening_cost += o.screening_cost;
+        self.penalties += o.penalties;
     }
 }
 
@@ -179,11 +182,18 @@ pub struct LenderSummary {
     pub outstanding_end: Money,
     /// NPL ratio at the end.
     pub npl_ratio: f64,
-    /// Defaults over loans disbursed (`None` without loans).
+    /// Defaults over matured loans: loans whose term and 90 days more
+    /// ended within the run, so that every default they will have has
+    /// happened (`None` without such loans).
     pub default_rate: Option<f64>,
+    /// Defaults over every loan disbursed, including loans too young to
+    /// have defaulted yet (`None` without loans): biased low.
+    pub default_rate_all_loans: Option<f64>,
+    /// Loans whose term and 90 days more ended within the run.
+    pub loans_matured: u64,
     /// Approvals over applications (`None` without applications).
     pub approval_rate: Option<f64>,
-    /// Interest income − funding cost − credit losses − fraud losses −
-    /// screening cost.
+    /// Interest income + delisting penalties − funding cost − credit
+    /// losses − fraud losses − screening cost.
     pub lending_profit: Money,
 }

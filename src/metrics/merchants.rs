@@ -10,7 +10,7 @@ use crate::ledger::{Money, PostingKind};
 /// injections), takings held and released at settlement, and the
 /// creditors' absorption of a closing merchant's debts move cash but are
 /// not profit.
-pub const PROFIT_KINDS: [PostingKind; 11] = [
+pub const PROFIT_KINDS: [PostingKind; 12] = [
     PostingKind::MerchantPayout,
     PostingKind::DirectSale,
     PostingKind::WalletPayment,
@@ -22,6 +22,7 @@ pub const PROFIT_KINDS: [PostingKind; 11] = [
     PostingKind::ExclusivityPayment,
     PostingKind::MerchantFixedCost,
     PostingKind::LoanInterest,
+    PostingKind::DelistPenalty,
 ];
 
 /// One merchant over a run.
@@ -46,7 +47,8 @@ pub struct MerchantRecord {
     pub subsidies_bounties: Money,
     /// Fixed daily costs and listing costs paid.
     pub fixed_costs: Money,
-    /// Interest paid on loans.
+    /// Interest paid on loans, and any penalty paid to delist from a
+    /// lender's platform.
     pub loan_interest: Money,
     /// Day the merchant closed for lack of cash, if it did.
     pub closed_day: Option<u32>,
@@ -80,7 +82,7 @@ impl MerchantRecord {
                 K::ExclusivityPayment,
             ]),
             fixed_costs: paid(&[K::MerchantFixedCost]),
-            loan_interest: paid(&[K::LoanInterest]),
+            loan_interest: paid(&[K::LoanInterest, K::DelistPenalty]),
             closed_day,
         }
     }

@@ -12,11 +12,13 @@
 //! | [`reference`](mod@reference) | the results reference, rendered from the column tables |
 //! | [`stats`] | means and confidence intervals across replications |
 //! | [`merchants`] | each merchant's profit and loss and survival, and their summary per platform |
+//! | [`lines`] | which business line each kind of posting through a platform's cash belongs to |
 
 pub mod cohorts;
 pub mod columns;
 pub mod credit;
 pub mod lending;
+pub mod lines;
 pub mod merchants;
 pub mod output;
 pub mod reference;
@@ -115,8 +117,8 @@ pub struct DayRecord {
     pub flows: Flows,
     /// Cash at the end of the day.
     pub cash: Money,
-    /// Funding received minus cash: money spent so far (negative when the
-    /// platform has made money).
+    /// Funding received minus cash and the consolidated loan book: money
+    /// spent so far (negative when the platform has made money).
     pub cumulative_burn: Money,
     /// Months of spendable cash left at the last 30 days' burn rate (`None`
     /// when not burning).
@@ -152,6 +154,14 @@ pub struct DayRecord {
     /// Open merchants listed on this platform alone under an exclusivity
     /// deal at the end of the day.
     pub exclusive_merchants: u64,
+    /// The day's profit by business line, in [`lines::Line::ALL`] order.
+    pub lines: [Money; lines::Line::COUNT],
+    /// Principal outstanding of the platform's consolidated lending arms
+    /// at the day's end.
+    pub loan_book: Money,
+    /// Consumer credit balances the platform's programme has outstanding
+    /// at the day's end.
+    pub credit_book: Money,
 }
 
 /// One platform over a whole run.
@@ -161,7 +171,7 @@ pub struct PlatformSummary {
     pub platform: usize,
     /// Flows over the run.
     pub flows: Flows,
-    /// Funding received minus final cash.
+    /// Funding received minus final cash and loan book.
     pub cumulative_burn: Money,
     /// Cash at the end of the run.
     pub final_cash: Money,
@@ -204,6 +214,17 @@ pub struct PlatformSummary {
     pub merchant_survival: Option<f64>,
     /// Their mean profit over the run, in yuan (`None` if none).
     pub merchant_profit_mean: Option<f64>,
+    /// Profit by business line over the run, in [`lines::Line::ALL`]
+    /// order.
+    pub contributions: [Money; lines::Line::COUNT],
+    /// Principal outstanding of the consolidated lending arms and consumer
+    /// credit balances at the end.
+    pub loan_book_end: Money,
+    /// Customers' money held for merchants at the end (settlement).
+    pub held_for_merchants_end: Money,
+    /// Funding received, acquisitions paid and cash taken over in
+    /// mergers, net, over the run.
+    pub financing: Money,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -486,6 +507,12 @@ pub struct PlatformClose {
     pub balances: (Money, Money),
     /// Open merchants under an exclusivity deal with the platform.
     pub exclusive_merchants: u64,
+    /// The day's profit by business line.
+    pub lines: [Money; lines::Line::COUNT],
+    /// Principal outstanding of the consolidated lending arms.
+    pub loan_book: Money,
+    /// Consumer credit balances outstanding.
+    pub credit_book: Money,
 }
 
 /// Accumulates a run's records as the market reports them.
@@ -497,6 +524,8 @@ pub struct Recorder {
     new_today: Vec<u64>,
     churned_today: Vec<u64>,
     totals: Vec<Flows>,
+    /// Profit by business line over the run so far, per platform.
+    line_totals: Vec<[Money; lines::Line::COUNT]>,
     acquired: Vec<u64>,
     /// Consumers whose last order on a platform was on a given day:
     /// `[platform * horizon + day]`.
@@ -521,6 +550,7 @@ impl Recorder {
             new_today: vec![0; platforms],
             churned_today: vec![0; platforms],
             totals: vec![Flows::default(); platforms],
+            line_totals: vec![[Money::ZERO; lines::Line::COUNT]; platforms],
             acquired: vec![0; platforms],
             last_order_hist: vec![0; platforms * horizon as usize],
             days: Vec::with_capacity(platforms * horizon as usize),
@@ -671,7 +701,7 @@ impl Recorder {
                 platform: p,
                 flows,
                 cash: c.cash,
-                cumulative_burn: c.funding - c.cash,
+                cumulative_burn: c.funding - c.cash - c.loan_book - c.credit_book,
                 runway_months: c.runway_months,
                 share,
                 active_consumers: active,
@@ -690,7 +720,13 @@ impl Recorder {
                 member_orders: self.member_today,
                 consumer_balances: c.balances.0,
                 merchant_balances: c.balances.1,
+                lines: c.lines,
+                loan_book: c.loan_book,
+                credit_book: c.credit_book,
             });
+            for (t, &l) in self.line_totals[p].iter_mut().zip(&c.lines) {
+                *t += l;
+            }
             self.totals[p].add(&flows);
             self.today[p] = Flows::default();
             self.new_today[p] = 0;
@@ -757,6 +793,10 @@ impl Recorder {
                     merchants_listed_ever: 0,
                     merchant_survival: None,
                     merchant_profit_mean: None,
+                    contributions: self.line_totals[p],
+                    loan_book_end: last.map_or(Money::ZERO, |r| r.loan_book + r.credit_book),
+                    held_for_merchants_end: Money::ZERO,
+                    financing: Money::ZERO,
                 }
             })
             .collect();

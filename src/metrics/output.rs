@@ -1,5 +1,5 @@
 //! A run directory: `summary.csv`, `summary_stats.csv`, `timeseries.csv`,
-//! `cohorts.csv`, `market.csv`, with lenders `lending.csv`, `lenders.csv` and on request
+//! `cohorts.csv`, `market.csv`, `business_lines.csv`, with lenders `lending.csv`, `lenders.csv` and on request
 //! `loans.csv`, on request `merchants.csv`, and `manifest.json`. Each CSV file is its column table in
 //! [`super::tables`] applied to the run's records; the directory is staged
 //! and moved into place by [`super::write`], so it is never half-written.
@@ -12,11 +12,13 @@ use serde::Serialize;
 
 use super::columns::{CsvOut, names, values};
 use super::columns::{Kind, UNDEFINED, docs, printed, write_keyed, write_table};
+use super::lines::Line;
 use super::reference::FileDoc;
 use super::stats::estimate;
 use super::tables::{
-    LENDER_FIGURES, MARKET, MerchantLine, Row, STATS, SUMMARY_METRICS, StatRow, cohorts,
-    lender_keys, lending, loans, merchants, stat_keys, summary_keys, timeseries,
+    LENDER_FIGURES, LineDay, MARKET, MerchantLine, Row, STATS, SUMMARY_METRICS, StatRow,
+    business_lines, cohorts, lender_keys, lending, loans, merchants, stat_keys, summary_keys,
+    timeseries,
 };
 use super::write::{Build, Cost, MANIFEST, OutputError, Staging, override_texts, write_json};
 use super::{HEADLINES, Headline, RunOutput, own_row_lenders};
@@ -54,6 +56,20 @@ pub fn write_cohorts(w: &mut dyn Write, scenario: &Scenario, runs: &[RunOutput])
 /// Writes `market.csv`: market-wide totals, one row per replication.
 pub fn write_market(w: &mut dyn Write, runs: &[RunOutput]) -> io::Result<()> {
     write_table(w, &MARKET, runs)
+}
+
+/// Writes `business_lines.csv`: one row per (replication, day, platform,
+/// business line).
+pub fn write_business_lines(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+) -> io::Result<()> {
+    let rows = runs.iter().flat_map(|run| {
+        Row::all(scenario, run, &run.days)
+            .flat_map(|day| Line::ALL.into_iter().map(move |line| LineDay { day, line }))
+    });
+    write_table(w, &business_lines(), rows)
 }
 
 /// Writes `lending.csv`: one row per (replication, day, lender).
@@ -325,6 +341,7 @@ pub fn run_files(scenario: &Scenario, extra: OnRequest) -> Vec<&'static str> {
         "timeseries.csv",
         "cohorts.csv",
         "market.csv",
+        "business_lines.csv",
     ];
     if !scenario.lenders.is_empty() {
         files.extend(["lending.csv", "lenders.csv"]);
@@ -436,6 +453,7 @@ pub fn write_run_dir(
             "timeseries.csv" => write_timeseries(w, scenario, runs),
             "cohorts.csv" => write_cohorts(w, scenario, runs),
             "market.csv" => write_market(w, runs),
+            "business_lines.csv" => write_business_lines(w, scenario, runs),
             "lending.csv" => write_lending(w, scenario, runs),
             "lenders.csv" => write_lenders(w, scenario, runs),
             "loans.csv" => write_loans(w, scenario, runs),
@@ -490,6 +508,20 @@ pub fn reference() -> Vec<FileDoc> {
             docs(&cohorts()),
         ),
         FileDoc::table("market.csv", "`run`", "replication", "", docs(&MARKET)),
+        FileDoc::table(
+            "business_lines.csv",
+            "`run`",
+            "replication × day × platform × business line",
+            "What each business line of a platform group added to its cash that day, read \
+             from the ledger's postings through the platform's cash by kind (one table, \
+             `flywheel::metrics::lines::role`, maps each kind to a line). Money passing \
+             through to merchants and financing are not any line's; principal a consolidated \
+             lending arm lends is still the lending line's (its `balance`), so the line's \
+             profit is what did not come back: interest and penalties less funding cost and \
+             write-offs. Summed over days, each line gives the summary's `contribution_*` \
+             column.",
+            docs(&business_lines()),
+        ),
         FileDoc::table(
             "lending.csv",
             "`run`, with lenders",

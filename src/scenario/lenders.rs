@@ -74,6 +74,27 @@ pub struct RawLender {
     /// Replaces cash-flow defaults by a one-factor Vasicek model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_model: Option<RawDefaultModel>,
+    /// Whether a platform's lending arm is consolidated into its group:
+    /// funded from the platform's cash and returning its profit there.
+    /// Default: `true` for a platform's arm; a bank cannot be.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consolidated: Option<bool>,
+    /// What a merchant repaying a sales-share loan pays to delist from the
+    /// platform it repays through: `{ yuan = 2000 }` or `{ share = 0.05 }`
+    /// of the principal outstanding. Without it such a merchant cannot
+    /// delist while the loan is on the books.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delist_penalty: Option<RawPenalty>,
+}
+
+/// `delist_penalty = { yuan = 2000 }` or `{ share = 0.05 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawPenalty {
+    /// A fixed amount, in yuan.
+    Yuan(f64),
+    /// A share of the principal outstanding.
+    Share(f64),
 }
 
 fn default_cutoff() -> f64 {
@@ -279,6 +300,32 @@ pub struct LenderSpec {
     pub latent_weight: f64,
     /// Anti-fraud policy.
     pub fraud: Option<FraudSpec>,
+    /// Whether the arm is consolidated into its platform's group (see
+    /// the lending module): only ever true for a platform's arm.
+    pub consolidated: bool,
+    /// What a merchant repaying a sales-share loan pays to delist from the
+    /// lender's platform; `None`: it cannot delist while the loan is on the
+    /// books.
+    pub delist_penalty: Option<Penalty>,
+}
+
+/// A penalty for leaving a platform while repaying a loan through it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Penalty {
+    /// A fixed amount.
+    Fixed(Money),
+    /// A share of the principal outstanding.
+    Share(f64),
+}
+
+impl Penalty {
+    /// The penalty on a loan with `outstanding` principal.
+    pub fn amount(self, outstanding: Money) -> Money {
+        match self {
+            Penalty::Fixed(m) => m,
+            Penalty::Share(s) => outstanding.times(s),
+        }
+    }
 }
 
 /// What a lender sees of a merchant.
@@ -494,7 +541,37 @@ fn check_lender(
             format!("must be at least limit.min ({min_loan}), got {max_loan}"),
         );
     }
+    let consolidated = match (l.consolidated, platform.is_some() || l.platform.is_some()) {
+        (Some(true), false) => {
+            c.fail(
+                at("consolidated"),
+                "only a platform's lending arm can be consolidated: set `platform`",
+            );
+            false
+        }
+        (Some(v), _) => v,
+        (None, arm) => arm,
+    };
+    let delist_penalty = match &l.delist_penalty {
+        None => None,
+        Some(p) => {
+            if !matches!(repayment, Repayment::SalesShare(_)) {
+                c.fail(
+                    at("delist_penalty"),
+                    "applies only to loans repaid from sales (repayment = { sales_share = … })",
+                );
+            }
+            Some(match p {
+                RawPenalty::Yuan(y) => Penalty::Fixed(c.money(&at("delist_penalty.yuan"), *y)),
+                RawPenalty::Share(s) => {
+                    Penalty::Share(c.real(&at("delist_penalty.share"), *s, 0.0, 10.0))
+                }
+            })
+        }
+    };
     LenderSpec {
+        consolidated,
+        delist_penalty,
         name: l.name.clone(),
         platform,
         data,

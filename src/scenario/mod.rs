@@ -67,7 +67,7 @@ pub use credit::{
 pub use dist::{Dist, RawDist, Support};
 pub use economy::{EconomySpec, Shock};
 pub use error::{Problem, ScenarioError};
-pub use lenders::{DataAccess, DefaultModel, LenderSpec, RatePolicy, Repayment};
+pub use lenders::{DataAccess, DefaultModel, LenderSpec, Penalty, RatePolicy, Repayment};
 pub use levers::Levers;
 pub use locate::{Segment, line_of_path, parse_path};
 pub use market::{DataOwner, Market, RawMarket};

@@ -1454,7 +1454,7 @@ pub fn params() -> Vec<Param> {
             "share",
             share,
             REQUIRED,
-            "Share of applications that are fraudulent: an undetected fraudster draws the whole line at once (FraudDisbursement) and never repays.",
+            "Share of applications that are fraudulent: an undetected fraudster draws the whole line at once (CreditFraudDisbursement) and never repays.",
         ),
         param(
             "consumer_credit[].fraud.cost_per_check",
@@ -1462,7 +1462,7 @@ pub fn params() -> Vec<Param> {
             "yuan",
             money.clone(),
             "0.0",
-            "Cost of anti-fraud screening per application (ScreeningCost).",
+            "Cost of anti-fraud screening per application (CreditScreeningCost).",
         ),
         param(
             "consumer_credit[].fraud.recovery",
@@ -1471,6 +1471,22 @@ pub fn params() -> Vec<Param> {
             share,
             "0.0",
             "Share of a fraudulent exposure recovered after default.",
+        ),
+        param(
+            "lenders[].consolidated",
+            Boolean,
+            "",
+            "true or false (true needs `platform`)",
+            "true for a platform's arm, false for a bank",
+            "Group accounts: the arm lends from its platform's cash and its interest, funding cost, losses and recoveries flow through that cash, so its profit reaches the platform's runway and exit; `capital` is then a limit on principal outstanding. false keeps the arm's own account funded with `capital`.",
+        ),
+        param(
+            "lenders[].delist_penalty",
+            Variant,
+            "",
+            "{ yuan = amount } or { share = 0 to 10 } of principal outstanding",
+            "none (cannot delist)",
+            "For sales-share loans: a borrower cannot delist from the lender's platform while its loan is on the books, unless it pays this penalty to the lender.",
         ),
         param(
             "economy.seasonality",

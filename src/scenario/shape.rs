@@ -8,7 +8,9 @@ use super::choice::RawChoice;
 use super::consumers::{RawChurn, RawConsumers, RawLoyalty, RawSegment};
 use super::dist::RawDist;
 use super::economy::{RawEconomy, RawShock};
-use super::lenders::{RawDefaultModel, RawLender, RawLimit, RawRate, RawRepayment, RawScore};
+use super::lenders::{
+    RawDefaultModel, RawLender, RawLimit, RawPenalty, RawRate, RawRepayment, RawScore,
+};
 use super::market::RawMarket;
 use super::merchants::{RawCategory, RawCredit, RawMembership, RawMerchants};
 use super::payments::RawPayments;
@@ -182,6 +184,8 @@ pub(crate) fn sample() -> RawScenario {
             loss_budget: Some(0.0),
             expected_pd: 0.0,
             default_model: Some(RawDefaultModel::Vasicek { pd: 0.0, rho: 0.0 }),
+            consolidated: Some(false),
+            delist_penalty: Some(RawPenalty::Yuan(0.0)),
         }],
         consumer_credit: vec![super::credit::RawConsumerCredit {
             name: String::new(),

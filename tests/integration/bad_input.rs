@@ -430,6 +430,30 @@ const FULL_CASES: &[Case] = &[
         &["lenders[1].default_model", "correlation"],
     ),
     (
+        "a bank cannot be consolidated",
+        "default_model = { vasicek = { pd = 0.05, rho = 0.2 } }",
+        "default_model = { vasicek = { pd = 0.05, rho = 0.2 } }\nconsolidated = true",
+        &["lenders[1].consolidated", "platform"],
+    ),
+    (
+        "a delisting penalty needs repayment from sales",
+        "default_model = { vasicek = { pd = 0.05, rho = 0.2 } }",
+        "default_model = { vasicek = { pd = 0.05, rho = 0.2 } }\ndelist_penalty = { yuan = 100.0 }",
+        &["lenders[1].delist_penalty", "sales_share"],
+    ),
+    (
+        "negative delisting penalty",
+        "expected_pd = 0.03",
+        "expected_pd = 0.03\ndelist_penalty = { share = -1.0 }",
+        &["lenders[0].delist_penalty.share"],
+    ),
+    (
+        "unknown delisting penalty form",
+        "expected_pd = 0.03",
+        "expected_pd = 0.03\ndelist_penalty = { percent = 5.0 }",
+        &["lenders[0].delist_penalty", "percent"],
+    ),
+    (
         "unknown key: economy",
         "factor_volatility = 0.02",
         "factor_volatility = 0.02\nvolatility = 0.1",

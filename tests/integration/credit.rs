@@ -161,10 +161,16 @@ fn consumer_credit_reconciles_with_the_ledger_to_the_fen() {
     assert_eq!(total(PostingKind::CreditInterest), fen(c.interest));
     assert_eq!(total(PostingKind::CreditRecovery), fen(c.recoveries));
     assert_eq!(total(PostingKind::CreditFundingCost), fen(c.funding_cost));
-    assert_eq!(total(PostingKind::FraudDisbursement), fen(c.fraud_amount));
-    assert_eq!(total(PostingKind::FraudRecovery), fen(c.fraud_recoveries));
     assert_eq!(
-        total(PostingKind::ScreeningCost),
+        total(PostingKind::CreditFraudDisbursement),
+        fen(c.fraud_amount)
+    );
+    assert_eq!(
+        total(PostingKind::CreditFraudRecovery),
+        fen(c.fraud_recoveries)
+    );
+    assert_eq!(
+        total(PostingKind::CreditScreeningCost),
         fen(c.screening_cost),
         "screening"
     );

@@ -18,7 +18,7 @@ use flywheel::scenario::Scenario;
 
 use crate::common::{TempDir, flywheel, read_csv, scenario_from, text};
 
-/// Three platforms with wallets; B burns on coupons, has a lending arm and
+/// Three platforms with wallets; B burns on coupons, has a (stand-alone) lending arm and
 /// holds merchants' takings for three days. `static_market` leaves out
 /// everything that changes who has which app or lists where (churn,
 /// dormancy, marketing, listing reviews, wallet adoption, merchant
@@ -114,6 +114,8 @@ fn market(rule: &str, static_market: bool) -> String {
         cutoff = -1e6
         limit = {{ sales_multiple = 1.0, min = 1.0, max = 5000.0 }}
         term_days = 60
+        # A stand-alone arm: B's cash, which times the merger, is B's own.
+        consolidated = false
         "#
     )
 }

@@ -90,7 +90,7 @@ fn assert_svg_figure(path: &Path, must_mention: &str) {
     );
 }
 
-const RUN_FIGURES: [&str; 8] = [
+const RUN_FIGURES: [&str; 9] = [
     "overview",
     "orders",
     "market_share",
@@ -99,6 +99,7 @@ const RUN_FIGURES: [&str; 8] = [
     "merchants",
     "purchases",
     "retention",
+    "business_lines",
 ];
 
 #[test]

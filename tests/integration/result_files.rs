@@ -19,6 +19,9 @@ active_users_end,peak_share,merchants_end,ltv_per_user,cac,wallet_payments,walle
 consumer_balances_end,merchant_balances_end,fund_yield,fund_spread,exclusivity_spend,exclusive_merchants_end,\
 loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,interest_income,\
 lending_profit,merchants_listed_ever,merchant_survival,merchant_profit_mean,payment_fees,float_income,\
+default_rate_all_loans,contribution_listings,contribution_payments,contribution_lending,\
+contribution_consumer_credit,contribution_subsidies,contribution_costs,loan_book_end,\
+held_for_merchants_end,financing,\
 credit_lines,credit_purchases,credit_spend,credit_outstanding_end,credit_interest,credit_defaults,\
 credit_default_rate,credit_write_offs,credit_fraud_losses,credit_profit";
 
@@ -92,6 +95,11 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
         ),
         (
             "run",
+            "business_lines.csv",
+            "replication,day,platform,line,profit,balance".into(),
+        ),
+        (
+            "run",
             "lending.csv",
             "replication,day,lender,applications,loans_disbursed,disbursed_amount,outstanding,\
              non_performing,npl_ratio,interest_income,principal_repaid,new_defaults,\
@@ -103,7 +111,8 @@ fn pinned() -> Vec<(&'static str, &'static str, String)> {
             "lenders.csv",
             "replication,seed,lender,platform,applications,approval_rate,disbursed_amount,\
              loans_disbursed,outstanding_end,defaults,default_rate,npl_ratio,credit_loss,\
-             interest_income,lending_profit,expected_loss,funding_cost,fraud_caught,fraud_loans,\
+             interest_income,lending_profit,expected_loss,funding_cost,\
+             default_rate_all_loans,loans_matured,delist_penalties,fraud_caught,fraud_loans,\
              fraud_losses,screening_cost"
                 .into(),
         ),

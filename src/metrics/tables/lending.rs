@@ -12,7 +12,7 @@ use Value::{Fraction as Frac, Money as Cash};
 
 /// The figures of a lender over a run that `summary.csv` (for a
 /// platform's own lending arm) and `lenders.csv` (for every lender) share.
-pub const LENDER_METRICS: [Column<LenderSummary>; 8] = [
+pub const LENDER_METRICS: [Column<LenderSummary>; 9] = [
     col(
         "loans_disbursed",
         "loans",
@@ -34,7 +34,7 @@ pub const LENDER_METRICS: [Column<LenderSummary>; 8] = [
         "default_rate",
         "",
         Fraction,
-        "Defaults over loans disbursed; empty without loans.",
+        "Defaults over matured loans: loans whose term and 90 days more ended before the run's end, so every default they will have has happened; empty without such loans.",
         |l| maybe(l.default_rate, Frac),
     ),
     col(
@@ -54,8 +54,15 @@ pub const LENDER_METRICS: [Column<LenderSummary>; 8] = [
         "lending_profit",
         "yuan",
         Yuan,
-        "Interest income − funding cost − credit losses − fraud losses − screening cost.",
+        "Interest income + delisting penalties − funding cost − credit losses − fraud losses − screening cost.",
         |l| Cash(l.lending_profit),
+    ),
+    col(
+        "default_rate_all_loans",
+        "",
+        Fraction,
+        "Defaults over every loan disbursed, young loans included (biased low: a young loan has had no time to default); empty without loans.",
+        |l| maybe(l.default_rate_all_loans, Frac),
     ),
 ];
 
@@ -190,7 +197,7 @@ pub fn lender_keys<'a>() -> [Column<Row<'a, LenderSummary>>; 4] {
 
 /// The figures of `lenders.csv`: [`LENDER_METRICS`] between the lender's
 /// applications and its costs.
-pub const LENDER_FIGURES: [Column<LenderSummary>; 17] = {
+pub const LENDER_FIGURES: [Column<LenderSummary>; 20] = {
     let m = LENDER_METRICS;
     [
         col(
@@ -231,6 +238,21 @@ pub const LENDER_FIGURES: [Column<LenderSummary>; 17] = {
             Yuan,
             "Interest paid on the lender's funding.",
             |l| Cash(l.flows.funding_cost),
+        ),
+        m[8],
+        col(
+            "loans_matured",
+            "loans",
+            Int,
+            "Loans whose term and 90 days more ended before the run's end (the base of default_rate).",
+            |l| int(l.loans_matured),
+        ),
+        col(
+            "delist_penalties",
+            "yuan",
+            Yuan,
+            "Penalties merchants paid to delist from the lender's platform while repaying a sales-share loan.",
+            |l| Cash(l.flows.penalties),
         ),
         col(
             "fraud_caught",

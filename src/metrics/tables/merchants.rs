@@ -98,7 +98,7 @@ pub fn merchants<'a>() -> [Column<MerchantLine<'a>>; 12] {
             "loan_interest",
             "yuan",
             Yuan,
-            "Interest paid on loans.",
+            "Interest paid on loans, and any penalty paid to delist from a lender's platform.",
             |r| Cash(r.record.loan_interest),
         ),
         col(

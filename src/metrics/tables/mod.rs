@@ -1,5 +1,5 @@
 //! The column tables of a run directory's CSV files: `summary.csv`,
-//! `timeseries.csv`, `cohorts.csv`, `market.csv`, `lending.csv`,
+//! `timeseries.csv`, `business_lines.csv`, `cohorts.csv`, `market.csv`, `lending.csv`,
 //! `lenders.csv`, `loans.csv` and `summary_stats.csv`. Each column is
 //! declared here once; the writers in [`super::output`], the comparison and sweep files that
 //! repeat the summary columns, and the results reference all read these
@@ -15,6 +15,7 @@ mod stats;
 
 use super::columns::{Column, Kind, Value, int, maybe};
 use super::credit::CreditSummary;
+use super::lines::Line;
 use super::{CohortRecord, DayRecord, PlatformSummary, RunOutput};
 use crate::scenario::Scenario;
 
@@ -126,10 +127,12 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 }
 
 /// The per-platform figures of a summary row, after its identifying
-/// columns; shared by every file that reports per-run summaries. Eight
-/// are [`LENDER_METRICS`] of the platform's lending arm; the last three
-/// describe the merchants it listed.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 48] = [
+/// columns; shared by every file that reports per-run summaries. Nine
+/// are [`LENDER_METRICS`] of the platform's lending arm; three describe
+/// the merchants it listed; ten break the platform's result down by
+/// business line and reconcile it to its cash; the last ten describe its
+/// consumer credit programme.
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 58] = [
     col(
         "orders",
         "orders",
@@ -344,6 +347,58 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 48] = [
         "Interest earned over the run on takings held for merchants before settlement (included in revenue).",
         |s| Cash(s.flows.float_income),
     ),
+    arm::<8>(),
+    contribution(
+        Line::Listings,
+        "contribution_listings",
+        "Commission and consumer fees over the run.",
+    ),
+    contribution(
+        Line::Payments,
+        "contribution_payments",
+        "Wallet payment fees, float income and the spread on wallet funds over the run.",
+    ),
+    contribution(
+        Line::Lending,
+        "contribution_lending",
+        "What the consolidated lending arm added to the platform's result: interest and delisting penalties less funding cost, screening and principal written off, fraud included (0 without a consolidated arm).",
+    ),
+    contribution(
+        Line::ConsumerCredit,
+        "contribution_consumer_credit",
+        "What credit to consumers added to the platform's result: interest less funding cost, screening and balances written off (credit and fraud); 0 without a programme.",
+    ),
+    contribution(
+        Line::Subsidies,
+        "contribution_subsidies",
+        "Coupons, new-user bonuses, red packets, merchant subsidies, wallet bounties and exclusivity payments over the run (negative).",
+    ),
+    contribution(
+        Line::Costs,
+        "contribution_costs",
+        "Variable and fixed operating costs and marketing over the run (negative).",
+    ),
+    col(
+        "loan_book_end",
+        "yuan",
+        Yuan,
+        "Principal the platform's consolidated lending arms and its consumer credit have outstanding at the end (an asset of the group, counted out of cumulative_burn).",
+        |s| Cash(s.loan_book_end),
+    ),
+    col(
+        "held_for_merchants_end",
+        "yuan",
+        Yuan,
+        "Customers' money held for merchants until settlement, at the end.",
+        |s| Cash(s.held_for_merchants_end),
+    ),
+    col(
+        "financing",
+        "yuan",
+        Yuan,
+        "Funding received, less acquisitions paid, plus cash taken over in mergers (net) over the run. final_cash = financing + the six contribution_* columns + held_for_merchants_end − loan_book_end, to the fen.",
+        |s| Cash(s.financing),
+    ),
     credit::<0>(),
     credit::<1>(),
     credit::<2>(),
@@ -355,6 +410,90 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 48] = [
     credit::<8>(),
     credit::<9>(),
 ];
+
+/// The summary column of business line `line`'s profit over the run.
+const fn contribution(
+    line: Line,
+    name: &'static str,
+    doc: &'static str,
+) -> Column<PlatformSummary> {
+    // One reader per line: a `fn` pointer cannot capture `line`.
+    fn read<const I: usize>(s: &PlatformSummary) -> Value<'_> {
+        Cash(s.contributions[I])
+    }
+    let read: for<'r> fn(&'r PlatformSummary) -> Value<'r> = match line {
+        Line::Listings => read::<0>,
+        Line::Payments => read::<1>,
+        Line::Lending => read::<2>,
+        Line::ConsumerCredit => read::<3>,
+        Line::Subsidies => read::<4>,
+        Line::Costs => read::<5>,
+    };
+    col(name, "yuan", Yuan, doc, read)
+}
+
+/// A platform's day on one business line: a row of `business_lines.csv`.
+#[derive(Debug, Clone, Copy)]
+pub struct LineDay<'a> {
+    /// The platform's day.
+    pub day: Row<'a, DayRecord>,
+    /// The line.
+    pub line: Line,
+}
+
+/// Columns of `business_lines.csv`: one row per (replication, day,
+/// platform, business line), the lines in [`Line::ALL`] order.
+pub fn business_lines<'a>() -> [Column<LineDay<'a>>; 6] {
+    [
+        col("replication", "", Int, REPLICATION_DOC, |r| {
+            int(r.day.run.replication)
+        }),
+        col("day", "day", Int, "Day, from 0.", |r| int(r.day.record.day)),
+        col("platform", "", Text, "Platform name.", |r| {
+            r.day.platform_name(r.day.record.platform)
+        }),
+        col(
+            "line",
+            "",
+            Text,
+            "Business line: listings, payments, lending, consumer_credit, subsidies or costs.",
+            |r| Value::Text(r.line.name()),
+        ),
+        col(
+            "profit",
+            "yuan",
+            Yuan,
+            "The line's profit that day, as it reaches the platform's cash (subsidies and costs negative; lending: interest and penalties less funding cost and write-offs of a consolidated arm). Summed over days, the summary's contribution_* column.",
+            |r| Cash(r.day.record.lines[r.line.index()]),
+        ),
+        col(
+            "balance",
+            "yuan",
+            Yuan,
+            "Principal outstanding at the day's end: for the lending line of a platform with a consolidated lending arm, its book; for the consumer credit line of a platform with a programme, its balances; empty for other lines and platforms.",
+            |r| {
+                let p = r.day.record.platform;
+                let lends = r
+                    .day
+                    .scenario
+                    .lenders
+                    .iter()
+                    .any(|l| l.consolidated && l.platform == Some(p));
+                let credits = r
+                    .day
+                    .scenario
+                    .consumer_credit
+                    .iter()
+                    .any(|c| c.platform == p);
+                match r.line {
+                    Line::Lending if lends => Cash(r.day.record.loan_book),
+                    Line::ConsumerCredit if credits => Cash(r.day.record.credit_book),
+                    _ => Value::Missing,
+                }
+            },
+        ),
+    ]
+}
 
 /// The figures of a platform's consumer credit programme that close a
 /// summary row.

@@ -40,10 +40,13 @@ fn lender(k: i64) -> LenderSummary {
             fraud_losses: m(41),
             fraud_recoveries: m(42),
             screening_cost: m(43),
+            penalties: m(44),
         },
         outstanding_end: m(19),
         npl_ratio: 0.22,
         default_rate: Some(0.21),
+        default_rate_all_loans: Some(0.17),
+        loans_matured: 39,
         approval_rate: Some(0.37),
         lending_profit: m(25),
     }
@@ -109,6 +112,10 @@ fn platform() -> PlatformSummary {
         merchants_listed_ever: 26,
         merchant_survival: Some(0.27),
         merchant_profit_mean: Some(28.5),
+        contributions: [m(50), m(51), m(52), m(53), m(-54), m(-55)],
+        loan_book_end: m(56),
+        held_for_merchants_end: m(57),
+        financing: m(58),
     }
 }
 
@@ -210,6 +217,16 @@ fn summary_columns_read_their_own_fields() {
         "merchant_profit_mean=28.500000",
         "payment_fees=45.45",
         "float_income=46.46",
+        "default_rate_all_loans=0.170000",
+        "contribution_listings=50.50",
+        "contribution_payments=51.51",
+        "contribution_lending=52.52",
+        "contribution_consumer_credit=53.53",
+        "contribution_subsidies=-54.54",
+        "contribution_costs=-55.55",
+        "loan_book_end=56.56",
+        "held_for_merchants_end=57.57",
+        "financing=58.58",
         "credit_lines=51",
         "credit_purchases=52",
         "credit_spend=53.53",
@@ -224,13 +241,17 @@ fn summary_columns_read_their_own_fields() {
     assert_eq!(got, expected);
 }
 
-/// Position of the lending arm's columns in [`SUMMARY_METRICS`].
-fn lending_at() -> usize {
-    let first = LENDER_METRICS[0].name;
-    SUMMARY_METRICS
+/// Position of each lending arm column in [`SUMMARY_METRICS`].
+fn lending_at() -> Vec<usize> {
+    LENDER_METRICS
         .iter()
-        .position(|c| c.name == first)
-        .unwrap_or(usize::MAX)
+        .map(|l| {
+            SUMMARY_METRICS
+                .iter()
+                .position(|c| c.name == l.name)
+                .unwrap_or(usize::MAX)
+        })
+        .collect()
 }
 
 #[test]
@@ -241,20 +262,22 @@ fn a_platform_without_a_lending_arm_has_empty_lending_columns() {
         ..platform()
     };
     let cells = cells(&SUMMARY_METRICS, &p);
-    let at = lending_at();
-    let lending = &cells[at..at + LENDER_METRICS.len()];
-    assert!(lending.iter().all(String::is_empty), "{lending:?}");
+    for at in lending_at() {
+        assert!(cells[at].is_empty(), "{}", SUMMARY_METRICS[at].name);
+    }
 }
 
 #[test]
 fn the_summary_repeats_the_lender_columns() {
     // Built from them, so the two files cannot disagree.
-    let at = lending_at();
-    let tail = &SUMMARY_METRICS[at..at + LENDER_METRICS.len()];
-    assert!(names(tail).eq(names(&LENDER_METRICS)));
     let l = lender(0);
     let p = platform();
-    assert_eq!(cells(tail, &p), cells(&LENDER_METRICS, &l));
+    let summary = cells(&SUMMARY_METRICS, &p);
+    for (i, at) in lending_at().into_iter().enumerate() {
+        let c = &SUMMARY_METRICS[at];
+        assert_eq!(c.name, LENDER_METRICS[i].name);
+        assert_eq!(summary[at], (LENDER_METRICS[i].read)(&l).to_string());
+    }
 }
 
 #[test]
@@ -282,6 +305,9 @@ fn lenders_columns_read_their_own_fields() {
         "lending_profit=25.26",
         "expected_loss=35.36",
         "funding_cost=36.37",
+        "default_rate_all_loans=0.170000",
+        "loans_matured=39",
+        "delist_penalties=44.45",
         "fraud_caught=38",
         "fraud_loans=39",
         "fraud_losses=41.42",
@@ -332,6 +358,9 @@ fn timeseries_columns_read_their_own_fields() {
         consumer_balances: m(23),
         merchant_balances: m(24),
         exclusive_merchants: 23,
+        lines: [m(1), m(2), m(3), m(0), m(-4), m(-5)],
+        loan_book: m(33),
+        credit_book: m(34),
     };
     let expected = [
         "replication=3",
@@ -369,6 +398,33 @@ fn timeseries_columns_read_their_own_fields() {
         "float_income=32.32",
     ];
     assert_eq!(pairs(&timeseries(), &row(&s, &run, &d)), expected);
+    let line = |line| LineDay {
+        day: row(&s, &run, &d),
+        line,
+    };
+    use crate::metrics::lines::Line;
+    assert_eq!(
+        pairs(&business_lines(), &line(Line::Lending)),
+        [
+            "replication=3",
+            "day=4",
+            "platform=Alpha",
+            "line=lending",
+            "profit=3.03",
+            "balance=33.33",
+        ]
+    );
+    assert_eq!(
+        pairs(&business_lines(), &line(Line::Costs)),
+        [
+            "replication=3",
+            "day=4",
+            "platform=Alpha",
+            "line=costs",
+            "profit=-5.05",
+            "balance=",
+        ]
+    );
 }
 
 #[test]
@@ -434,6 +490,7 @@ fn lending_columns_read_their_own_fields() {
             recoveries: m(14),
             expected_loss: m(15),
             funding_cost: m(16),
+            penalties: m(17),
             ..LenderFlows::default()
         },
         outstanding: m(8),

@@ -354,6 +354,20 @@ pub(super) fn business_lines(files: &RunFiles, cx: &Context) -> Result<Figure, S
         ),
     ] {
         let Ok(obs) = labelled(column) else { continue };
+        // A line that is zero throughout (no lending arm, no consumer
+        // credit) would only crowd the legend.
+        let live: std::collections::BTreeSet<String> = obs
+            .iter()
+            .filter(|o| o.value != 0.0)
+            .map(|o| o.group.clone())
+            .collect();
+        let obs: Vec<Obs> = obs
+            .into_iter()
+            .filter(|o| live.contains(&o.group))
+            .collect();
+        if obs.is_empty() {
+            continue;
+        }
         let obs = if column == "profit" {
             cumulative(obs)
         } else {

@@ -1,6 +1,7 @@
-//! The lending scenarios: a platform lender against a bank, and the same
+//! The lending scenarios: a platform lender against a bank, the same
 //! market through a demand shock (against itself without the shock, with
-//! common random numbers).
+//! common random numbers), and a lending arm in a subsidy war (against
+//! itself as a stand-alone lender).
 
 use flywheel::metrics::RunOutput;
 
@@ -64,13 +65,33 @@ fn lending_platform_lends_to_more_merchants_with_fewer_defaults() {
     near("bank's approval rate", approval(bank), 0.07, 0.02);
     let default_rate = |l| lender(&runs, l, |s| s.default_rate.unwrap_or(f64::NAN));
     near(
-        "platform lender's default rate",
+        "platform lender's default rate on matured loans",
         default_rate(platform),
-        0.038,
+        0.045,
+        0.015,
+    );
+    near(
+        "bank's default rate on matured loans",
+        default_rate(bank),
+        0.40,
+        0.12,
+    );
+    assert!(default_rate(platform) < default_rate(bank) / 3.0);
+    let all_loans = |l| lender(&runs, l, |s| s.default_rate_all_loans.unwrap_or(f64::NAN));
+    near(
+        "platform lender's default rate on all loans",
+        all_loans(platform),
+        0.036,
         0.012,
     );
-    near("bank's default rate", default_rate(bank), 0.18, 0.05);
-    assert!(default_rate(platform) < default_rate(bank) / 3.0);
+    near(
+        "bank's default rate on all loans",
+        all_loans(bank),
+        0.23,
+        0.06,
+    );
+    assert!(all_loans(platform) < default_rate(platform));
+    assert!(all_loans(bank) < default_rate(bank));
     let lent = lender(&runs, platform, |s| s.flows.disbursed_amount.as_major());
     let loans = lender(&runs, platform, |s| s.flows.loans_disbursed as f64);
     near(
@@ -95,6 +116,22 @@ fn lending_platform_lends_to_more_merchants_with_fewer_defaults() {
         0.06,
     );
     assert!(profit(bank) < 0.0, "the bank loses money: {}", profit(bank));
+    let bank_loan = lender(&runs, bank, |s| s.flows.disbursed_amount.as_major())
+        / lender(&runs, bank, |s| s.flows.loans_disbursed as f64);
+    near("bank's average loan (yuan)", bank_loan, 52_000.0, 8_000.0);
+    // Consolidated: the arm's profit is Alipay's lending line.
+    use flywheel::metrics::lines::Line;
+    let line = |l: Line| mean(&runs, |r| r.summary[0].contributions[l.index()].as_major()) / 1e6;
+    near(
+        "Alipay's payments line (M yuan)",
+        line(Line::Payments),
+        0.30,
+        0.03,
+    );
+    assert_eq!(line(Line::Lending), profit(platform));
+    assert!(line(Line::Lending) > line(Line::Payments));
+    let book = mean(&runs, |r| r.summary[0].loan_book_end.as_major()) / 1e6;
+    near("Alipay's loan book at the end (M yuan)", book, 6.0, 0.8);
 }
 
 #[test]
@@ -185,4 +222,67 @@ fn lending_macro_shock_raises_defaults_during_the_shock_and_both_lenders_cut() {
         4.0,
         20.0,
     );
+}
+
+/// Platform `p`'s runway on `day` in each replication.
+fn runway_on(runs: &[RunOutput], p: usize, day: u32) -> Vec<f64> {
+    runs.iter()
+        .map(|r| {
+            r.days
+                .iter()
+                .find(|d| d.platform == p && d.day == day)
+                .and_then(|d| d.runway_months)
+                .unwrap_or(f64::NAN)
+        })
+        .collect()
+}
+
+#[test]
+fn lending_subsidy_war_the_finance_arm_does_not_pay_for_the_coupons() {
+    use flywheel::metrics::lines::Line;
+    let reps = [("replications", "4")];
+    let (_, group) = shipped("lending_subsidy_war.toml", &reps);
+    let (_, apart) = shipped(
+        "lending_subsidy_war.toml",
+        &[("replications", "4"), ("lenders[0].consolidated", "false")],
+    );
+    let (blue, red) = (0, 1);
+    let line = |runs: &[RunOutput], l: Line| {
+        mean(runs, |r| {
+            r.summary[blue].contributions[l.index()].as_major()
+        }) / 1e6
+    };
+    let lending = line(&group, Line::Lending);
+    let coupons = -line(&group, Line::Subsidies);
+    near("Blue's lending contribution (M yuan)", lending, 0.16, 0.03);
+    near("Blue's subsidies (M yuan)", coupons, 4.9, 0.25);
+    near("lending over subsidies", lending / coupons, 0.032, 0.008);
+    // The same market either way: consolidation moves the arm's profit
+    // into Blue's result and nothing else.
+    for (g, a) in group.iter().zip(&apart) {
+        assert_eq!(g.summary[blue].flows, a.summary[blue].flows);
+        assert_eq!(
+            a.summary[blue].cumulative_burn - g.summary[blue].cumulative_burn,
+            g.lenders[0].lending_profit
+        );
+    }
+    let book = mean(&group, |r| {
+        r.days
+            .iter()
+            .find(|d| d.platform == blue && d.day == 119)
+            .map_or(f64::NAN, |d| d.loan_book.as_major())
+    }) / 1e6;
+    near("Blue's loan book on day 119 (M yuan)", book, 1.5, 0.3);
+    let (with, without) = (runway_on(&group, blue, 119), runway_on(&apart, blue, 119));
+    let avg = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    near("Blue's runway on day 119 (months)", avg(&with), 4.4, 0.4);
+    near("… beside a stand-alone arm", avg(&without), 5.5, 0.4);
+    for (w, o) in with.iter().zip(&without) {
+        between("… the difference, paired", w - o, -1.4, -0.6);
+    }
+    let exits: Vec<f64> = group
+        .iter()
+        .map(|r| r.summary[red].exit_day.map_or(f64::NAN, f64::from))
+        .collect();
+    between("Red's exit day", avg(&exits), 260.0, 300.0);
 }
