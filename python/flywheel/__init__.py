@@ -25,6 +25,7 @@ import math
 import numbers
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -47,6 +48,8 @@ __all__ = [
     "compare",
     "sweep",
     "params",
+    "plot",
+    "report",
 ]
 
 __version__ = _flywheel.version()
@@ -375,3 +378,27 @@ def params(results: bool = False) -> pd.DataFrame:
         _flywheel.scenario_params(),
         columns=["key", "type", "unit", "range", "default", "meaning"],
     )
+
+
+def plot(dir: str | os.PathLike, format: str = "png") -> list[Path]:
+    """Draws the standard figures of a saved run, compare or sweep directory into
+    ``DIR/figures/``, as `flywheel plot` does; returns the files written.
+
+    Figures that cannot be drawn from the directory are skipped with a warning
+    saying why.
+    """
+    if format not in ("png", "svg"):
+        raise ValueError(f"format is 'png' or 'svg', got {format!r}")
+    written, notes = _flywheel.plot(os.fspath(dir), format == "svg")
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    return [Path(p) for p in written]
+
+
+def report(dir: str | os.PathLike, out: str | os.PathLike | None = None) -> Path:
+    """Writes one self-contained HTML page of a saved results directory, as
+    `flywheel report` does (default ``DIR/report.html``); returns its path."""
+    path, notes = _flywheel.report(os.fspath(dir), None if out is None else os.fspath(out))
+    for note in notes:
+        warnings.warn(note, stacklevel=2)
+    return Path(path)

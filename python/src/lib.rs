@@ -73,11 +73,15 @@ impl Source {
     }
 }
 
+/// One problem as Python's `flywheel.Problem` takes it: file, key path,
+/// rule, line, origin.
+type ProblemFields = (String, String, String, Option<usize>, Option<String>);
+
 /// The Python exception for a scenario's problems: `flywheel.ScenarioError`
 /// (defined in Python, in `flywheel._errors`), carrying each problem's
 /// file, key path, rule, line and origin.
 fn scenario_error(py: Python<'_>, e: &ScenarioError) -> PyErr {
-    let problems: Vec<(String, String, String, Option<usize>, Option<String>)> = e
+    let problems: Vec<ProblemFields> = e
         .problems
         .iter()
         .map(|p| {
@@ -696,6 +700,38 @@ fn result_params() -> Vec<(String, String, String, String, String, String)> {
     rows
 }
 
+fn plot_error(e: flywheel::plot::PlotError) -> PyErr {
+    match e {
+        flywheel::plot::PlotError::Input(m) => PyValueError::new_err(m),
+        flywheel::plot::PlotError::Output(m) => PyOSError::new_err(m),
+    }
+}
+
+/// Draws the standard figures of a run, compare or sweep directory into
+/// `DIR/figures/` (`flywheel plot`); returns the files written and notes
+/// on figures skipped.
+#[pyfunction]
+fn plot(py: Python<'_>, dir: PathBuf, svg: bool) -> PyResult<(Vec<PathBuf>, Vec<String>)> {
+    let format = if svg {
+        flywheel::plot::Format::Svg
+    } else {
+        flywheel::plot::Format::Png
+    };
+    let plotted = py
+        .detach(|| flywheel::plot::plot(&dir, format))
+        .map_err(plot_error)?;
+    Ok((plotted.written, plotted.notes))
+}
+
+/// Writes the self-contained HTML page of a results directory
+/// (`flywheel report`); returns its path and notes.
+#[pyfunction]
+#[pyo3(signature = (dir, out=None))]
+fn report(py: Python<'_>, dir: PathBuf, out: Option<PathBuf>) -> PyResult<(PathBuf, Vec<String>)> {
+    py.detach(|| flywheel::plot::report::report(&dir, out.as_deref()))
+        .map_err(plot_error)
+}
+
 /// The version of the library the package was built from.
 #[pyfunction]
 fn version() -> &'static str {
@@ -712,6 +748,8 @@ fn _flywheel(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(scenario_params, m)?)?;
     m.add_function(wrap_pyfunction!(result_params, m)?)?;
+    m.add_function(wrap_pyfunction!(plot, m)?)?;
+    m.add_function(wrap_pyfunction!(report, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     Ok(())
 }

@@ -110,13 +110,18 @@ pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded
     })
 }
 
+/// Loads variant `i` of a comparison with the given overrides (see
+/// [`load_variants_with`]).
+pub type LoadVariant<'a> =
+    dyn Fn(usize, &[Override]) -> Result<scenario::Resolved, ScenarioError> + 'a;
+
 /// Like [`load_variants`], with variant `i` loaded by `load(i, overrides)`
 /// instead of from the file `paths[i]` (which still names it): for
 /// callers that hold scenarios as text, such as the Python package.
 pub fn load_variants_with(
     paths: &[PathBuf],
     overrides: &[Override],
-    load: &dyn Fn(usize, &[Override]) -> Result<scenario::Resolved, ScenarioError>,
+    load: &LoadVariant,
 ) -> Result<Loaded, ScenarioError> {
     let labels = labels(paths);
     let mut variants: Vec<Variant> = Vec::with_capacity(paths.len());
