@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Executes every notebook in notebooks/ headlessly, failing on any error:
 # a virtual environment under target/ with the pinned requirements and the
-# flywheel Python package (scripts/python-env.sh), the release binary, then
-# nbclient (see scripts/execute_notebooks.py).
+# flywheel Python package (scripts/python-env.sh), then nbclient (see
+# scripts/execute_notebooks.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,9 +10,7 @@ started=$SECONDS
 # The pinned environment, with the flywheel package the notebooks import.
 venv=$(bash scripts/python-env.sh)
 
-cargo build --release --locked --quiet --bin flywheel
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/flywheel-notebooks.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-"$venv/bin/python" scripts/execute_notebooks.py --flywheel target/release/flywheel --work "$work"
+"$venv/bin/python" scripts/execute_notebooks.py --work "$work"
 echo "notebook tests took $((SECONDS - started)) s"
