@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo fmt --all --check
-cargo clippy --release --all-targets --locked -- -D warnings
+# --workspace: the Python package's Rust half (python/) too.
+cargo clippy --release --all-targets --locked --workspace -- -D warnings
 bash scripts/test-python.sh
 bash scripts/test-notebooks.sh
 bash scripts/slurm/test-cluster.sh

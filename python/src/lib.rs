@@ -336,8 +336,8 @@ impl Output {
         self.files.iter().map(|(n, _)| n.clone()).collect()
     }
 
-    /// The contents of file `name` (a `KeyError`-like `ValueError` if the
-    /// result has no such file).
+    /// The contents of file `name` (a `ValueError` if the result has no
+    /// such file).
     fn file<'py>(&self, py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyBytes>> {
         self.files
             .iter()

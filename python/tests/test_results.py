@@ -90,6 +90,13 @@ def test_sweep_saves_the_cli_files_byte_for_byte(tmp_path):
     assert "platforms[1].subsidy[0].per_order" in r.points.columns
 
 
+def test_a_sweep_does_not_depend_on_threads():
+    s = flywheel.load(SCENARIOS / "subsidy_sweep.toml", set={**SMALL, "sweep.replications": 1})
+    one, two = flywheel.sweep(s, threads=1), flywheel.sweep(s, threads=2)
+    for f in ("points.csv", "runs.csv", "aggregate.csv"):
+        assert one.raw(f) == two.raw(f), f
+
+
 def test_sweep_into_a_directory_journals_and_resumes(tmp_path):
     small = {**SMALL, "sweep.replications": 1}
     s = flywheel.load(SCENARIOS / "subsidy_sweep.toml", set=small)
