@@ -354,7 +354,9 @@ def sweep(
 
     With `out` the sweep journals into that directory as the command does
     (and `resume` continues it); without, it runs in a temporary directory
-    that is removed once the results are read.
+    that is removed once the results are read. As with the command, Ctrl-C
+    starts no new run and raises KeyboardInterrupt once the runs in flight
+    have finished (journalled in `out`, so ``resume=True`` continues).
     """
     s = _scenario(scenario)
     result = _flywheel.sweep_scenario(
