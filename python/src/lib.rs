@@ -307,6 +307,21 @@ fn worker_threads(threads: usize) -> usize {
     }
 }
 
+/// Refuses, as the command line does, a valid run too large for this
+/// machine's memory before it starts; `path(i)` names scenario `i`.
+fn check_fits(
+    scenarios: &[&flywheel::scenario::Scenario],
+    threads: usize,
+    path: impl Fn(usize) -> PathBuf,
+) -> PyResult<()> {
+    flywheel::runner::check_fits(scenarios, threads).map_err(|(i, e)| {
+        PyValueError::new_err(format!(
+            "`{}` is valid but too large for this machine: {e}",
+            path(i).display()
+        ))
+    })
+}
+
 fn run_error(e: RunError) -> PyErr {
     match e {
         RunError::Interrupted { .. } => PyKeyboardInterrupt::new_err("interrupted"),
@@ -423,6 +438,7 @@ fn run(
     let (overrides, resolved) = reload(py, scenario, extra)?;
     let s = &resolved.scenario;
     let threads = worker_threads(threads);
+    check_fits(&[s], threads, |_| scenario.source.path())?;
     let options = RunOptions {
         threads,
         journal: false,
@@ -501,6 +517,8 @@ fn compare_variants(
         .map_err(|e| scenario_error(py, &e))?;
     let variants = &loaded.variants;
     let threads = worker_threads(threads);
+    let all: Vec<&flywheel::scenario::Scenario> = variants.iter().map(|v| &v.scenario).collect();
+    check_fits(&all, threads, |i| variants[i].path.clone())?;
     let options = RunOptions {
         threads,
         journal: false,
@@ -611,6 +629,12 @@ fn sweep_scenario(
         .source
         .sweep(&scenario.overrides)
         .map_err(|e| scenario_error(py, &e))?;
+    sweep.check_fits(threads).map_err(|e| {
+        PyValueError::new_err(format!(
+            "`{}` is valid but too large for this machine: {e}",
+            scenario.source.path().display()
+        ))
+    })?;
     let (dir, temporary) = match out {
         Some(dir) => (dir, false),
         None => (temporary_dir()?, true),

@@ -152,3 +152,9 @@ def test_the_gil_is_released_while_simulating():
         stop.set()
         worker.join()
         sys.setswitchinterval(interval)
+
+
+def test_a_run_too_large_for_this_machine_is_refused_before_it_starts():
+    huge = flywheel.load(SCENARIOS / "quickstart.toml", set={"market.consumers": 200_000_000})
+    with pytest.raises(ValueError, match="too large for this machine: market.consumers"):
+        flywheel.run(huge, replications=64, threads=64)
