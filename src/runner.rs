@@ -123,22 +123,6 @@ pub fn run_all(
     run_all_until(scenario, options, on_day_closed, &AtomicBool::new(false))
 }
 
-/// Whether `scenarios`, run one after another with up to `threads`
-/// replications at once (0: one per core), fit this machine's memory, as
-/// `run` and `compare` check before they start: for callers other than
-/// the command line (the Python package). A refusal gives the index of
-/// the largest scenario and, in words, the key that makes it large and
-/// the estimate.
-pub fn check_fits(scenarios: &[&Scenario], threads: usize) -> Result<(), (usize, String)> {
-    let threads = if threads == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        threads
-    };
-    crate::resources::check_runs(scenarios, threads, crate::resources::Machine::this())
-        .map_err(|e| (e.scenario, e.to_string()))
-}
-
 /// Like [`run_all`], but every replication gives up at its next day's end
 /// once `stop` is set (the command line sets it on Ctrl-C), and the whole
 /// run returns [`RunError::Interrupted`]; replications not yet started do

@@ -314,7 +314,7 @@ fn check_fits(
     threads: usize,
     path: impl Fn(usize) -> PathBuf,
 ) -> PyResult<()> {
-    flywheel::runner::check_fits(scenarios, threads).map_err(|(i, e)| {
+    flywheel::cli::check_fits(scenarios, threads).map_err(|(i, e)| {
         PyValueError::new_err(format!(
             "`{}` is valid but too large for this machine: {e}",
             path(i).display()
