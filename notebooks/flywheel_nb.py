@@ -1,9 +1,12 @@
 """Helpers shared by the Flywheel notebooks.
 
-They find the `flywheel` binary, run it, copy a scenario with some values
-changed, read a results directory into pandas DataFrames (always by column
-name, so new columns never break a notebook), and compute the statistics
-and chart styles the notebooks share.
+The notebooks run Flywheel through its Python package (`import flywheel`);
+these helpers find scenarios, copy a scenario with some values changed,
+turn a result (or a results directory written by the `flywheel` command)
+into a dict of pandas DataFrames (always read by column name, so new
+columns never break a notebook), and compute the statistics and chart
+styles the notebooks share. They can also find and run the command-line
+binary, for results made outside Python.
 """
 
 from __future__ import annotations
@@ -235,6 +238,14 @@ def read_run(path) -> dict:
         out[f.stem] = pd.read_csv(f)
     manifest = path / "manifest.json"
     out["manifest"] = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    return out
+
+
+def tables(result) -> dict:
+    """Every table of a `flywheel.run` result as a DataFrame, plus its manifest:
+    the same dict `read_run` makes of a results directory."""
+    out = {name: result.table(name) for name in result.tables}
+    out["manifest"] = result.manifest
     return out
 
 

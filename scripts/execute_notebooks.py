@@ -2,15 +2,15 @@
 
 1. Checks that the committed notebooks carry no outputs (`--strip` removes
    them in place).
-2. Produces the results the notebooks read with the project's own
-   commands (`flywheel run`, and `flywheel sweep` when the build has it)
-   in a work directory.
-3. Runs each notebook top to bottom with nbclient, injecting parameters
-   papermill-style after the cell tagged `parameters`, with a time limit
-   per cell; any error fails the run. Executed copies are written to the
-   work directory, never over the committed files.
+2. Runs each notebook top to bottom with nbclient, injecting parameters
+   papermill-style after the cell tagged `parameters` (smaller runs than
+   the notebooks' defaults, so the whole set takes a minute or two), with
+   a time limit per cell; any error fails the run. The notebooks run
+   Flywheel through the `flywheel` Python package, which must be installed
+   in this interpreter (scripts/python-env.sh does that). Executed copies
+   are written to the work directory, never over the committed files.
 
-Usage: python scripts/execute_notebooks.py --flywheel target/release/flywheel --work DIR
+Usage: python scripts/execute_notebooks.py --work DIR
        python scripts/execute_notebooks.py --strip
 """
 
@@ -29,9 +29,6 @@ from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernel
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-
-import flywheel_nb as fw  # noqa: E402  (lives in notebooks/)
 
 CELL_TIMEOUT_SECONDS = 300
 
@@ -93,18 +90,8 @@ def execute(path: Path, params: dict, out: Path) -> None:
         nbformat.write(nb, out)
 
 
-def lending_results(binary: str, work: Path) -> Path:
-    """The platform-vs-bank lending scenario, made smaller so it runs in seconds."""
-    out = work / "lending"
-    fw.flywheel("run", ROOT / "scenarios" / "lending_platform_vs_bank.toml", "--out", out,
-                "--replications", 2, "--set", "market.consumers=8000", "--set",
-                "market.merchants=200", "--quiet", binary=binary)
-    return out
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--flywheel", help="the flywheel binary")
     ap.add_argument("--work", help="directory for results and executed copies")
     ap.add_argument("--strip", action="store_true", help="strip outputs from notebooks/ in place and exit")
     args = ap.parse_args()
@@ -114,8 +101,8 @@ def main() -> int:
             strip(p)
             print(f"stripped {p.relative_to(ROOT)}")
         return 0
-    if not args.flywheel or not args.work:
-        ap.error("--flywheel and --work are required")
+    if not args.work:
+        ap.error("--work is required")
 
     dirty = {p.name: cells for p in notebooks() if (cells := unstripped(p))}
     if dirty:
@@ -124,39 +111,21 @@ def main() -> int:
         print("strip them with: python scripts/execute_notebooks.py --strip", file=sys.stderr)
         return 1
 
-    # The kernel runs this interpreter (the virtual environment's).
+    # The kernel runs this interpreter (the virtual environment's), which
+    # has the flywheel package.
     os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
-    binary = str(Path(args.flywheel).resolve())
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
 
-    # Results the notebooks read, made with the project's own commands.
-    quickstart = work / "quickstart"
-    fw.flywheel("run", ROOT / "scenarios" / "quickstart.toml", "--out", quickstart,
-                "--replications", 3, "--quiet", binary=binary)
-    war = work / "subsidy_war"
-    fw.flywheel("run", ROOT / "scenarios" / "subsidy_war.toml", "--out", war,
-                "--replications", 4, "--quiet", binary=binary)
-    sweep = None
-    if fw.has_command("sweep", binary):
-        doc = fw.load_scenario(ROOT / "scenarios" / "quickstart.toml")
-        doc["replications"] = 3
-        doc["market"]["consumers"] = 8000
-        doc["sweep"] = {"method": "grid", "replications": 3,
-                        "parameters": {"platforms[1].subsidy[0].per_order": [0.0, 2.0, 5.0, 8.0]}}
-        spec = work / "quickstart-sweep.toml"
-        spec.write_text(fw.dump_toml(doc))
-        sweep = work / "quickstart-sweep"
-        fw.flywheel("sweep", spec, "--out", sweep, "--quiet", binary=binary)
-    print(f"results produced in {time.monotonic() - started:.1f} s")
-
-    common = {"FLYWHEEL": binary}
+    small = {"market.consumers": 8000, "market.merchants": 200}
     plans = [
-        ("01_quickstart", "", {"RESULTS_DIR": str(quickstart)}),
-        ("02_subsidy_war", "", {"RESULTS_DIR": str(war)}),
-        ("03_lending", "", {"RESULTS_DIR": str(lending_results(binary, work))}),
-        ("04_sweep", "", {"RESULTS_DIR": str(sweep) if sweep else None}),
+        ("01_quickstart", "", {"REPLICATIONS": 3}),
+        ("02_subsidy_war", "", {"REPLICATIONS": 4}),
+        ("03_lending", "", {"SCENARIO": str(ROOT / "scenarios" / "lending_platform_vs_bank.toml"),
+                            "REPLICATIONS": 2, "SET": small}),
+        ("04_sweep", "", {"REPLICATIONS": 3, "CONSUMERS": 8000}),
+        ("05_sensitivity", "", {"N": 16, "SET": {"market.consumers": 3000, "market.merchants": 120}}),
     ]
     executed = work / "executed"
     executed.mkdir(exist_ok=True)
@@ -164,7 +133,7 @@ def main() -> int:
     for name, suffix, params in plans:
         path = NOTEBOOKS / f"{name}.ipynb"
         out = executed / f"{name}{suffix}.ipynb"
-        params = {**common, "WORK_DIR": str(work / f"nb-{name}{suffix}"), **params}
+        params = {"WORK_DIR": str(work / f"nb-{name}{suffix}"), **params}
         t0 = time.monotonic()
         try:
             execute(path, params, out)

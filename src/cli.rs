@@ -612,6 +612,18 @@ fn run_command(
     Ok(())
 }
 
+/// Whether `scenarios`, run one after another with up to `threads`
+/// replications at once (0: one per core), fit this machine's memory, as
+/// `run` and `compare` check before they start: for callers other than
+/// the command line (the Python package). A refusal gives the index of
+/// the largest scenario and, in words, the key that makes it large and
+/// the estimate.
+pub fn check_fits(scenarios: &[&Scenario], threads: usize) -> Result<(), (usize, String)> {
+    let threads = worker_threads(threads);
+    resources::check_runs(scenarios, threads, Machine::this())
+        .map_err(|e| (e.scenario, e.to_string()))
+}
+
 /// The refusal of a valid scenario too large for this machine (exit 2, as
 /// for bad input: the user can make it smaller).
 fn too_large(path: &Path, e: &TooLarge) -> CliError {

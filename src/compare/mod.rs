@@ -105,6 +105,24 @@ fn labels(paths: &[PathBuf]) -> Vec<String> {
 /// replication count, so that replication `r` of every variant shares its
 /// random draws.
 pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded, ScenarioError> {
+    load_variants_with(paths, overrides, &|i, own| {
+        scenario::load_resolved(&paths[i], own)
+    })
+}
+
+/// Loads variant `i` of a comparison with the given overrides (see
+/// [`load_variants_with`]).
+pub type LoadVariant<'a> =
+    dyn Fn(usize, &[Override]) -> Result<scenario::Resolved, ScenarioError> + 'a;
+
+/// Like [`load_variants`], with variant `i` loaded by `load(i, overrides)`
+/// instead of from the file `paths[i]` (which still names it): for
+/// callers that hold scenarios as text, such as the Python package.
+pub fn load_variants_with(
+    paths: &[PathBuf],
+    overrides: &[Override],
+    load: &LoadVariant,
+) -> Result<Loaded, ScenarioError> {
     let labels = labels(paths);
     let mut variants: Vec<Variant> = Vec::with_capacity(paths.len());
     let mut notes = Vec::new();
@@ -125,10 +143,10 @@ pub fn load_variants(paths: &[PathBuf], overrides: &[Override]) -> Result<Loaded
                 origin,
             });
         }
-        let scenario::Resolved { scenario, raw } = scenario::load_resolved(path, &own)?;
+        let scenario::Resolved { scenario, raw } = load(i, &own)?;
         // The variant as it would run alone, to say what was replaced.
         let alone = if i > 0 {
-            scenario::load(path, overrides).ok()
+            load(i, overrides).ok().map(|r| r.scenario)
         } else {
             None
         };

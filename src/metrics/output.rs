@@ -447,22 +447,36 @@ pub fn write_run_dir(
 ) -> Result<PathBuf, OutputError> {
     let staging = Staging::create(destination)?;
     for file in run_files(scenario, extra) {
-        staging.write_file(file, |w| match file {
-            "summary.csv" => write_summary(w, scenario, runs),
-            "summary_stats.csv" => write_summary_stats(w, scenario, runs),
-            "timeseries.csv" => write_timeseries(w, scenario, runs),
-            "cohorts.csv" => write_cohorts(w, scenario, runs),
-            "market.csv" => write_market(w, runs),
-            "business_lines.csv" => write_business_lines(w, scenario, runs),
-            "lending.csv" => write_lending(w, scenario, runs),
-            "lenders.csv" => write_lenders(w, scenario, runs),
-            "loans.csv" => write_loans(w, scenario, runs),
-            "merchants.csv" => write_merchants(w, scenario, runs),
-            MANIFEST => write_json(w, manifest),
-            other => Err(io::Error::other(format!("no writer for `{other}`"))),
-        })?;
+        staging.write_file(file, |w| write_run_file(w, file, scenario, runs, manifest))?;
     }
     staging.commit()
+}
+
+/// Writes one file of a run directory (a name from [`run_files`]) to `w`:
+/// the one place that maps a file name to its writer, so a file rendered
+/// in memory (the Python package's tables) is byte for byte the file
+/// [`write_run_dir`] writes.
+pub fn write_run_file(
+    w: &mut dyn Write,
+    file: &str,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+    manifest: &Manifest,
+) -> io::Result<()> {
+    match file {
+        "summary.csv" => write_summary(w, scenario, runs),
+        "summary_stats.csv" => write_summary_stats(w, scenario, runs),
+        "timeseries.csv" => write_timeseries(w, scenario, runs),
+        "cohorts.csv" => write_cohorts(w, scenario, runs),
+        "market.csv" => write_market(w, runs),
+        "business_lines.csv" => write_business_lines(w, scenario, runs),
+        "lending.csv" => write_lending(w, scenario, runs),
+        "lenders.csv" => write_lenders(w, scenario, runs),
+        "loans.csv" => write_loans(w, scenario, runs),
+        "merchants.csv" => write_merchants(w, scenario, runs),
+        MANIFEST => write_json(w, manifest),
+        other => Err(io::Error::other(format!("no writer for `{other}`"))),
+    }
 }
 
 /// The files of a run directory, for the results reference.

@@ -307,6 +307,33 @@ impl Sweep {
         &self.label
     }
 
+    /// Whether the sweep fits this machine's memory with `threads` runs at
+    /// once (0: one per core), as `flywheel sweep` checks before it
+    /// starts: for callers other than the command line (the Python
+    /// package). A refusal names the key that makes the largest point
+    /// large and the estimate.
+    pub fn check_fits(&self, threads: usize) -> Result<(), String> {
+        let threads = if threads == 0 {
+            std::thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        let sizes = (0..self.points.len() as u32)
+            .map(|p| {
+                self.scenario(p)
+                    .map(|s| crate::resources::MarketSize::of(&s))
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
+        crate::resources::check_sweep(
+            &sizes,
+            self.runs(),
+            threads,
+            crate::resources::Machine::this(),
+        )
+        .map_err(|e| e.to_string())
+    }
+
     /// Total runs: points × replications.
     pub fn runs(&self) -> u64 {
         self.points.len() as u64 * u64::from(self.spec.replications)

@@ -710,3 +710,38 @@ fn shipped_templates_are_the_embedded_ones() {
         }
     }
 }
+
+#[test]
+fn variants_loaded_by_a_caller_match_variants_loaded_from_their_files() {
+    // The Python package holds scenarios as text and loads them itself;
+    // the common seed and replications must reach them just the same.
+    let paths = [
+        Path::new("scenarios/subsidy_war.toml").to_path_buf(),
+        Path::new("scenarios/subsidy_war_blue7.toml").to_path_buf(),
+    ];
+    let from_files = flywheel::compare::load_variants(&paths, &[]).unwrap();
+    let texts: Vec<String> = paths
+        .iter()
+        .map(|p| fs::read_to_string(p).unwrap())
+        .collect();
+    let from_caller = flywheel::compare::load_variants_with(&paths, &[], &|i, own| {
+        let label = paths[i].display().to_string();
+        let name = paths[i].file_stem().unwrap().to_string_lossy();
+        scenario::parse_resolved(&texts[i], &label, &name, own)
+    })
+    .unwrap();
+    assert_eq!(from_files.notes, from_caller.notes);
+    for (a, b) in from_files.variants.iter().zip(&from_caller.variants) {
+        assert_eq!(a.label, b.label);
+        assert_eq!(a.scenario.seed, b.scenario.seed);
+        assert_eq!(a.scenario.replications, b.scenario.replications);
+        assert_eq!(
+            scenario::raw_toml(&a.raw).unwrap(),
+            scenario::raw_toml(&b.raw).unwrap()
+        );
+    }
+    assert_eq!(
+        from_caller.variants[1].scenario.seed,
+        from_caller.variants[0].scenario.seed
+    );
+}
