@@ -3,8 +3,8 @@
 # package (built into the notebook environment, then pytest), the notebooks,
 # the Slurm end-to-end test of sharded sweeps on a throwaway local
 # cluster, then every test in release mode (the simulations are too slow
-# unoptimised), the classroom's headless-browser test among them. The Rust tests run last so that their summary closes the
-# output.
+# unoptimised), the classroom's headless-browser test among them. The
+# Rust tests run last so that their summary closes the output.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
