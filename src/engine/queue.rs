@@ -6,17 +6,18 @@
 //! therefore depends only on what was scheduled, never on the queue's
 //! internals.
 //!
-//! The queue is a calendar of buckets: one bucket per tick (second) of the
-//! current day, one list per coming day for the next [`WINDOW`] days, and a
-//! binary heap for anything later. Every container is filled in push order,
-//! so an append keeps sequence order within a tick without comparing
-//! anything; when a day begins, its list is dealt into the tick buckets in
-//! that order, and everything pushed into those buckets afterwards has a
-//! later sequence number. Pushing and popping cost a few loads and stores
-//! whatever the number of events pending, with no `log n` factor and no
-//! re-sorting. Simulated time never goes backwards: an event scheduled
-//! before the current time (a caller's mistake) fires at the current time
-//! instead.
+//! The queue is a calendar. Events of the current day sit in buckets of
+//! 128 ticks; events of the next 512 days in one list
+//! per day, appended in push order; anything later in a binary heap. When
+//! a day begins its list is dealt into the buckets, and when the reading
+//! reaches a bucket it is sorted once by (tick, sequence) and then read in
+//! order; an event pushed into the bucket being read is inserted in its
+//! place. So a push is an append and a pop a read of the next element of a
+//! small sorted array, whatever the number of events pending: the costs
+//! are one sort of a few hundred keys per bucket and one pass of dealing
+//! per day, and memory is touched in order. Simulated time never goes
+//! backwards: an event scheduled before the current time (a caller's
+//! mistake) fires at the current time instead.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -26,11 +27,17 @@ use super::time::{TICKS_PER_DAY, Tick};
 /// Days ahead held as lists; later events wait in a heap.
 const WINDOW: u64 = 512;
 
-/// Bits of a packed key that hold the tick within the day (86,400 < 2^17).
-const TICK_BITS: u32 = 17;
-const TICK_MASK: u64 = (1 << TICK_BITS) - 1;
-/// Ticks of one day, as an index.
-const DAY: usize = TICKS_PER_DAY as usize;
+/// Ticks per bucket of the current day, as a power of two (128 seconds:
+/// 675 buckets a day, a few hundred events each at a million consumers).
+const BUCKET_BITS: u32 = 7;
+/// Ticks per bucket of the current day.
+const BUCKET_TICKS: u64 = 1 << BUCKET_BITS;
+/// Buckets per day.
+const BUCKETS: usize = TICKS_PER_DAY.div_ceil(BUCKET_TICKS) as usize;
+
+/// Bits of a packed key that hold the sequence number.
+const SEQ_BITS: u32 = 47;
+const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
 
 /// One scheduled event with its ordering key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,10 +63,10 @@ impl<E: Eq> Ord for Scheduled<E> {
     }
 }
 
-/// An event in a day list or a tick bucket: the sequence number and the
-/// tick within the day packed in one word (16 bytes per pending event
-/// with the engine's 8-byte events). Sequence numbers up to 2^47 fit, far
-/// more events than any run handles.
+/// An event in a day list or a bucket, with the tick within its day and
+/// its sequence number packed in one word whose order is (tick, sequence):
+/// 16 bytes per pending event with the engine's 8-byte events. Sequence
+/// numbers up to 2^47 fit, far more events than any run handles.
 #[derive(Debug, Clone, Copy)]
 struct Entry<E> {
     key: u64,
@@ -68,42 +75,47 @@ struct Entry<E> {
 
 impl<E> Entry<E> {
     fn new(seq: u64, tick_in_day: u64, event: E) -> Self {
+        debug_assert!(seq <= SEQ_MASK && tick_in_day < TICKS_PER_DAY);
         Entry {
-            key: (seq << TICK_BITS) | tick_in_day,
+            key: (tick_in_day << SEQ_BITS) | seq,
             event,
         }
     }
 
-    fn tick_in_day(&self) -> usize {
-        (self.key & TICK_MASK) as usize
+    fn tick_in_day(&self) -> u64 {
+        self.key >> SEQ_BITS
+    }
+
+    fn bucket(&self) -> usize {
+        (self.tick_in_day() >> BUCKET_BITS) as usize
     }
 
     fn seq(&self) -> u64 {
-        self.key >> TICK_BITS
+        self.key & SEQ_MASK
     }
 }
 
 /// A priority queue of events ordered by (time, sequence).
 pub struct EventQueue<E> {
-    /// The day whose ticks the buckets hold.
+    /// The day whose events the buckets hold.
     day: u64,
-    /// One bucket per tick of `day`, each in sequence order.
+    /// The current day's events by bucket; the bucket being read is
+    /// sorted from `read` on.
     buckets: Vec<Vec<Entry<E>>>,
-    /// One bit per tick of `day` whose bucket has unread events.
-    occupied: Vec<u64>,
-    /// Tick within `day` of the bucket being read, and how many of its
-    /// events have been popped.
+    /// The bucket being read, and whether it has been sorted for reading.
     cursor: usize,
+    reading: bool,
+    /// Events of `buckets[cursor]` already popped.
     read: usize,
+    /// Events in the buckets not yet popped.
+    today_len: usize,
     /// Events of days `day + 1 .. day + WINDOW`, by `day % WINDOW`, each
-    /// in sequence order.
+    /// in push order.
     coming: Vec<Vec<Entry<E>>>,
     /// Events in `coming`.
     coming_len: usize,
     /// Events `WINDOW` days or more ahead of `day` when pushed.
     later: BinaryHeap<Scheduled<E>>,
-    /// Events in the buckets not yet popped.
-    today_len: usize,
     next_seq: u64,
     now: u64,
 }
@@ -128,19 +140,19 @@ impl<E: Copy + Eq> Default for EventQueue<E> {
 }
 
 impl<E: Copy + Eq> EventQueue<E> {
-    /// An empty queue. (Buckets grow as needed; the capacity hint is
-    /// accepted for symmetry with other queues.)
+    /// An empty queue. (Buckets and lists grow as needed; the capacity
+    /// hint is accepted for symmetry with other queues.)
     pub fn with_capacity(_capacity: usize) -> Self {
         EventQueue {
             day: 0,
-            buckets: (0..DAY).map(|_| Vec::new()).collect(),
-            occupied: vec![0; DAY.div_ceil(64)],
+            buckets: (0..BUCKETS).map(|_| Vec::new()).collect(),
             cursor: 0,
+            reading: false,
             read: 0,
+            today_len: 0,
             coming: (0..WINDOW).map(|_| Vec::new()).collect(),
             coming_len: 0,
             later: BinaryHeap::new(),
-            today_len: 0,
             next_seq: 0,
             now: 0,
         }
@@ -168,25 +180,19 @@ impl<E: Copy + Eq> EventQueue<E> {
         }
     }
 
+    /// Adds an event of the current day (at or after the current time).
     fn put_today(&mut self, entry: Entry<E>) {
-        let t = entry.tick_in_day();
-        self.buckets[t].push(entry);
-        self.occupied[t / 64] |= 1 << (t % 64);
-        self.today_len += 1;
-    }
-
-    /// The first tick at or after `from` of the current day whose bucket
-    /// has unread events.
-    fn next_occupied(&self, from: usize) -> Option<usize> {
-        let mut word = from / 64;
-        let mut bits = self.occupied.get(word)? & (u64::MAX << (from % 64));
-        loop {
-            if bits != 0 {
-                return Some(word * 64 + bits.trailing_zeros() as usize);
-            }
-            word += 1;
-            bits = *self.occupied.get(word)?;
+        let b = entry.bucket();
+        let bucket = &mut self.buckets[b];
+        if self.reading && b == self.cursor {
+            // Into the sorted part: its sequence number is the largest yet,
+            // so it goes after every unread event at or before its tick.
+            let at = self.read + bucket[self.read..].partition_point(|e| e.key < entry.key);
+            bucket.insert(at, entry);
+        } else {
+            bucket.push(entry);
         }
+        self.today_len += 1;
     }
 
     /// The next day with pending events after the current one, if any.
@@ -201,21 +207,23 @@ impl<E: Copy + Eq> EventQueue<E> {
     }
 
     /// Makes `day` (later than the current day, with nothing left today)
-    /// the current day: deals its list into the tick buckets and takes
-    /// into the lists the heap's events that now fall within the window.
+    /// the current day: deals its list into the buckets and takes into the
+    /// lists the heap's events that now fall within the window.
     fn enter(&mut self, day: u64) {
         debug_assert!(self.today_len == 0 && day > self.day);
         self.day = day;
         self.cursor = 0;
+        self.reading = false;
         self.read = 0;
         let list = std::mem::take(&mut self.coming[(day % WINDOW) as usize]);
         self.coming_len -= list.len();
+        self.today_len += list.len();
         for entry in list {
-            self.put_today(entry);
+            self.buckets[entry.bucket()].push(entry);
         }
-        // Heap events pop in (time, sequence) order, so each list they
-        // join stays in sequence order within a tick; nothing was pushed
-        // to those lists before, as their days were outside the window.
+        // Heap events pop in (time, sequence) order, and nothing was
+        // pushed to the lists they join, whose days were outside the
+        // window until now.
         while let Some(s) = self.later.peek() {
             let d = s.time.0 / TICKS_PER_DAY;
             if d >= day + WINDOW {
@@ -232,17 +240,49 @@ impl<E: Copy + Eq> EventQueue<E> {
         }
     }
 
+    /// Makes the bucket being read one with an unread event, sorting a
+    /// newly reached bucket; false if the current day has none left.
+    fn settle(&mut self) -> bool {
+        if self.reading {
+            if self.read < self.buckets[self.cursor].len() {
+                return true;
+            }
+            // Keep the allocation for the next day's events in this bucket.
+            self.buckets[self.cursor].clear();
+            self.reading = false;
+            self.read = 0;
+        }
+        if self.today_len == 0 {
+            return false;
+        }
+        // Every unread event of the day is in this bucket or a later one.
+        while self.buckets[self.cursor].is_empty() {
+            self.cursor += 1;
+        }
+        self.buckets[self.cursor].sort_unstable_by_key(|e| e.key);
+        self.reading = true;
+        true
+    }
+
     /// Time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Tick> {
-        if let Some(t) = self.next_occupied(self.cursor) {
-            return Some(Tick(self.day * TICKS_PER_DAY + t as u64));
+        let today = if self.reading && self.read < self.buckets[self.cursor].len() {
+            Some(self.buckets[self.cursor][self.read].tick_in_day())
+        } else {
+            let from = self.cursor + usize::from(self.reading);
+            self.buckets[from.min(BUCKETS)..]
+                .iter()
+                .find(|b| !b.is_empty())
+                .and_then(|b| b.iter().map(Entry::tick_in_day).min())
+        };
+        if let Some(t) = today {
+            return Some(Tick(self.day * TICKS_PER_DAY + t));
         }
         let day = self.next_day()?;
-        let in_list = self.coming[(day % WINDOW) as usize]
+        let from_list = self.coming[(day % WINDOW) as usize]
             .iter()
-            .map(|e| e.tick_in_day())
+            .map(|e| day * TICKS_PER_DAY + e.tick_in_day())
             .min();
-        let from_list = in_list.map(|t| day * TICKS_PER_DAY + t as u64);
         let from_heap = self.later.peek().map(|s| s.time.0);
         match (from_list, from_heap) {
             (Some(a), Some(b)) => Some(Tick(a.min(b))),
@@ -253,33 +293,23 @@ impl<E: Copy + Eq> EventQueue<E> {
     /// Removes and returns the earliest event (lowest time, then lowest
     /// sequence number), which becomes the current time.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        if self.today_len == 0 {
+        if !self.settle() {
             let day = self.next_day()?;
             self.enter(day);
+            if !self.settle() {
+                return None;
+            }
         }
-        let t = self.next_occupied(self.cursor)?;
-        if t != self.cursor {
-            self.cursor = t;
-            self.read = 0;
-        }
-        Some(self.take_at_cursor())
+        Some(self.take())
     }
 
-    /// Pops the next unread event of the cursor's bucket, which must have
-    /// one.
-    fn take_at_cursor(&mut self) -> Scheduled<E> {
-        let t = self.cursor;
-        let bucket = &mut self.buckets[t];
-        let entry = bucket[self.read];
+    /// Pops the next unread event of the bucket being read, which must
+    /// have one.
+    fn take(&mut self) -> Scheduled<E> {
+        let entry = self.buckets[self.cursor][self.read];
         self.read += 1;
-        if self.read == bucket.len() {
-            // Keep the allocation for the next day's events at this tick.
-            bucket.clear();
-            self.occupied[t / 64] &= !(1 << (t % 64));
-            self.read = 0;
-        }
         self.today_len -= 1;
-        self.now = self.day * TICKS_PER_DAY + t as u64;
+        self.now = self.day * TICKS_PER_DAY + entry.tick_in_day();
         Scheduled {
             time: Tick(self.now),
             seq: entry.seq(),
@@ -290,18 +320,34 @@ impl<E: Copy + Eq> EventQueue<E> {
     /// Removes and returns the earliest event if it fires at `time`,
     /// leaving the queue unchanged otherwise.
     pub fn pop_at(&mut self, time: Tick) -> Option<Scheduled<E>> {
-        // Only the current tick's bucket can hold events at `time`: any
-        // other pending event is later than the current time.
-        let now_ok = time.0 == self.now
-            && self.now / TICKS_PER_DAY == self.day
-            && (self.now % TICKS_PER_DAY) as usize == self.cursor;
-        if now_ok && self.read < self.buckets[self.cursor].len() {
-            Some(self.take_at_cursor())
-        } else if self.peek_time() == Some(time) {
+        if time.0 == self.now && self.reading {
+            // Events at the current time are in the bucket being read
+            // unless that bucket is used up.
+            if let Some(e) = self.buckets[self.cursor].get(self.read) {
+                return if self.day * TICKS_PER_DAY + e.tick_in_day() == time.0 {
+                    Some(self.take())
+                } else {
+                    None
+                };
+            }
+        }
+        if self.peek_time() == Some(time) {
             self.pop()
         } else {
             None
         }
+    }
+
+    /// The event `k` places after the next one, if the bucket being read
+    /// holds it: what the engine prefetches while it handles the next
+    /// (a hint only; an event pushed meanwhile may come before it).
+    pub fn upcoming(&self, k: usize) -> Option<&E> {
+        if !self.reading {
+            return None;
+        }
+        self.buckets[self.cursor]
+            .get(self.read + k)
+            .map(|e| &e.event)
     }
 
     /// Time of the last event popped.
@@ -319,6 +365,7 @@ impl<E: Copy + Eq> EventQueue<E> {
         self.len() == 0
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
