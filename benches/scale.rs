@@ -1,66 +1,193 @@
 //! The scale benchmark: `scenarios/bench_1m.toml` (a million consumers,
 //! 20,000 merchants, three platforms, lending on, one year) run once on one
-//! thread. Prints events, wall seconds, events per second, nanoseconds per
-//! event, peak resident memory and bytes per consumer.
+//! thread, and the scaling curve around it.
 //!
-//! `cargo bench --bench scale`
+//! The curve runs the same market at other sizes, one replication on one
+//! thread each: consumers from 10^4 up with merchants scaled with them (one
+//! per 50 consumers) and districts too (one per 400 merchants, as in
+//! `bench_1m`), so every size is the same market, only larger; then the
+//! days of a 10^5-consumer market from a quarter of a year to a year. Cost
+//! is linear when events per second stay level along both. For each point
+//! it prints events, wall seconds, events per second, nanoseconds per event
+//! and the ratio of its events per second to the first point's; at the end
+//! the process's peak resident memory and bytes of state per consumer.
+//!
+//! ```sh
+//! cargo bench --bench scale            # 10^4, 10^5 and bench_1m; days at 10^5
+//! cargo bench --bench scale -- --full  # also 3·10^6 and 10^7 (bench_10m.toml)
+//! ```
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use flywheel::agents::{Consumer, Relation};
+use flywheel::engine::Event;
 use flywheel::metrics::write::peak_rss_bytes;
 use flywheel::runner::{RunOptions, run_one};
-use flywheel::scenario;
+use flywheel::scenario::{self, Override, Scenario};
 
-fn main() {
-    // `cargo bench` passes `--bench`; a name filter that does not match
-    // "scale" skips this (slow) benchmark.
-    let filter: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
-    if !filter.is_empty() && !filter.iter().any(|f| "scale".contains(f.as_str())) {
-        return;
+/// One point of the curve.
+struct Point {
+    consumers: u32,
+    merchants: u32,
+    days: u32,
+    events: u64,
+    wall: f64,
+}
+
+impl Point {
+    fn rate(&self) -> f64 {
+        self.events as f64 / self.wall
     }
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench_1m.toml");
-    let s = match scenario::load(&path, &[]) {
+}
+
+fn set(path: &str, value: i64) -> Override {
+    Override {
+        path: path.into(),
+        value: toml::Value::Integer(value),
+        origin: "scale bench".into(),
+    }
+}
+
+fn load(path: &Path, overrides: &[Override]) -> Scenario {
+    match scenario::load(path, overrides) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(2);
         }
-    };
+    }
+}
+
+/// `bench_1m` at `consumers` (merchants and districts scaled with them)
+/// and `days`.
+fn resized(base: &Path, consumers: u32, days: u32) -> Scenario {
+    let merchants = (consumers / 50).max(1);
+    let districts = (merchants / 400).max(1);
+    load(
+        base,
+        &[
+            set("market.consumers", i64::from(consumers)),
+            set("market.merchants", i64::from(merchants)),
+            set("market.districts", i64::from(districts)),
+            set("horizon_days", i64::from(days)),
+        ],
+    )
+}
+
+/// Runs `s` once on one thread.
+fn measure(s: &Scenario) -> Point {
     let options = RunOptions {
         threads: 1,
         journal: false,
     };
     let started = Instant::now();
-    let run = match run_one(&s, 0, &options, &|| {}) {
+    let run = match run_one(s, 0, &options, &|| {}) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{e}");
             std::process::exit(1);
         }
     };
-    let wall = started.elapsed().as_secs_f64();
+    Point {
+        consumers: s.market.consumers,
+        merchants: s.market.merchants,
+        days: s.horizon_days,
+        events: run.events,
+        wall: started.elapsed().as_secs_f64(),
+    }
+}
+
+fn print_header(title: &str) {
+    println!("{title}");
+    println!(
+        "{:>10} {:>9} {:>5} {:>13} {:>9} {:>12} {:>9} {:>8}",
+        "consumers", "merchants", "days", "events", "wall s", "events/s", "ns/event", "vs first"
+    );
+}
+
+fn print_point(p: &Point, first: f64) {
+    println!(
+        "{:>10} {:>9} {:>5} {:>13} {:>9.2} {:>12.0} {:>9.0} {:>8.2}",
+        p.consumers,
+        p.merchants,
+        p.days,
+        p.events,
+        p.wall,
+        p.rate(),
+        p.wall * 1e9 / p.events as f64,
+        p.rate() / first
+    );
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a name filter that does not match
+    // "scale" skips this (slow) benchmark.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let full = args.iter().any(|a| a == "--full");
+    let filter: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    if !filter.is_empty() && !filter.iter().any(|f| "scale".contains(f.as_str())) {
+        return;
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let base = dir.join("bench_1m.toml");
+
+    print_header("consumers (merchants and districts scaled with them), 365 days:");
+    let mut first = None;
+    let mut bench_1m = None;
+    let mut sizes = vec![10_000u32, 100_000, 1_000_000];
+    if full {
+        sizes.extend([3_000_000, 10_000_000]);
+    }
+    for &n in &sizes {
+        let s = match n {
+            1_000_000 => load(&base, &[]),
+            10_000_000 => load(&dir.join("bench_10m.toml"), &[]),
+            _ => resized(&base, n, 365),
+        };
+        let p = measure(&s);
+        let f = *first.get_or_insert(p.rate());
+        print_point(&p, f);
+        if n == 1_000_000 {
+            bench_1m = Some(p);
+        }
+    }
+
+    println!();
+    print_header("days, 100,000 consumers:");
+    let mut first = None;
+    for days in [91u32, 182, 365] {
+        let p = measure(&resized(&base, 100_000, days));
+        let f = *first.get_or_insert(p.rate());
+        print_point(&p, f);
+    }
+
+    let s = load(&base, &[]);
     let per_consumer = std::mem::size_of::<Consumer>()
         + s.platforms.len() * std::mem::size_of::<Relation>()
-        // One pending occasion per consumer in the queue: key and event.
-        + 24;
-    println!(
-        "bench_1m: {} consumers, {} merchants, {} platforms, {} days, lending on",
-        s.market.consumers,
-        s.market.merchants,
-        s.platforms.len(),
-        s.horizon_days
-    );
-    println!("events            {}", run.events);
-    println!("wall seconds      {wall:.2}");
-    println!("events per second {:.0}", run.events as f64 / wall);
-    println!("ns per event      {:.0}", wall * 1e9 / run.events as f64);
+        // One pending occasion per consumer in the queue: the event and
+        // its packed (sequence, tick) key.
+        + std::mem::size_of::<Event>()
+        + 8;
+    println!();
+    if let Some(p) = bench_1m {
+        println!(
+            "bench_1m: {} consumers, {} merchants, {} platforms, {} days, lending on",
+            s.market.consumers,
+            s.market.merchants,
+            s.platforms.len(),
+            s.horizon_days
+        );
+        println!("events            {}", p.events);
+        println!("wall seconds      {:.2}", p.wall);
+        println!("events per second {:.0}", p.rate());
+        println!("ns per event      {:.0}", p.wall * 1e9 / p.events as f64);
+    }
     match peak_rss_bytes() {
-        Some(b) => println!("peak memory       {:.0} MiB", b as f64 / (1 << 20) as f64),
+        Some(b) => println!(
+            "peak memory       {:.0} MiB (the largest run above)",
+            b as f64 / (1 << 20) as f64
+        ),
         None => println!("peak memory       unknown"),
     }
     println!(

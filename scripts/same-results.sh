@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that two builds of flywheel give byte-identical results: every
-# shipped scenario (bench_1m scaled down) is run by both with two
+# shipped scenario (the bench_* files scaled down) is run by both with two
 # replications and loan records, the subsidy sweep is swept and two
 # variants compared; every CSV must match (manifests hold timings and
 # versions, so they are left out).
@@ -19,8 +19,8 @@ produce() {
     local n
     n=$(basename "$s" .toml)
     local extra=()
-    if [ "$n" = bench_1m ]; then
-      extra=(--set market.consumers=20000 --set market.merchants=400)
+    if [ "$n" = bench_1m ] || [ "$n" = bench_10m ]; then
+      extra=(--set market.consumers=20000 --set market.merchants=400 --set market.districts=50)
     fi
     "$bin" run "$s" --replications 2 --threads 2 --loans --quiet --out "$out/run/$n" "${extra[@]}"
   done

@@ -53,18 +53,17 @@ pub trait Model {
     fn prefetch(&self, _event: &Event) {}
 }
 
-/// Most events handled as one batch (all due at the same tick).
-const BATCH: usize = 16;
+/// How many events ahead of the one being handled the engine prefetches.
+const AHEAD: usize = 8;
 
 /// Runs events from `queue` through `model` until the `Horizon` event or an
 /// empty queue, and returns the number of events processed (the horizon
 /// event included).
 ///
-/// Events due at the same tick are taken from the queue together (up to
-/// `BATCH`) and announced to [`Model::prefetch`] before the first is
-/// handled; this keeps the (time, sequence) order exactly, because any
-/// event scheduled while the batch is handled has a later sequence number
-/// than every event in it.
+/// Before each event is handled, the event [`AHEAD`] places later in the
+/// queue is announced to [`Model::prefetch`], so its data is on its way
+/// into cache by the time it is handled. This changes nothing in the
+/// (time, sequence) order: prefetching is only a hint.
 pub fn run<M: Model>(model: &mut M, queue: &mut EventQueue<Event>) -> u64 {
     match run_until(model, queue, &|| false) {
         Ended::Horizon(events) | Ended::Stopped(events) => events,
@@ -89,26 +88,15 @@ pub fn run_until<M: Model>(
     stop: &dyn Fn() -> bool,
 ) -> Ended {
     let mut events = 0u64;
-    let mut batch: Vec<Scheduled<Event>> = Vec::with_capacity(BATCH);
-    while let Some(first) = queue.pop() {
-        let time = first.time;
-        batch.push(first);
-        while batch.len() < BATCH {
-            match queue.pop_at(time) {
-                Some(next) => batch.push(next),
-                None => break,
-            }
+    while let Some(Scheduled { time, event, .. }) = queue.pop() {
+        if let Some(next) = queue.upcoming(AHEAD) {
+            model.prefetch(next);
         }
-        for s in &batch {
-            model.prefetch(&s.event);
-        }
-        for Scheduled { time, event, .. } in batch.drain(..) {
-            events += 1;
-            match event {
-                Event::Horizon => return Ended::Horizon(events),
-                Event::DayEnd { .. } if stop() => return Ended::Stopped(events),
-                _ => model.handle(time, event, queue),
-            }
+        events += 1;
+        match event {
+            Event::Horizon => return Ended::Horizon(events),
+            Event::DayEnd { .. } if stop() => return Ended::Stopped(events),
+            _ => model.handle(time, event, queue),
         }
     }
     Ended::Horizon(events)

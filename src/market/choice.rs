@@ -51,6 +51,14 @@ fn max_utility(options: &Options) -> f64 {
         .fold(options.direct.max(options.no_purchase), f64::max)
 }
 
+/// `exp(u - max)`, without calling `exp` for the best option: its weight
+/// is `exp(0) = 1` exactly, so skipping the call saves one exponential per
+/// occasion and changes no result.
+#[inline]
+fn shifted_exp(u: f64, max: f64) -> f64 {
+    if u == max { 1.0 } else { (u - max).exp() }
+}
+
 /// Draws one choice by inverting the logit distribution with one uniform
 /// draw. Utilities are shifted by their maximum so `exp` cannot overflow.
 pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
@@ -59,12 +67,12 @@ pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
     let mut total = 0.0;
     for (w, u) in weights.iter_mut().zip(options.platforms) {
         if let Some(u) = u {
-            *w = (u - max).exp();
+            *w = shifted_exp(*u, max);
             total += *w;
         }
     }
-    let direct = (options.direct - max).exp();
-    let none = (options.no_purchase - max).exp();
+    let direct = shifted_exp(options.direct, max);
+    let none = shifted_exp(options.no_purchase, max);
     total += direct + none;
     let mut target = rng.random::<f64>() * total;
     for (p, w) in weights.iter().enumerate().take(options.platforms.len()) {
