@@ -341,7 +341,7 @@ impl SearchManifest {
     pub fn read(dir: &Path) -> Option<SearchManifest> {
         let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
         let m: SearchManifest = serde_json::from_str(&text).ok()?;
-        matches!(m.kind.as_str(), "optimize" | "equilibrium").then_some(m)
+        matches!(m.kind.as_str(), "optimize" | "equilibrium" | "calibrate").then_some(m)
     }
 }
 
