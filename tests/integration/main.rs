@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod calibrate;
 mod balances;
 mod claims_credit;
 mod claims_equilibrium;
