@@ -17,6 +17,9 @@ use crate::search::evaluate::{Evaluator, Event, Outcome, Score, SearchOptions, v
 use crate::search::run::{nelder_mead, prepare};
 use crate::search::{Goal, Search, SearchError};
 
+/// Most times the Jacobian is taken, moving to a better point found by
+/// the finite differences in between.
+const POLISH_ROUNDS: u32 = 3;
 /// Positions within this share of a bound count as on the bound.
 const BOUND_TOLERANCE: f64 = 0.01;
 
@@ -274,7 +277,7 @@ pub fn run_calibrate(
             record(&mut ev, "search", &t.profile, &mut trials, &mut best)?;
         }
     }
-    let Some((loss, at)) = best.clone() else {
+    let Some((mut loss, mut at)) = best.clone() else {
         return Err(SearchError::Refused(
             "no candidate could be run with every target defined; see trials.csv for why".into(),
         ));
@@ -282,40 +285,53 @@ pub fn run_calibrate(
     let evaluations = trials.len() as u64;
 
     // 4. The Jacobian at the estimate, by central differences on the unit
-    //    scale (one-sided at a bound).
+    //    scale (one-sided at a bound). A difference point with a lower
+    //    loss than the estimate becomes the estimate and the Jacobian is
+    //    taken again there (at most `POLISH_ROUNDS` times).
     let h = spec.step;
-    let here = runs(&ev.outcome(&at)?).map_err(SearchError::Refused)?;
-    let here_means = estimate::means(&here, k);
-    let mut jacobian = vec![vec![0.0; d]; k];
     let mut jacobian_evaluations = 0u64;
-    for j in 0..d {
-        let v = &spec.parameters[j];
-        let written = |u: f64| match v.at(u) {
-            toml::Value::Float(x) => v.position(x),
-            toml::Value::Integer(i) => v.position(i as f64),
-            _ => u,
-        };
-        let (mut lo, mut hi) = (at.clone(), at.clone());
-        lo[j] = (at[j] - h).max(0.0);
-        hi[j] = (at[j] + h).min(1.0);
-        let span = written(hi[j]) - written(lo[j]);
-        let mut side = |p: &[f64]| -> Result<Vec<Option<f64>>, SearchError> {
-            if p == at.as_slice() {
-                return Ok(here_means.clone());
-            }
-            jacobian_evaluations += 1;
-            record(&mut ev, "jacobian", p, &mut trials, &mut best)?;
-            let r = runs(&ev.outcome(p)?).map_err(SearchError::Refused)?;
-            Ok(estimate::means(&r, k))
-        };
-        let (a, b) = (side(&lo)?, side(&hi)?);
-        for i in 0..k {
-            jacobian[i][j] = match (a[i], b[i]) {
-                (Some(a), Some(b)) if span > 0.0 => (b - a) / span,
-                _ => 0.0,
+    let mut round = 0;
+    let (here, jacobian) = loop {
+        round += 1;
+        let here = runs(&ev.outcome(&at)?).map_err(SearchError::Refused)?;
+        let here_means = estimate::means(&here, k);
+        let mut jacobian = vec![vec![0.0; d]; k];
+        for j in 0..d {
+            let v = &spec.parameters[j];
+            let written = |u: f64| match v.at(u) {
+                toml::Value::Float(x) => v.position(x),
+                toml::Value::Integer(i) => v.position(i as f64),
+                _ => u,
             };
+            let (mut lo, mut hi) = (at.clone(), at.clone());
+            lo[j] = (at[j] - h).max(0.0);
+            hi[j] = (at[j] + h).min(1.0);
+            let span = written(hi[j]) - written(lo[j]);
+            let mut side = |p: &[f64]| -> Result<Vec<Option<f64>>, SearchError> {
+                if p == at.as_slice() {
+                    return Ok(here_means.clone());
+                }
+                jacobian_evaluations += 1;
+                record(&mut ev, "jacobian", p, &mut trials, &mut best)?;
+                let r = runs(&ev.outcome(p)?).map_err(SearchError::Refused)?;
+                Ok(estimate::means(&r, k))
+            };
+            let (a, b) = (side(&lo)?, side(&hi)?);
+            for i in 0..k {
+                jacobian[i][j] = match (a[i], b[i]) {
+                    (Some(a), Some(b)) if span > 0.0 => (b - a) / span,
+                    _ => 0.0,
+                };
+            }
         }
-    }
+        match best.clone() {
+            Some((l, p)) if l < loss && round < POLISH_ROUNDS => {
+                loss = l;
+                at = p;
+            }
+            _ => break (here, jacobian),
+        }
+    };
     let cov = estimate::covariance(&here, k);
     let Covariance {
         matrix,

@@ -294,7 +294,7 @@ pub(crate) fn fingerprint(search: &Search) -> String {
 /// `manifest.json` of a search directory.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SearchManifest {
-    /// `optimize` or `equilibrium`.
+    /// `optimize`, `equilibrium` or `calibrate`.
     pub kind: String,
     /// The binary that wrote it.
     pub build: Build,

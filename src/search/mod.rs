@@ -1,6 +1,8 @@
 //! Strategy search: the best values of a platform's levers (`flywheel
 //! optimize`) and an equilibrium of several platforms' levers (`flywheel
-//! equilibrium`), found by simulation.
+//! equilibrium`), found by simulation. The same loading, evaluation,
+//! journal and optimiser serve calibration (`flywheel calibrate`, see
+//! [`crate::calibrate`]).
 //!
 //! ```text
 //!  scenario.toml [optimize] / [equilibrium] ──► Search::load (spec.rs)

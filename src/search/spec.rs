@@ -605,8 +605,8 @@ pub(crate) fn key_order(text: &str, path: &str, t: &toml::Table) -> Vec<String> 
     if let Ok(root) = DeTable::parse(text) {
         let mut node = Some(root.get_ref());
         let mut segs = path.split('.').peekable();
-        // Paths here are `optimize.variables` or
-        // `equilibrium.players[i].variables`.
+        // Paths here are `optimize.variables`,
+        // `equilibrium.players[i].variables` or `calibrate.parameters`.
         while let (Some(seg), Some(table)) = (segs.next(), node) {
             let (key, index) = match seg.split_once('[') {
                 Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),

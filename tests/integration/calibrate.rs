@@ -178,6 +178,10 @@ fn calibrate(dir: &Path, text: &str, sets: &[String]) -> CalibrateReport {
 
 /// Asserts every true value lies in its interval and is identified.
 fn assert_covers(report: &CalibrateReport, truth: &[(&str, f64)]) {
+    eprintln!(
+        "loss {:.3} after {} evaluations + {}: {:?}",
+        report.loss, report.evaluations, report.jacobian_evaluations, report.estimates
+    );
     for (path, value) in truth {
         let e = report
             .estimates
@@ -344,6 +348,13 @@ fn calibrate_is_the_same_at_any_thread_count_and_after_resume() {
     let best = tmp.path().join("t1/best.toml");
     let o = flywheel(tmp.path(), &["validate", best.to_str().expect("utf-8")]);
     assert!(o.status.success(), "{:?}", text(&o));
+    // `plot` draws the fit and the loss landscape of a calibration.
+    let o = flywheel(tmp.path(), &["plot", "t2"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    for figure in ["calibration_fit", "loss_landscape"] {
+        let file = tmp.path().join(format!("t2/figures/{figure}.png"));
+        assert!(file.is_file(), "{} missing: {:?}", file.display(), text(&o));
+    }
 
     // Interrupt after five evaluations (and a torn sixth line), resume.
     let out = tmp.path().join("t1");

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod calibrate;
+mod claims_calibrate;
 mod balances;
 mod claims_credit;
 mod claims_equilibrium;
