@@ -93,7 +93,11 @@ pub fn fit(scenario: &str, t: &Table) -> Result<Figure, String> {
                 series(
                     "simulated at the estimate (5-95% of replications)",
                     1,
-                    if dated { Interval::Band } else { Interval::Bars },
+                    if dated {
+                        Interval::Band
+                    } else {
+                        Interval::Bars
+                    },
                     dated,
                     sim,
                 ),
@@ -120,6 +124,15 @@ pub fn fit(scenario: &str, t: &Table) -> Result<Figure, String> {
     })
 }
 
+/// A parameter of `estimates.csv`, ranked by sensitivity.
+struct Ranked {
+    sensitivity: f64,
+    path: String,
+    estimate: Option<f64>,
+    low: Option<f64>,
+    high: Option<f64>,
+}
+
 /// The loss landscape: every evaluation of the search placed by the two
 /// parameters with the highest sensitivity, marked by how good its loss
 /// was (best tenth, next four tenths, rest), with the estimate's
@@ -128,19 +141,17 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
     let [parameter, estimate, sensitivity] =
         estimates.columns(["parameter", "estimate", "sensitivity"])?;
     let (low, high) = (estimates.find("low"), estimates.find("high"));
-    let mut ranked: Vec<(f64, String, Option<f64>, Option<f64>, Option<f64>)> = estimates
+    let mut ranked: Vec<Ranked> = estimates
         .rows()
-        .map(|r| {
-            (
-                r.number(sensitivity).unwrap_or(0.0),
-                r.text(parameter).to_string(),
-                r.number(estimate),
-                low.and_then(|c| r.number(c)),
-                high.and_then(|c| r.number(c)),
-            )
+        .map(|r| Ranked {
+            sensitivity: r.number(sensitivity).unwrap_or(0.0),
+            path: r.text(parameter).to_string(),
+            estimate: r.number(estimate),
+            low: low.and_then(|c| r.number(c)),
+            high: high.and_then(|c| r.number(c)),
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+    ranked.sort_by(|a, b| b.sensitivity.total_cmp(&a.sensitivity));
     ranked.truncate(2);
     if ranked.is_empty() {
         return Err(format!("`{ESTIMATES_CSV}` has no parameters"));
@@ -148,7 +159,7 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
     let loss = trials.column("loss")?;
     let cols: Vec<usize> = ranked
         .iter()
-        .map(|p| trials.column(&p.1))
+        .map(|p| trials.column(&p.path))
         .collect::<Result<_, _>>()?;
     let phase = trials.find("phase");
     let rows: Vec<(Vec<f64>, f64)> = trials
@@ -184,19 +195,19 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
             p
         };
         let (a, b) = (&ranked[0], &ranked[1]);
-        let est = match (a.2, b.2) {
+        let est = match (a.estimate, b.estimate) {
             (Some(x), Some(y)) => vec![Point {
                 x,
                 y,
-                low: b.3,
-                high: b.4,
+                low: b.low,
+                high: b.high,
             }],
             _ => Vec::new(),
         };
         let panel = Panel::new(
             "evaluations by loss",
-            &a.1,
-            &b.1,
+            &a.path,
+            &b.path,
             vec![
                 series(
                     "best tenth of losses",
@@ -212,13 +223,7 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
                     false,
                     group(&|l| l > tenth && l <= half),
                 ),
-                series(
-                    "worst half",
-                    2,
-                    Interval::None,
-                    false,
-                    group(&|l| l > half),
-                ),
+                series("worst half", 2, Interval::None, false, group(&|l| l > half)),
                 series(
                     "estimate (interval of the second parameter)",
                     3,
@@ -234,8 +239,8 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
         let mut pts: Vec<Point> = rows.iter().map(|r| point(r.0[j], r.1)).collect();
         pts.sort_by(|a, b| a.x.total_cmp(&b.x));
         let mut panel = Panel::new(
-            &format!("loss along {}", p.1),
-            &p.1,
+            &format!("loss along {}", p.path),
+            &p.path,
             "loss",
             vec![series("evaluation", 0, Interval::None, false, pts)],
         );
@@ -245,8 +250,7 @@ pub fn landscape(scenario: &str, trials: &Table, estimates: &Table) -> Result<Fi
     Ok(Figure {
         name: "loss_landscape".into(),
         title: format!("{scenario}: loss landscape"),
-        subtitle: "every evaluation of the search over the two most influential parameters"
-            .into(),
+        subtitle: "every evaluation of the search over the two most influential parameters".into(),
         panels,
         columns: 2,
     })

@@ -23,6 +23,7 @@
 //! Text uses a font compiled into the binary ([`font`]), never the
 //! system's.
 
+pub mod calibrate;
 pub mod compare;
 pub mod draw;
 pub mod events;
@@ -30,7 +31,6 @@ pub mod figure;
 pub mod font;
 pub mod report;
 pub mod run;
-pub mod calibrate;
 pub mod search;
 pub mod sweep;
 pub mod table;

@@ -339,9 +339,8 @@ fn calibrate_is_the_same_at_any_thread_count_and_after_resume() {
             ],
         );
         assert!(o.status.success(), "{:?}", text(&o));
-        outputs.push(
-            ["trials.csv", "estimates.csv", "fit.csv", "best.toml"].map(|f| read(&out, f)),
-        );
+        outputs
+            .push(["trials.csv", "estimates.csv", "fit.csv", "best.toml"].map(|f| read(&out, f)));
     }
     assert_eq!(outputs[0], outputs[1]);
     // best.toml loads on its own.
@@ -412,17 +411,29 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].inovation\" = { min = 0.0, max = 1.0 }\n\
              [[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"orders\"\nvalue = 1.0\n",
-            &["calibrate.parameters.\"platforms[0].inovation\"", "unknown key"],
+            &[
+                "calibrate.parameters.\"platforms[0].inovation\"",
+                "unknown key",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.5, max = 0.1 }\n\
              [[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"orders\"\nvalue = 1.0\n",
-            &["calibrate.parameters.\"platforms[0].innovation\"", "the range is empty", "bad2.toml:25:"],
+            &[
+                "calibrate.parameters.\"platforms[0].innovation\"",
+                "the range is empty",
+                "bad2.toml:25:",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
              [[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"ordres\"\nvalue = 1.0\n",
-            &["calibrate.targets[0].metric", "unknown metric `ordres`", "did you mean `orders`?", "bad3.toml:29:"],
+            &[
+                "calibrate.targets[0].metric",
+                "unknown metric `ordres`",
+                "did you mean `orders`?",
+                "bad3.toml:29:",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
@@ -432,17 +443,29 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
              [[calibrate.targets]]\nseries = \"torn.csv\"\n",
-            &["calibrate.targets[0].series", "torn.csv` line 3", "value `x`"],
+            &[
+                "calibrate.targets[0].series",
+                "torn.csv` line 3",
+                "value `x`",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
              [[calibrate.targets]]\nseries = \"wrong.csv\"\n",
-            &["wrong.csv` line 2", "unknown metric `installed`", "installed_consumers"],
+            &[
+                "wrong.csv` line 2",
+                "unknown metric `installed`",
+                "installed_consumers",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1, log = \"yes\" }\n\
              [[calibrate.targets]]\nlender = \"Nobody\"\nmetric = \"npl_ratio\"\nvalue = 0.01\nse = -1.0\n",
-            &["log must be true or false", "no lender is named `Nobody`", "calibrate.targets[0].se"],
+            &[
+                "log must be true or false",
+                "no lender is named `Nobody`",
+                "calibrate.targets[0].se",
+            ],
         ),
     ];
     for (i, (table, expected)) in cases.iter().enumerate() {
@@ -472,7 +495,11 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
     std::fs::write(&file, &base).expect("write");
     let o = flywheel(tmp.path(), &["calibrate", "none.toml", "-q"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).1.contains("no [calibrate] table"), "{:?}", text(&o));
+    assert!(
+        text(&o).1.contains("no [calibrate] table"),
+        "{:?}",
+        text(&o)
+    );
     let file = tmp.path().join("ok.toml");
     std::fs::write(&file, BASS).expect("write");
     let o = flywheel(tmp.path(), &["validate", "ok.toml"]);

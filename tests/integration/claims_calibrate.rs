@@ -14,8 +14,7 @@ fn calibrate(name: &str, tmp: &TempDir) -> CalibrateReport {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios")
         .join(name);
-    let search =
-        Search::load_kind(&path, Kind::Calibrate, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let search = Search::load_kind(&path, Kind::Calibrate, &[]).unwrap_or_else(|e| panic!("{e}"));
     let options = SearchOptions {
         threads: 2,
         resume: false,

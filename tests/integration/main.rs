@@ -1,9 +1,9 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod balances;
 mod calibrate;
 mod claims_calibrate;
-mod balances;
 mod claims_credit;
 mod claims_equilibrium;
 mod claims_exclusivity;
