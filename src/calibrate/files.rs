@@ -9,12 +9,12 @@ use std::path::Path;
 
 use super::estimate;
 use super::run::{CalTrial, ParameterEstimate};
-use super::spec::CalibrateSpec;
 use crate::metrics::columns::{ColumnDoc, Kind};
 use crate::metrics::reference::FileDoc;
 use crate::metrics::write::write_file_atomically;
 use crate::search::SearchError;
 use crate::search::evaluate::value_text;
+use crate::search::targets::CalibrateSpec;
 
 /// Each parameter's estimate, interval and diagnostics.
 pub const ESTIMATES_CSV: &str = "estimates.csv";

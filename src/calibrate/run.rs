@@ -11,10 +11,10 @@ use statrs::distribution::{ContinuousCDF, Normal};
 
 use super::estimate::{self, Covariance};
 use super::files;
-use super::spec::CalibrateSpec;
 use crate::metrics::stats::estimate as mean_estimate;
 use crate::search::evaluate::{Evaluator, Event, Outcome, Score, SearchOptions, value_text};
 use crate::search::run::{nelder_mead, prepare};
+use crate::search::targets::CalibrateSpec;
 use crate::search::{Goal, Search, SearchError};
 
 /// Most times the Jacobian is taken, moving to a better point found by

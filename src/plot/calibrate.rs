@@ -84,7 +84,7 @@ pub fn fit(scenario: &str, t: &Table) -> Result<Figure, String> {
             &unit,
             vec![
                 series(
-                    "observed (90% of its stated error)",
+                    "observed (± 1.645 stated standard errors)",
                     0,
                     Interval::Bars,
                     false,

@@ -296,7 +296,7 @@ impl<'a> Evaluator<'a> {
                                 // One row: the simulated value of every
                                 // observed figure.
                                 super::Goal::Calibrate(spec) => {
-                                    vec![crate::calibrate::simulate(spec, &scenario, &out)]
+                                    vec![super::targets::simulate(spec, &scenario, &out)]
                                 }
                                 _ => out
                                     .summary

@@ -2,7 +2,7 @@
 //! optimize`) and an equilibrium of several platforms' levers (`flywheel
 //! equilibrium`), found by simulation. The same loading, evaluation,
 //! journal and optimiser serve calibration (`flywheel calibrate`, see
-//! [`crate::calibrate`]).
+//! the `calibrate` module).
 //!
 //! ```text
 //!  scenario.toml [optimize] / [equilibrium] ──► Search::load (spec.rs)
@@ -52,6 +52,7 @@ pub(crate) mod evaluate;
 pub(crate) mod files;
 pub(crate) mod run;
 pub mod spec;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
@@ -121,7 +122,7 @@ pub enum Goal {
     /// An equilibrium of several platforms' levers (`[equilibrium]`).
     Equilibrium(EquilibriumSpec),
     /// The parameters that reproduce observed figures (`[calibrate]`).
-    Calibrate(crate::calibrate::CalibrateSpec),
+    Calibrate(targets::CalibrateSpec),
 }
 
 /// Which table of a scenario a search reads.
@@ -273,10 +274,7 @@ impl Search {
                     .parent()
                     .map(Path::to_path_buf)
                     .unwrap_or_default();
-                Goal::Calibrate(
-                    crate::calibrate::spec::read_calibrate(&table, text, &base, &dir)
-                        .map_err(error)?,
-                )
+                Goal::Calibrate(targets::read_calibrate(&table, text, &base, &dir).map_err(error)?)
             }
         };
         let mut search = Search {

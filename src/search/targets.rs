@@ -1,4 +1,7 @@
-//! The `[calibrate]` table as written, read into a [`CalibrateSpec`]:
+//! The `[calibrate]` table as written, read into a [`CalibrateSpec`], and
+//! the simulated value of each of its moments read from a run
+//! ([`simulate`]); the search reads and evaluates calibrations with it,
+//! and the `calibrate` module does the rest:
 //! which scenario values are estimated (key paths with bounds, optionally
 //! on a log scale), which observed figures they are fitted to, and how
 //! much the search may spend.
@@ -20,9 +23,11 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::metrics::tables::{LENDER_FIGURES, MARKET, SUMMARY_METRICS, timeseries};
+use super::spec::{MAX_BUDGET, MAX_REPLICATIONS, Reader, Variable};
+use crate::metrics::RunOutput;
+use crate::metrics::columns::Value;
+use crate::metrics::tables::{LENDER_FIGURES, MARKET, Row, SUMMARY_METRICS, timeseries};
 use crate::scenario::{Problem, Scenario};
-use crate::search::spec::{MAX_BUDGET, MAX_REPLICATIONS, Reader, Variable};
 
 /// Days of the window over which `relative_to = "peak"` looks for the
 /// highest mean.
@@ -960,4 +965,127 @@ pub(crate) fn read_calibrate(
     } else {
         Err(r.problems)
     }
+}
+
+/// A cell's value as a number (`None` for text and empty cells).
+fn number(v: Value) -> Option<f64> {
+    match v {
+        Value::Int(n) => Some(n as f64),
+        Value::Money(m) => Some(m.as_major()),
+        Value::Fraction(x) | Value::Decimal(x) | Value::Exact(x) => Some(x),
+        Value::Text(_) | Value::Missing => None,
+    }
+}
+
+fn ratio(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) if b != 0.0 => Some(a / b),
+        _ => None,
+    }
+}
+
+/// Day by day, the sum of a `timeseries.csv` column over the platforms
+/// selected (`None`: every platform).
+fn daily(
+    scenario: &Scenario,
+    out: &RunOutput,
+    platform: Option<usize>,
+    column: usize,
+) -> Vec<Option<f64>> {
+    let columns = timeseries();
+    let read = columns[column].read;
+    let mut by_day: Vec<Option<f64>> = vec![None; scenario.horizon_days as usize];
+    for (index, d) in out.days.iter().enumerate() {
+        if platform.is_some_and(|p| p != d.platform) {
+            continue;
+        }
+        let row = Row {
+            scenario,
+            run: out,
+            index,
+            record: d,
+        };
+        if let (Some(slot), Some(x)) = (by_day.get_mut(d.day as usize), number(read(&row))) {
+            *slot = Some(slot.unwrap_or(0.0) + x);
+        }
+    }
+    by_day
+}
+
+fn quantity(scenario: &Scenario, out: &RunOutput, q: &Quantity) -> Option<f64> {
+    match q {
+        Quantity::Summary {
+            platform,
+            column,
+            over,
+        } => {
+            let s = out.summary.iter().find(|s| s.platform == *platform)?;
+            let a = number((SUMMARY_METRICS[*column].read)(s));
+            match over {
+                Some(b) => ratio(a, number((SUMMARY_METRICS[*b].read)(s))),
+                None => a,
+            }
+        }
+        Quantity::Lender {
+            lender,
+            column,
+            over,
+        } => {
+            let l = out.lenders.get(*lender)?;
+            let a = number((LENDER_FIGURES[*column].read)(l));
+            match over {
+                Some(b) => ratio(a, number((LENDER_FIGURES[*b].read)(l))),
+                None => a,
+            }
+        }
+        Quantity::Market { column, over } => {
+            let a = number((MARKET[*column].read)(out));
+            match over {
+                Some(b) => ratio(a, number((MARKET[*b].read)(out))),
+                None => a,
+            }
+        }
+        Quantity::Daily {
+            platform,
+            column,
+            days,
+        } => {
+            let by_day = daily(scenario, out, *platform, *column);
+            // A day without a record (a platform that has exited) counts
+            // as zero.
+            let total: f64 = days
+                .iter()
+                .map(|&d| by_day.get(d as usize).copied().flatten().unwrap_or(0.0))
+                .sum();
+            Some(total / days.len().max(1) as f64)
+        }
+        Quantity::Peak { platform, column } => {
+            let by_day: Vec<f64> = daily(scenario, out, *platform, *column)
+                .into_iter()
+                .map(|x| x.unwrap_or(0.0))
+                .collect();
+            let w = (PEAK_WINDOW_DAYS as usize).min(by_day.len()).max(1);
+            by_day
+                .windows(w)
+                .map(|win| win.iter().sum::<f64>() / w as f64)
+                .fold(None, |best: Option<f64>, x| {
+                    Some(best.map_or(x, |b| b.max(x)))
+                })
+        }
+    }
+}
+
+/// The simulated value of every moment of `spec` in one replication
+/// (`None` where the run leaves it undefined, e.g. a ratio over zero).
+pub fn simulate(spec: &CalibrateSpec, scenario: &Scenario, out: &RunOutput) -> Vec<Option<f64>> {
+    spec.moments
+        .iter()
+        .map(|m| {
+            let v = quantity(scenario, out, &m.value);
+            match &m.relative_to {
+                Some(r) => ratio(v, quantity(scenario, out, r)),
+                None => v,
+            }
+        })
+        .collect()
 }
