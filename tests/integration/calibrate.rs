@@ -299,7 +299,7 @@ fn interval_coverage_is_near_nominal_over_repeated_seeds() {
             }
         }
     }
-    eprintln!("coverage of 90% intervals over {seeds} seeds: p {covered:?}");
+    eprintln!("coverage of 90% intervals over {seeds} seeds, (p, q): {covered:?}");
     for (i, c) in covered.iter().enumerate() {
         assert!(
             f64::from(*c) >= 0.8 * seeds as f64,
