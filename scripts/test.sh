@@ -20,4 +20,7 @@ if [ ! -x /usr/bin/chromedriver ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver
 fi
+# The coverage of calibration intervals over 20 seeds: too slow for the
+# default suite, run here explicitly.
+cargo test --release --locked --test integration interval_coverage -- --ignored
 cargo test --release --locked

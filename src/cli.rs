@@ -259,6 +259,31 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Fit a scenario's parameters to observed figures (the scenario's
+    /// `[calibrate]` table): method of simulated moments, a Halton start
+    /// then Nelder–Mead, every candidate run with the same replication
+    /// seeds; each estimate with an interval and diagnostics.
+    Calibrate {
+        /// The scenario file (TOML) with a `[calibrate]` table.
+        scenario: PathBuf,
+        /// Output directory [default: results/NAME-calibrate].
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads [default: one per core].
+        #[arg(long, default_value_t = 0)]
+        threads: usize,
+        /// Continue the calibration journalled in the output directory,
+        /// replaying the evaluations it finished.
+        #[arg(long)]
+        resume: bool,
+        /// Set a scenario key before the calibration (repeatable), as for
+        /// `run`; not a calibrated parameter.
+        #[arg(long = "set", value_name = "KEY.PATH=VALUE")]
+        set: Vec<String>,
+        /// Print nothing but errors (no progress bar, no summary).
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Combine the directories of a sharded sweep into the files an
     /// unsharded sweep writes.
     Merge {
@@ -460,6 +485,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             set,
             quiet,
         } => search_commands::search(&scenario, true, &set, out, threads, resume, quiet),
+        Command::Calibrate {
+            scenario,
+            out,
+            threads,
+            resume,
+            set,
+            quiet,
+        } => search_commands::calibrate(&scenario, &set, out, threads, resume, quiet),
     }
 }
 
@@ -668,6 +701,7 @@ pub fn result_files() -> Vec<(&'static str, Vec<FileDoc>)> {
             "Files of `optimize` and `equilibrium`",
             crate::search::reference(),
         ),
+        ("Files of `calibrate`", crate::calibrate::reference()),
     ]
 }
 

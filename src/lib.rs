@@ -107,6 +107,7 @@
 #![warn(missing_docs, unreachable_pub)]
 
 pub mod agents;
+pub mod calibrate;
 pub mod cli;
 pub mod compare;
 pub mod engine;

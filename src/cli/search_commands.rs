@@ -9,10 +9,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::sweep_commands::{STOP, install_stop_handler};
 use super::{CliError, set_overrides, too_large, worker_threads};
+use crate::calibrate::run_calibrate;
 use crate::metrics::stats::Estimate;
 use crate::resources::{Machine, MarketSize, check_sweep};
 use crate::search::{
-    Event, Goal, Search, SearchError, SearchOptions, run_equilibrium, run_optimize,
+    Event, Goal, Kind, Search, SearchError, SearchOptions, run_equilibrium, run_optimize,
 };
 
 fn cli_error(e: SearchError) -> CliError {
@@ -65,6 +66,7 @@ pub(super) fn search(
         Goal::Equilibrium(e) => {
             u64::from(e.budget) * e.players.len() as u64 * u64::from(e.max_rounds)
         }
+        Goal::Calibrate(c) => u64::from(c.budget),
     };
     let bar = if quiet {
         ProgressBar::hidden()
@@ -151,6 +153,118 @@ pub(super) fn search(
         if !r.feasible {
             eprintln!(
                 "warning: no candidate met every constraint; best.toml holds the one that broke them least"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `flywheel calibrate`.
+pub(super) fn calibrate(
+    path: &Path,
+    sets: &[String],
+    out: Option<PathBuf>,
+    threads: usize,
+    resume: bool,
+    quiet: bool,
+) -> Result<(), CliError> {
+    let overrides = set_overrides(sets)?;
+    let search = Search::load_kind(path, Kind::Calibrate, &overrides)
+        .map_err(|e| CliError::Input(e.to_string()))?;
+    let Goal::Calibrate(spec) = &search.goal else {
+        return Err(CliError::Internal("not a calibration".into()));
+    };
+    check_sweep(
+        &[MarketSize::of(&search.base)],
+        u64::from(search.replications()),
+        worker_threads(threads),
+        Machine::this(),
+    )
+    .map_err(|e| too_large(path, &e))?;
+    let out =
+        out.unwrap_or_else(|| Path::new("results").join(format!("{}-calibrate", search.base.name)));
+    install_stop_handler();
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        let bar = ProgressBar::with_draw_target(
+            Some(u64::from(spec.budget)),
+            ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} evaluations, {elapsed} elapsed",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar
+    };
+    let on_event = |e: Event| match e {
+        Event::Evaluated {
+            stage,
+            evaluations,
+            best,
+        } => {
+            bar.set_position(evaluations);
+            let best = best.map_or("none defined yet".to_string(), |b| format!("{:.3}", -b));
+            bar.set_message(format!("{stage}: loss {best}"));
+        }
+    };
+    let options = SearchOptions { threads, resume };
+    let r = run_calibrate(&search, &out, &options, &STOP, &on_event);
+    bar.finish_and_clear();
+    let r = r.map_err(cli_error)?;
+    if !quiet {
+        let start = r
+            .start_loss
+            .map_or("undefined".to_string(), |l| format!("{l:.3}"));
+        println!(
+            "{}: loss {:.3} over {} moment(s) (start {start}); {} evaluations + {} for the intervals ({} from the journal), {} runs, in {:.2} s",
+            search.base.name,
+            r.loss,
+            r.moments,
+            r.evaluations,
+            r.jacobian_evaluations,
+            r.resumed,
+            r.runs,
+            r.wall_seconds
+        );
+        for e in &r.estimates {
+            let mut notes = Vec::new();
+            if !e.identified {
+                notes.push("NOT identified");
+            }
+            if e.bound_hit {
+                notes.push("on a bound");
+            }
+            let notes = if notes.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", notes.join(", "))
+            };
+            println!(
+                "  {} = {} [{}, {}]{notes}",
+                e.path,
+                crate::calibrate::short(e.estimate),
+                crate::calibrate::short(e.low),
+                crate::calibrate::short(e.high),
+            );
+        }
+        println!("results: {} ({})", r.dir.display(), r.files.join(", "));
+    }
+    for e in &r.estimates {
+        if !e.identified {
+            eprintln!(
+                "warning: `{}` is not identified by these targets: the loss is flat along it (sensitivity {:.2}); its interval is its whole range",
+                e.path, e.sensitivity
+            );
+        }
+        if e.bound_hit {
+            eprintln!(
+                "warning: the estimate of `{}` ({}) sits on a bound of its range [{}, {}]",
+                e.path,
+                crate::calibrate::short(e.estimate),
+                e.min,
+                e.max
             );
         }
     }

@@ -12,7 +12,9 @@
 //! `points.csv` and `aggregate.csv` is a sweep directory; one holding
 //! `comparison.csv` is a comparison directory; one holding `trials.csv`
 //! is a search directory (`optimize`: a convergence figure; with
-//! `path.csv`, `equilibrium`: also the best-response path). Anything else is refused
+//! `path.csv`, `equilibrium`: also the best-response path; with
+//! `fit.csv`, `calibrate`: observed against simulated for every target
+//! and the loss landscape instead). Anything else is refused
 //! as bad input. Figures whose files or columns are missing (for
 //! example the lending figure of a run without lenders) are skipped with a
 //! note, so new columns and files can arrive without breaking old results.
@@ -21,6 +23,7 @@
 //! Text uses a font compiled into the binary ([`font`]), never the
 //! system's.
 
+pub mod calibrate;
 pub mod compare;
 pub mod draw;
 pub mod events;
@@ -86,6 +89,9 @@ pub struct Contents {
     pub search: bool,
     /// It holds an equilibrium's `path.csv`.
     pub equilibrium: bool,
+    /// It holds a calibration's `fit.csv` (with `trials.csv` and
+    /// `estimates.csv`).
+    pub calibrate: bool,
 }
 
 /// Looks at a directory and says what results it holds; refuses one that
@@ -104,13 +110,14 @@ pub fn contents(dir: &Path) -> Result<Contents, PlotError> {
         compare: dir.join(compare::COMPARISON_CSV).is_file(),
         search: dir.join(search::TRIALS_CSV).is_file(),
         equilibrium: dir.join(search::PATH_CSV).is_file(),
+        calibrate: dir.join(calibrate::FIT_CSV).is_file(),
     };
     if !c.run && !c.sweep && !c.compare && !c.search {
         return Err(PlotError::Input(format!(
             "`{}` is not a Flywheel results directory: it has neither `timeseries.csv` (written \
              by `flywheel run`), `{}` (written by `flywheel compare`) nor `{}` and `{}` \
-             (written by `flywheel sweep`), nor `{}` (written by `flywheel optimize` and \
-             `flywheel equilibrium`)",
+             (written by `flywheel sweep`), nor `{}` (written by `flywheel optimize`, \
+             `flywheel equilibrium` and `flywheel calibrate`)",
             dir.display(),
             compare::COMPARISON_CSV,
             sweep::POINTS_CSV,
@@ -197,7 +204,14 @@ pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
                 .map_err(|why| PlotError::Input(format!("`{}`: {why}", dir.display())))?,
         );
     }
-    if kind.search {
+    if kind.calibrate {
+        let bad = |why: String| PlotError::Input(format!("`{}`: {why}", dir.display()));
+        let fit = Table::read(&dir.join(calibrate::FIT_CSV))?;
+        figures.push(calibrate::fit(&scenario, &fit).map_err(bad)?);
+        let trials = Table::read(&dir.join(search::TRIALS_CSV))?;
+        let estimates = Table::read(&dir.join(calibrate::ESTIMATES_CSV))?;
+        figures.push(calibrate::landscape(&scenario, &trials, &estimates).map_err(bad)?);
+    } else if kind.search {
         let bad = |why: String| PlotError::Input(format!("`{}`: {why}", dir.display()));
         let trials = Table::read(&dir.join(search::TRIALS_CSV))?;
         figures.push(search::convergence(&scenario, &trials).map_err(bad)?);

@@ -86,4 +86,8 @@ pub struct RawScenario {
     /// `flywheel run`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub equilibrium: Option<toml::Table>,
+    /// Calibration to observed figures: read by `flywheel calibrate`,
+    /// ignored by `flywheel run`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibrate: Option<toml::Table>,
 }

@@ -185,6 +185,14 @@ pub fn params() -> Vec<Param> {
             "Strategy equilibrium read by `flywheel equilibrium`; ignored by `run`.",
         ),
         param(
+            "calibrate",
+            Table,
+            "",
+            "see `flywheel calibrate`",
+            "none",
+            "Calibration to observed figures read by `flywheel calibrate`; ignored by `run`.",
+        ),
+        param(
             "market.consumers",
             Integer,
             "consumers",

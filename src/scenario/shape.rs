@@ -233,6 +233,7 @@ pub(crate) fn sample() -> RawScenario {
         sweep: Some(toml::Table::new()),
         optimize: Some(toml::Table::new()),
         equilibrium: Some(toml::Table::new()),
+        calibrate: Some(toml::Table::new()),
         balances: Some(super::balances::RawBalances {
             target: Some(0.0),
             ..super::balances::RawBalances::default()

@@ -52,8 +52,9 @@ pub enum Event {
 }
 
 /// What one evaluation found: per replication, per platform, the value
-/// of every metric of [`metric_names`] (`None` where undefined), or why
-/// the candidate could not be run.
+/// of every metric of [`metric_names`] (`None` where undefined) — for a
+/// calibration, per replication one row of the simulated value of every
+/// observed figure — or why the candidate could not be run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Outcome {
@@ -291,14 +292,20 @@ impl<'a> Evaluator<'a> {
                         Ok(out) => {
                             self.events += out.events;
                             self.runs += 1;
-                            runs.push(
-                                out.summary
+                            runs.push(match &self.search.goal {
+                                // One row: the simulated value of every
+                                // observed figure.
+                                super::Goal::Calibrate(spec) => {
+                                    vec![super::targets::simulate(spec, &scenario, &out)]
+                                }
+                                _ => out
+                                    .summary
                                     .iter()
                                     .map(|s| {
                                         self.metrics.iter().map(|m| metric_value(s, m)).collect()
                                     })
                                     .collect(),
-                            );
+                            });
                         }
                         Err(RunError::Interrupted { .. }) => return Err(self.interrupted()),
                         Err(e) => {

@@ -294,7 +294,7 @@ pub(crate) fn fingerprint(search: &Search) -> String {
 /// `manifest.json` of a search directory.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct SearchManifest {
-    /// `optimize` or `equilibrium`.
+    /// `optimize`, `equilibrium` or `calibrate`.
     pub kind: String,
     /// The binary that wrote it.
     pub build: Build,
@@ -341,7 +341,7 @@ impl SearchManifest {
     pub fn read(dir: &Path) -> Option<SearchManifest> {
         let text = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
         let m: SearchManifest = serde_json::from_str(&text).ok()?;
-        matches!(m.kind.as_str(), "optimize" | "equilibrium").then_some(m)
+        matches!(m.kind.as_str(), "optimize" | "equilibrium" | "calibrate").then_some(m)
     }
 }
 

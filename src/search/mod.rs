@@ -1,6 +1,8 @@
 //! Strategy search: the best values of a platform's levers (`flywheel
 //! optimize`) and an equilibrium of several platforms' levers (`flywheel
-//! equilibrium`), found by simulation.
+//! equilibrium`), found by simulation. The same loading, evaluation,
+//! journal and optimiser serve calibration (`flywheel calibrate`, see
+//! the `calibrate` module).
 //!
 //! ```text
 //!  scenario.toml [optimize] / [equilibrium] ──► Search::load (spec.rs)
@@ -46,10 +48,11 @@
 //! A profile that comes back to one seen in an earlier round is reported
 //! as a cycle.
 
-mod evaluate;
-mod files;
-mod run;
+pub(crate) mod evaluate;
+pub(crate) mod files;
+pub(crate) mod run;
 pub mod spec;
+pub mod targets;
 
 use std::path::{Path, PathBuf};
 
@@ -118,6 +121,30 @@ pub enum Goal {
     Optimize(OptimizeSpec),
     /// An equilibrium of several platforms' levers (`[equilibrium]`).
     Equilibrium(EquilibriumSpec),
+    /// The parameters that reproduce observed figures (`[calibrate]`).
+    Calibrate(targets::CalibrateSpec),
+}
+
+/// Which table of a scenario a search reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `[optimize]`.
+    Optimize,
+    /// `[equilibrium]`.
+    Equilibrium,
+    /// `[calibrate]`.
+    Calibrate,
+}
+
+impl Kind {
+    /// The table's (and the command's) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Optimize => "optimize",
+            Kind::Equilibrium => "equilibrium",
+            Kind::Calibrate => "calibrate",
+        }
+    }
 }
 
 /// A validated search: the scenario, the goal, and the starting values of
@@ -147,12 +174,27 @@ impl Search {
         equilibrium: bool,
         overrides: &[Override],
     ) -> Result<Search, ScenarioError> {
+        let kind = if equilibrium {
+            Kind::Equilibrium
+        } else {
+            Kind::Optimize
+        };
+        Search::load_kind(path, kind, overrides)
+    }
+
+    /// Reads a scenario file and validates its table of `kind`, with
+    /// `overrides` (`--set`) applied first as `run` applies them.
+    pub fn load_kind(
+        path: &Path,
+        kind: Kind,
+        overrides: &[Override],
+    ) -> Result<Search, ScenarioError> {
         let source = scenario::Source::read(path)?;
-        Search::parse(
+        Search::parse_kind(
             &source.text,
             &source.label,
             &source.default_name,
-            equilibrium,
+            kind,
             overrides,
         )
     }
@@ -171,6 +213,24 @@ impl Search {
         equilibrium: bool,
         overrides: &[Override],
     ) -> Result<Search, ScenarioError> {
+        let kind = if equilibrium {
+            Kind::Equilibrium
+        } else {
+            Kind::Optimize
+        };
+        Search::parse_kind(text, label, default_name, kind, overrides)
+    }
+
+    /// Validates scenario `text` and its table of `kind`; `label` names
+    /// the file in messages (and, for `[calibrate]`, locates series files
+    /// relative to it).
+    pub fn parse_kind(
+        text: &str,
+        label: &str,
+        default_name: &str,
+        kind: Kind,
+        overrides: &[Override],
+    ) -> Result<Search, ScenarioError> {
         let scenario::Resolved {
             scenario: base,
             raw,
@@ -179,31 +239,43 @@ impl Search {
             file: label.to_string(),
             problems,
         };
-        let (table, name) = if equilibrium {
-            (raw.equilibrium.clone(), "equilibrium")
-        } else {
-            (raw.optimize.clone(), "optimize")
+        let name = kind.name();
+        let table = match kind {
+            Kind::Optimize => raw.optimize.clone(),
+            Kind::Equilibrium => raw.equilibrium.clone(),
+            Kind::Calibrate => raw.calibrate.clone(),
         };
         let Some(table) = table else {
+            let section = if kind == Kind::Calibrate {
+                "Calibration"
+            } else {
+                "Strategy search"
+            };
             return Err(error(vec![Problem {
                 path: name.into(),
                 rule: format!(
-                    "the scenario has no [{name}] table: add one (see \"Strategy search\" in the README)"
+                    "the scenario has no [{name}] table: add one (see \"{section}\" in the README)"
                 ),
                 line: None,
                 origin: None,
             }]));
         };
         let platforms: Vec<String> = base.platforms.iter().map(|p| p.name.clone()).collect();
-        let goal = if equilibrium {
-            Goal::Equilibrium(
+        let goal = match kind {
+            Kind::Equilibrium => Goal::Equilibrium(
                 spec::read_equilibrium(&table, text, &platforms, base.replications)
                     .map_err(error)?,
-            )
-        } else {
-            Goal::Optimize(
+            ),
+            Kind::Optimize => Goal::Optimize(
                 spec::read_optimize(&table, text, &platforms, base.replications).map_err(error)?,
-            )
+            ),
+            Kind::Calibrate => {
+                let dir = Path::new(label)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default();
+                Goal::Calibrate(targets::read_calibrate(&table, text, &base, &dir).map_err(error)?)
+            }
         };
         let mut search = Search {
             base,
@@ -218,15 +290,20 @@ impl Search {
         let mut problems = Vec::new();
         let mut start = Vec::new();
         for (at, v) in search.variable_keys() {
-            let key = format!("{at}.variables.\"{}\"", v.path);
+            let key = format!("{at}.\"{}\"", v.path);
             let fail = |rule: String| Problem {
                 path: key.clone(),
                 rule,
-                line: scenario::line_of_path(text, &format!("{at}.variables")),
+                line: scenario::line_of_path(text, &at),
                 origin: None,
             };
             if overrides.iter().any(|o| o.path == v.path) {
-                problems.push(fail("is a decision variable: its values come from the search, so it cannot also be set".into()));
+                let rule = if kind == Kind::Calibrate {
+                    "is a calibrated parameter: its values come from the calibration, so it cannot also be set"
+                } else {
+                    "is a decision variable: its values come from the search, so it cannot also be set"
+                };
+                problems.push(fail(rule.into()));
                 continue;
             }
             match crate::sweep::resolved_value(&search.raw, &v.path) {
@@ -280,17 +357,23 @@ impl Search {
         Ok(search)
     }
 
-    /// The players: one for `[optimize]`, each player for `[equilibrium]`.
+    /// The players: one for `[optimize]`, each player for `[equilibrium]`,
+    /// none for `[calibrate]`.
     pub fn players(&self) -> &[Player] {
         match &self.goal {
             Goal::Optimize(o) => std::slice::from_ref(&o.player),
             Goal::Equilibrium(e) => &e.players,
+            Goal::Calibrate(_) => &[],
         }
     }
 
-    /// Every variable of every player, in order.
+    /// Every variable of every player (or every calibrated parameter), in
+    /// order.
     pub fn variables(&self) -> Vec<&Variable> {
-        self.players().iter().flat_map(|p| &p.variables).collect()
+        match &self.goal {
+            Goal::Calibrate(c) => c.parameters.iter().collect(),
+            _ => self.players().iter().flat_map(|p| &p.variables).collect(),
+        }
     }
 
     /// Each variable with the key path of the table that declares it.
@@ -300,7 +383,7 @@ impl Search {
                 .player
                 .variables
                 .iter()
-                .map(|v| ("optimize".to_string(), v.clone()))
+                .map(|v| ("optimize.variables".to_string(), v.clone()))
                 .collect(),
             Goal::Equilibrium(e) => e
                 .players
@@ -309,8 +392,13 @@ impl Search {
                 .flat_map(|(i, p)| {
                     p.variables
                         .iter()
-                        .map(move |v| (format!("equilibrium.players[{i}]"), v.clone()))
+                        .map(move |v| (format!("equilibrium.players[{i}].variables"), v.clone()))
                 })
+                .collect(),
+            Goal::Calibrate(c) => c
+                .parameters
+                .iter()
+                .map(|v| ("calibrate.parameters".to_string(), v.clone()))
                 .collect(),
         }
     }
@@ -320,6 +408,7 @@ impl Search {
         match &self.goal {
             Goal::Optimize(o) => o.replications,
             Goal::Equilibrium(e) => e.replications,
+            Goal::Calibrate(c) => c.replications,
         }
     }
 
@@ -328,6 +417,7 @@ impl Search {
         match &self.goal {
             Goal::Optimize(o) => o.confidence,
             Goal::Equilibrium(e) => e.confidence,
+            Goal::Calibrate(c) => c.confidence,
         }
     }
 
@@ -376,6 +466,7 @@ impl Search {
         raw.sweep = None;
         raw.optimize = None;
         raw.equilibrium = None;
+        raw.calibrate = None;
         scenario::raw_toml(&raw)
     }
 }

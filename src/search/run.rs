@@ -14,7 +14,7 @@ use std::time::Instant;
 use argmin::core::{CostFunction, Error as ArgminError, Executor};
 use argmin::solver::neldermead::NelderMead;
 
-use super::evaluate::{Evaluator, Event, Score, SearchOptions, value_text};
+use super::evaluate::{Evaluator, Event, Outcome, Score, SearchOptions, value_text};
 use super::files;
 use super::spec::Player;
 use super::{Goal, Search, SearchError};
@@ -46,18 +46,22 @@ pub(crate) struct Trial {
 }
 
 /// What one stage found.
-struct Stage {
+pub(crate) struct Stage {
     /// The stage's first evaluation: the profile it started from.
-    start: Trial,
+    pub start: Trial,
     /// The best candidate: the feasible one with the highest mean
     /// objective, else the one that breaks the constraints least.
-    best: Trial,
-    trials: Vec<Trial>,
+    pub best: Trial,
+    /// Every distinct evaluation of the stage, in order.
+    pub trials: Vec<Trial>,
 }
+
+/// How a stage scores an outcome.
+pub(crate) type Scorer<'s> = &'s dyn Fn(&Evaluator, &Outcome) -> Score;
 
 struct Context<'e, 'a> {
     ev: RefCell<&'e mut Evaluator<'a>>,
-    player: &'e Player,
+    scorer: Scorer<'e>,
     player_index: usize,
     round: Option<u32>,
     base: Vec<f64>,
@@ -102,7 +106,7 @@ impl CostFunction for Problem<'_, '_, '_> {
                 return Err(ArgminError::msg("evaluation stopped"));
             }
         };
-        let score = ev.score(&outcome, c.player);
+        let score = (c.scorer)(&ev, &outcome);
         let cost = score.cost();
         if new {
             c.seen.borrow_mut().insert(key);
@@ -136,16 +140,16 @@ impl CostFunction for Problem<'_, '_, '_> {
 }
 
 /// The starting simplex around `start` (positions in `[0, 1]`): the start
-/// and one vertex a step along each axis, stepping down where up would
+/// and one vertex `step` along each axis, stepping down where up would
 /// leave the range.
-fn simplex(start: &[f64]) -> Vec<Vec<f64>> {
+fn simplex(start: &[f64], step: f64) -> Vec<Vec<f64>> {
     let mut out = vec![start.to_vec()];
     for i in 0..start.len() {
         let mut v = start.to_vec();
-        v[i] = if start[i] + SIMPLEX_STEP <= 1.0 {
-            start[i] + SIMPLEX_STEP
+        v[i] = if start[i] + step <= 1.0 {
+            start[i] + step
         } else {
-            start[i] - SIMPLEX_STEP
+            start[i] - step
         };
         out.push(v);
     }
@@ -167,14 +171,48 @@ fn search_player<'a>(
     total: &Cell<u64>,
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Stage, SearchError> {
-    let start = base[range.clone()].to_vec();
     let stage = match round {
         Some(r) => format!("round {}: {}", r + 1, player.name),
         None => format!("optimize {}", player.name),
     };
+    let scorer = |ev: &Evaluator, o: &Outcome| ev.score(o, player);
+    nelder_mead(
+        ev,
+        &scorer,
+        stage,
+        player_index,
+        round,
+        base,
+        range,
+        SIMPLEX_STEP,
+        budget,
+        total,
+        on_event,
+    )
+}
+
+/// Spends up to `budget` distinct evaluations minimising the cost of
+/// `scorer` over positions `range` of the profile, the rest held at
+/// `base`, by Nelder–Mead from `base` with a starting simplex of side
+/// `step`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn nelder_mead<'a>(
+    ev: &mut Evaluator<'a>,
+    scorer: Scorer<'_>,
+    stage: String,
+    player_index: usize,
+    round: Option<u32>,
+    base: &[f64],
+    range: Range<usize>,
+    step: f64,
+    budget: u32,
+    total: &Cell<u64>,
+    on_event: &(dyn Fn(Event) + Sync),
+) -> Result<Stage, SearchError> {
+    let start = base[range.clone()].to_vec();
     let ctx = Context {
         ev: RefCell::new(ev),
-        player,
+        scorer,
         player_index,
         round,
         base: base.to_vec(),
@@ -188,7 +226,7 @@ fn search_player<'a>(
         total,
         on_event,
     };
-    let solver = NelderMead::new(simplex(&start))
+    let solver = NelderMead::new(simplex(&start, step))
         .with_sd_tolerance(SD_TOLERANCE)
         .map_err(|e| SearchError::Refused(format!("the optimiser refused its settings: {e}")))?;
     // Each iteration evaluates one to `n + 2` points; repeats of a
@@ -232,7 +270,7 @@ fn search_player<'a>(
 
 /// Gets `out` ready: creates it, or checks that it holds a search of this
 /// kind (to resume or replace).
-fn prepare(out: &Path, kind: &str, resume: bool) -> Result<(), SearchError> {
+pub(crate) fn prepare(out: &Path, kind: &str, resume: bool) -> Result<(), SearchError> {
     let shown = out.display();
     if !out.exists() {
         return std::fs::create_dir_all(out).map_err(SearchError::io("create", out));

@@ -49,20 +49,25 @@ pub struct Variable {
     pub max: f64,
     /// Whether the value is a whole number.
     pub integer: bool,
+    /// Whether the range is searched on a log scale (positive bounds):
+    /// equal steps multiply the value by equal factors.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub log: bool,
 }
 
 impl Variable {
     /// The value at `u` in `[0, 1]` of the range (rounded for an integer
     /// variable), as a TOML value to write into the scenario.
     pub fn at(&self, u: f64) -> toml::Value {
-        let x = self.min + u.clamp(0.0, 1.0) * (self.max - self.min);
+        let x = self.natural(u);
         if self.integer {
             toml::Value::Integer(x.round() as i64)
         } else {
-            // Six significant digits of the range: finer steps than any
-            // simulated objective can tell apart, and values that read
-            // well in files.
-            let decimals = (6 - (self.max - self.min).log10().floor() as i32).clamp(0, 15);
+            // Six significant digits of the range (of the value itself on
+            // a log scale): finer steps than any simulated objective can
+            // tell apart, and values that read well in files.
+            let span = if self.log { x } else { self.max - self.min };
+            let decimals = (6 - span.log10().floor() as i32).clamp(0, 15);
             let rounded = format!("{x:.*}", decimals as usize)
                 .parse::<f64>()
                 .unwrap_or(x);
@@ -70,9 +75,26 @@ impl Variable {
         }
     }
 
+    /// The unrounded value at `u` in `[0, 1]` of the range.
+    pub fn natural(&self, u: f64) -> f64 {
+        let u = u.clamp(0.0, 1.0);
+        if self.log {
+            (self.min.ln() + u * (self.max.ln() - self.min.ln())).exp()
+        } else {
+            self.min + u * (self.max - self.min)
+        }
+    }
+
     /// Where `value` lies in the range, in `[0, 1]`.
     pub fn position(&self, value: f64) -> f64 {
-        ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+        if self.log {
+            if value <= 0.0 {
+                return 0.0;
+            }
+            ((value.ln() - self.min.ln()) / (self.max.ln() - self.min.ln())).clamp(0.0, 1.0)
+        } else {
+            ((value - self.min) / (self.max - self.min)).clamp(0.0, 1.0)
+        }
     }
 }
 
@@ -185,7 +207,7 @@ impl Reader<'_> {
         });
     }
 
-    fn unknown_keys(&mut self, table: &toml::Table, at: &str, keys: &[&str]) {
+    pub(crate) fn unknown_keys(&mut self, table: &toml::Table, at: &str, keys: &[&str]) {
         for key in table.keys().filter(|k| !keys.contains(&k.as_str())) {
             let hint = keys
                 .iter()
@@ -198,7 +220,14 @@ impl Reader<'_> {
         }
     }
 
-    fn count(&mut self, table: &toml::Table, at: &str, key: &str, max: i64, default: u32) -> u32 {
+    pub(crate) fn count(
+        &mut self,
+        table: &toml::Table,
+        at: &str,
+        key: &str,
+        max: i64,
+        default: u32,
+    ) -> u32 {
         match table.get(key) {
             None => default,
             Some(toml::Value::Integer(n)) if (1..=max).contains(n) => *n as u32,
@@ -212,7 +241,7 @@ impl Reader<'_> {
         }
     }
 
-    fn real(
+    pub(crate) fn real(
         &mut self,
         table: &toml::Table,
         at: &str,
@@ -258,7 +287,7 @@ impl Reader<'_> {
         false
     }
 
-    fn platform(&mut self, table: &toml::Table, at: &str) -> Option<usize> {
+    pub(crate) fn platform(&mut self, table: &toml::Table, at: &str) -> Option<usize> {
         let path = format!("{at}.platform");
         match table.get("platform") {
             None => {
@@ -411,14 +440,33 @@ impl Reader<'_> {
     }
 
     fn variables(&mut self, table: &toml::Table, at: &str) -> Vec<Variable> {
-        let path = format!("{at}.variables");
-        let t = match table.get("variables") {
+        self.ranges(table, at, "variables", false)
+    }
+
+    /// The ranges of table `at.key` (`"path" = { min, max }`, and `log`
+    /// when `log_scale` is allowed), in file order.
+    pub(crate) fn ranges(
+        &mut self,
+        table: &toml::Table,
+        at: &str,
+        name: &str,
+        log_scale: bool,
+    ) -> Vec<Variable> {
+        let path = format!("{at}.{name}");
+        let t = match table.get(name) {
             Some(toml::Value::Table(t)) if !t.is_empty() => t,
             Some(toml::Value::Table(_)) | None => {
+                let what = if log_scale {
+                    "parameter"
+                } else {
+                    "decision variable"
+                };
                 self.fail(
                     &path,
-                    "required: at least one decision variable, e.g. \
-                     \"platforms[0].subsidy[0].per_order\" = { min = 0.0, max = 12.0 }",
+                    format!(
+                        "required: at least one {what}, e.g. \
+                         \"platforms[0].subsidy[0].per_order\" = {{ min = 0.0, max = 12.0 }}"
+                    ),
                 );
                 return Vec::new();
             }
@@ -435,11 +483,23 @@ impl Reader<'_> {
                 self.fail(&here, "is not a key path like platforms[0].consumer_fee");
                 continue;
             }
-            if ["optimize", "equilibrium", "sweep", "seed", "replications"]
-                .iter()
-                .any(|k| key == *k || key.starts_with(&format!("{k}.")))
+            if [
+                "optimize",
+                "equilibrium",
+                "calibrate",
+                "sweep",
+                "seed",
+                "replications",
+            ]
+            .iter()
+            .any(|k| key == *k || key.starts_with(&format!("{k}.")))
             {
-                self.fail(&here, "cannot be a decision variable");
+                let what = if log_scale {
+                    "a calibrated parameter"
+                } else {
+                    "a decision variable"
+                };
+                self.fail(&here, format!("cannot be {what}"));
                 continue;
             }
             let Some(range) = v.as_table() else {
@@ -448,18 +508,34 @@ impl Reader<'_> {
             };
             let unknown: Vec<&String> = range
                 .keys()
-                .filter(|k| *k != "min" && *k != "max")
+                .filter(|k| *k != "min" && *k != "max" && !(log_scale && *k == "log"))
                 .collect();
             if !unknown.is_empty() {
+                let expected = if log_scale {
+                    "min, max and log"
+                } else {
+                    "min and max"
+                };
                 self.fail(
                     &here,
                     format!(
-                        "unknown key `{}` in a range; expected min and max",
+                        "unknown key `{}` in a range; expected {expected}",
                         unknown[0]
                     ),
                 );
                 continue;
             }
+            let log = match range.get("log") {
+                None => false,
+                Some(toml::Value::Boolean(b)) => *b,
+                Some(other) => {
+                    self.fail(
+                        &here,
+                        format!("log must be true or false, got {}", other.type_str()),
+                    );
+                    continue;
+                }
+            };
             let num = |v: Option<&toml::Value>| match v {
                 Some(toml::Value::Integer(i)) => Some((*i as f64, true)),
                 Some(toml::Value::Float(x)) if x.is_finite() => Some((*x, false)),
@@ -478,11 +554,19 @@ impl Reader<'_> {
                 );
                 continue;
             }
+            if log && lo <= 0.0 {
+                self.fail(
+                    &here,
+                    format!("a log-scale range needs a positive min, got {lo}"),
+                );
+                continue;
+            }
             out.push(Variable {
                 path: key.clone(),
                 min: lo,
                 max: hi,
-                integer: li && hi_int,
+                integer: li && hi_int && !log,
+                log,
             });
         }
         out
@@ -515,14 +599,14 @@ impl Reader<'_> {
 
 /// The keys of table `path` in the order they are written (the parsed
 /// table sorts them).
-fn key_order(text: &str, path: &str, t: &toml::Table) -> Vec<String> {
+pub(crate) fn key_order(text: &str, path: &str, t: &toml::Table) -> Vec<String> {
     use toml::de::DeTable;
     let mut found: Vec<(usize, String)> = Vec::new();
     if let Ok(root) = DeTable::parse(text) {
         let mut node = Some(root.get_ref());
         let mut segs = path.split('.').peekable();
-        // Paths here are `optimize.variables` or
-        // `equilibrium.players[i].variables`.
+        // Paths here are `optimize.variables`,
+        // `equilibrium.players[i].variables` or `calibrate.parameters`.
         while let (Some(seg), Some(table)) = (segs.next(), node) {
             let (key, index) = match seg.split_once('[') {
                 Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["runner", "resources"],
     &["compare", "sweep", "plot", "serve"],
     &["search"],
+    &["calibrate"],
     &["cli"],
 ];
 

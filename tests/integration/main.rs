@@ -2,6 +2,8 @@
 
 mod bad_input;
 mod balances;
+mod calibrate;
+mod claims_calibrate;
 mod claims_credit;
 mod claims_equilibrium;
 mod claims_exclusivity;
