@@ -79,7 +79,7 @@ impl MemoryEstimate {
         // The consumer's record (traits, indices, random stream), a pending
         // event and one relation per platform.
         let per_consumer = (b(size_of::<crate::agents::Consumer>())
-            + b(size_of::<crate::engine::Scheduled<crate::engine::Event>>()))
+            + b(crate::engine::EventQueue::<crate::engine::Event>::ENTRY_BYTES))
         .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
         // Price, costs, queue and listing state, a random stream, the
         // ledger's tally of its profit and loss and its record at the end,

@@ -535,6 +535,12 @@ impl Model for Market<'_> {
         }
     }
 
+    fn prefetch_near(&self, now: Tick, event: &Event) {
+        if let Event::Purchase { consumer } = *event {
+            self.prefetch_occasion(consumer as usize, now.day());
+        }
+    }
+
     fn handle(&mut self, time: Tick, event: Event, queue: &mut EventQueue<Event>) {
         match event {
             Event::Purchase { consumer } => {
