@@ -331,17 +331,28 @@ struct Tally {
     last: usize,
     /// Slot of each kind ([`NO_SLOT`] if not tallied).
     slot_of: [u8; PostingKind::ALL.len()],
-    /// Slots per account.
-    slots: usize,
-    /// `[(account - first) * slots + slot]`, in fen.
-    sums: Vec<i64>,
+    /// Cache lines of slots per account.
+    lines: usize,
+    /// `[(account - first) * lines + slot / 8][slot % 8]`, in fen: each
+    /// account's row starts a cache line, so the first eight kinds (those
+    /// an order posts) of an account share one line.
+    sums: Vec<TallyLine>,
 }
+
+/// Eight slots of a [`Tally`], one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct TallyLine([i64; TALLY_LINE]);
+
+/// Slots per [`TallyLine`].
+const TALLY_LINE: usize = 8;
 
 const NO_SLOT: u8 = u8::MAX;
 
 /// One account's balance with the totals it is checked against, kept
-/// together so a posting touches one cache line per account.
+/// together and aligned so a posting touches one cache line per account.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
 struct Account {
     balance: i64,
     credits: i128,
@@ -378,8 +389,11 @@ impl Tally {
             first,
             last,
             slot_of,
-            slots,
-            sums: vec![0; last.saturating_sub(first) * slots],
+            lines: slots.div_ceil(TALLY_LINE),
+            sums: vec![
+                TallyLine::default();
+                last.saturating_sub(first) * slots.div_ceil(TALLY_LINE)
+            ],
         }
     }
 
@@ -391,12 +405,13 @@ impl Tally {
             return;
         }
         let slot = usize::from(slot);
+        let (line, at) = (slot / TALLY_LINE, slot % TALLY_LINE);
         if f >= self.first && f < self.last {
-            let c = &mut self.sums[(f - self.first) * self.slots + slot];
+            let c = &mut self.sums[(f - self.first) * self.lines + line].0[at];
             *c = c.saturating_sub(amount);
         }
         if t >= self.first && t < self.last {
-            let c = &mut self.sums[(t - self.first) * self.slots + slot];
+            let c = &mut self.sums[(t - self.first) * self.lines + line].0[at];
             *c = c.saturating_add(amount);
         }
     }
@@ -405,8 +420,10 @@ impl Tally {
     fn get(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
         let slot = self.slot_of[kind.index()];
         let a = account.0 as usize;
-        (slot != NO_SLOT && a >= self.first && a < self.last)
-            .then(|| Money(self.sums[(a - self.first) * self.slots + usize::from(slot)]))
+        (slot != NO_SLOT && a >= self.first && a < self.last).then(|| {
+            let slot = usize::from(slot);
+            Money(self.sums[(a - self.first) * self.lines + slot / TALLY_LINE].0[slot % TALLY_LINE])
+        })
     }
 }
 
@@ -520,9 +537,9 @@ impl Ledger {
             && a >= tally.first
             && a < tally.last
         {
-            let row = (a - tally.first) * tally.slots;
-            if let Some(sums) = tally.sums.get(row..row + tally.slots) {
-                crate::memory::prefetch_all(sums);
+            // An order's postings touch the row's first line only.
+            if let Some(first) = tally.sums.get((a - tally.first) * tally.lines) {
+                crate::memory::prefetch(first);
             }
         }
     }

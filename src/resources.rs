@@ -86,8 +86,9 @@ impl MemoryEstimate {
         // per-platform counters and, with lenders, 30 days of sales per
         // channel and cash.
         let window = crate::market::lending::SALES_WINDOW as u64;
-        let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len()
-            * size_of::<crate::ledger::Money>()
+        // The tally keeps each merchant's row in whole 64-byte lines of
+        // eight amounts.
+        let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len().div_ceil(8) * 64
             + size_of::<crate::metrics::merchants::MerchantRecord>()
             + 8;
         let per_merchant = (b(3 * size_of::<crate::ledger::Money>() + 4 * size_of::<u64>() + 16)

@@ -526,11 +526,8 @@ impl Model for Market<'_> {
             let c = consumer as usize;
             let np = self.platforms.len();
             crate::memory::prefetch(&self.consumers.agents[c]);
-            if let Some(first) = self.consumers.relation.get(c * np) {
-                crate::memory::prefetch(first);
-            }
-            if let Some(last) = self.consumers.relation.get(c * np + np.saturating_sub(1)) {
-                crate::memory::prefetch(last);
+            if let Some(relations) = self.consumers.relation.get(c * np..(c + 1) * np) {
+                crate::memory::prefetch_all(relations);
             }
         }
     }
