@@ -442,3 +442,77 @@ impl Market<'_> {
         true
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::agents::NONE;
+    use crate::engine::{EventQueue, Tick};
+    use crate::market::Market;
+
+    /// The merchant the prefetch hint predicts is the one the occasion
+    /// visits when nothing happens in between: through thinning (demand
+    /// below its ceiling), repeat visits and cross-district picks.
+    #[test]
+    fn the_prefetch_hint_predicts_the_merchant_visited() {
+        let text = r#"
+name = "predict"
+seed = 5
+horizon_days = 30
+
+[market]
+consumers = 3000
+merchants = 80
+districts = 4
+cross_district_share = 0.3
+repeat_merchant = 0.4
+no_purchase_utility = -40.0
+
+[economy]
+seasonality = 0.5
+peak_day = 180
+
+[consumers]
+purchase_rate = 0.5
+price_sensitivity = 0.1
+
+[merchants]
+price = { lognormal = { mean = 30.0, sd = 8.0 } }
+
+[[platforms]]
+name = "A"
+cash = 1000000000.0
+commission = 0.1
+brand_utility = 1.0
+initial_users = 0.5
+"#;
+        let scenario = match crate::scenario::parse(text, "predict.toml", "predict", &[]) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        };
+        let mut queue = EventQueue::default();
+        let mut market = Market::new(&scenario, 9, false, &|| {}, &mut queue);
+        let (mut thinned, mut bought, mut repeats) = (0, 0, 0);
+        for round in 0..4u64 {
+            for c in 0..market.consumers.len() {
+                let predicted = market.predict_merchant(c);
+                let last = market.consumers.agents[c].last_merchant;
+                let postings = market.ledger.postings();
+                market.purchase(c, Tick(round * 600 + 1));
+                if market.ledger.postings() == postings {
+                    // Only a thinned-out occasion posts nothing here (no
+                    // purchase is all but impossible at this utility).
+                    assert_eq!(predicted, None, "consumer {c}");
+                    thinned += 1;
+                    continue;
+                }
+                let visited = market.consumers.agents[c].last_merchant;
+                assert_eq!(predicted, Some(visited as usize), "consumer {c}");
+                bought += 1;
+                if last != NONE && visited == last {
+                    repeats += 1;
+                }
+            }
+        }
+        assert!(thinned > 1000 && bought > 1000 && repeats > 100);
+    }
+}
