@@ -406,12 +406,16 @@ impl Tally {
         }
         let slot = usize::from(slot);
         let (line, at) = (slot / TALLY_LINE, slot % TALLY_LINE);
-        if f >= self.first && f < self.last {
-            let c = &mut self.sums[(f - self.first) * self.lines + line].0[at];
+        // One unsigned comparison per account: below `first` wraps to a
+        // large offset, so `offset < span` is `first <= a < last`.
+        let span = self.last.saturating_sub(self.first);
+        let (fo, to) = (f.wrapping_sub(self.first), t.wrapping_sub(self.first));
+        if fo < span {
+            let c = &mut self.sums[fo * self.lines + line].0[at];
             *c = c.saturating_sub(amount);
         }
-        if t >= self.first && t < self.last {
-            let c = &mut self.sums[(t - self.first) * self.lines + line].0[at];
+        if to < span {
+            let c = &mut self.sums[to * self.lines + line].0[at];
             *c = c.saturating_add(amount);
         }
     }
