@@ -1,12 +1,15 @@
-//! Parallel speed-up of a sweep: 32 small runs (8 grid points × 4
-//! replications of a 20,000-consumer, 30-day market) at 1 and 2 worker
-//! threads, each timed several times (median and fastest reported; the
-//! fastest is the least disturbed by other work on a shared machine),
-//! journal syncs included. Also checks that both thread counts write
-//! identical files.
+//! Parallel speed-up of a sweep: 1,000 runs of `scenarios/quickstart.toml`
+//! (its coupon at 0, 2, 5 and 8 yuan × 250 replications; 20,000 consumers ×
+//! 90 days each) at 1 and 2 worker threads, each timed once or more
+//! (median and fastest reported; the fastest is the least disturbed by
+//! other work on a shared machine), journal syncs included. Also checks
+//! that both thread counts write identical files.
 //!
-//! `cargo bench --bench sweep_speedup` (set `SWEEP_BENCH_REPEATS` to change
-//! the number of timings per thread count; default 3).
+//! `cargo bench --bench sweep_speedup`. Environment: `SWEEP_BENCH_RUNS`
+//! sets the number of runs (rounded up to a multiple of the four coupon
+//! levels; default 1000), `SWEEP_BENCH_REPEATS` the timings per thread
+//! count (default 1). A run takes about 0.2 s of CPU, so the default takes
+//! about 5 minutes on two idle cores.
 
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -14,53 +17,20 @@ use std::time::Instant;
 
 use flywheel::sweep::{Outcome, Sweep, SweepOptions, run_sweep};
 
-const SCENARIO: &str = r#"
-name = "bench"
-seed = 2015
-horizon_days = 30
+/// The quickstart scenario, as shipped.
+const QUICKSTART: &str = include_str!("../scenarios/quickstart.toml");
 
-[market]
-consumers = 20000
-merchants = 200
-no_purchase_utility = -4.0
+/// Coupon levels swept (the quickstart's suggested values).
+const COUPONS: [u32; 4] = [0, 2, 5, 8];
 
-[consumers]
-purchase_rate = { gamma = { shape = 2.0, mean = 0.5 } }
-price_sensitivity = { lognormal = { mean = 0.12, sd = 0.04 } }
-
-[merchants]
-price = { lognormal = { mean = 30.0, sd = 8.0 } }
-
-[[platforms]]
-name = "Incumbent"
-cash = 2000000.0
-commission = 0.15
-consumer_fee = 2.0
-brand_utility = 1.0
-variable_cost = 3.0
-fixed_daily_cost = 2000.0
-
-[[platforms]]
-name = "Challenger"
-cash = 500000.0
-commission = 0.1
-consumer_fee = 2.0
-brand_utility = 0.8
-variable_cost = 3.0
-fixed_daily_cost = 2000.0
-
-[[platforms.subsidy]]
-from_day = 0
-to_day = 20
-per_order = 5.0
-
-[sweep]
-replications = 4
-
-[sweep.parameters]
-"platforms[1].subsidy[0].per_order" = [0, 2, 5, 8]
-"platforms[1].commission" = [0.08, 0.12]
-"#;
+/// The quickstart with a `[sweep]` table giving `runs` runs (at least one
+/// replication of each coupon level).
+fn sweep_text(runs: u64) -> String {
+    let replications = runs.div_ceil(COUPONS.len() as u64).max(1);
+    format!(
+        "{QUICKSTART}\n[sweep]\nreplications = {replications}\n\n[sweep.parameters]\n\"platforms[1].subsidy[0].per_order\" = {COUPONS:?}\n"
+    )
+}
 
 /// CPU seconds used by this process so far (Linux; `None` elsewhere).
 fn cpu_seconds() -> Option<f64> {
@@ -92,7 +62,7 @@ fn time_sweep(sweep: &Sweep, dir: &Path, threads: usize) -> (f64, f64) {
         _ => f64::NAN,
     };
     match outcome {
-        Outcome::Complete(r) => assert_eq!(r.succeeded, 32),
+        Outcome::Complete(r) => assert_eq!(r.succeeded, sweep.runs()),
         Outcome::Interrupted { .. } => panic!("interrupted"),
     }
     (seconds, busy)
@@ -103,18 +73,23 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-fn main() {
-    let repeats: usize = std::env::var("SWEEP_BENCH_REPEATS")
+fn env_number(name: &str, default: u64) -> u64 {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(3)
-        .max(1);
-    let sweep = Sweep::parse(SCENARIO, "bench.toml", "bench").expect("valid scenario");
-    assert_eq!(sweep.runs(), 32);
+        .unwrap_or(default)
+        .max(1)
+}
+
+fn main() {
+    let runs = env_number("SWEEP_BENCH_RUNS", 1000);
+    let repeats = env_number("SWEEP_BENCH_REPEATS", 1) as usize;
+    let sweep =
+        Sweep::parse(&sweep_text(runs), "quickstart.toml", "quickstart").expect("valid scenario");
     let root = std::env::temp_dir().join(format!("flywheel-sweep-bench-{}", std::process::id()));
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(
-        "sweep of {} runs ({} points × {} replications, 20000 consumers × 30 days), {repeats} timing(s) per thread count, {cores} cores",
+        "sweep of {} runs of quickstart ({} coupon levels × {} replications, 20000 consumers × 90 days), {repeats} timing(s) per thread count, {cores} cores",
         sweep.runs(),
         sweep.points.len(),
         sweep.spec.replications
@@ -134,7 +109,7 @@ fn main() {
             .collect();
         println!(
             "threads = {threads}: median {m:.3} s, fastest {f:.3} s ({:.1} runs/s); timings {}",
-            32.0 / m,
+            sweep.runs() as f64 / m,
             shown.join(", ")
         );
         medians.push(m);

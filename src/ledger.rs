@@ -331,17 +331,28 @@ struct Tally {
     last: usize,
     /// Slot of each kind ([`NO_SLOT`] if not tallied).
     slot_of: [u8; PostingKind::ALL.len()],
-    /// Slots per account.
-    slots: usize,
-    /// `[(account - first) * slots + slot]`, in fen.
-    sums: Vec<i64>,
+    /// Cache lines of slots per account.
+    lines: usize,
+    /// `[(account - first) * lines + slot / 8][slot % 8]`, in fen: each
+    /// account's row starts a cache line, so the first eight kinds (those
+    /// an order posts) of an account share one line.
+    sums: Vec<TallyLine>,
 }
+
+/// Eight slots of a [`Tally`], one cache line.
+#[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct TallyLine([i64; TALLY_LINE]);
+
+/// Slots per [`TallyLine`].
+const TALLY_LINE: usize = 8;
 
 const NO_SLOT: u8 = u8::MAX;
 
 /// One account's balance with the totals it is checked against, kept
-/// together so a posting touches one cache line per account.
+/// together and aligned so a posting touches one cache line per account.
 #[derive(Debug, Clone, Copy, Default)]
+#[repr(C, align(64))]
 struct Account {
     balance: i64,
     credits: i128,
@@ -378,8 +389,11 @@ impl Tally {
             first,
             last,
             slot_of,
-            slots,
-            sums: vec![0; last.saturating_sub(first) * slots],
+            lines: slots.div_ceil(TALLY_LINE),
+            sums: vec![
+                TallyLine::default();
+                last.saturating_sub(first) * slots.div_ceil(TALLY_LINE)
+            ],
         }
     }
 
@@ -391,12 +405,17 @@ impl Tally {
             return;
         }
         let slot = usize::from(slot);
-        if f >= self.first && f < self.last {
-            let c = &mut self.sums[(f - self.first) * self.slots + slot];
+        let (line, at) = (slot / TALLY_LINE, slot % TALLY_LINE);
+        // One unsigned comparison per account: below `first` wraps to a
+        // large offset, so `offset < span` is `first <= a < last`.
+        let span = self.last.saturating_sub(self.first);
+        let (fo, to) = (f.wrapping_sub(self.first), t.wrapping_sub(self.first));
+        if fo < span {
+            let c = &mut self.sums[fo * self.lines + line].0[at];
             *c = c.saturating_sub(amount);
         }
-        if t >= self.first && t < self.last {
-            let c = &mut self.sums[(t - self.first) * self.slots + slot];
+        if to < span {
+            let c = &mut self.sums[to * self.lines + line].0[at];
             *c = c.saturating_add(amount);
         }
     }
@@ -405,8 +424,10 @@ impl Tally {
     fn get(&self, account: AccountId, kind: PostingKind) -> Option<Money> {
         let slot = self.slot_of[kind.index()];
         let a = account.0 as usize;
-        (slot != NO_SLOT && a >= self.first && a < self.last)
-            .then(|| Money(self.sums[(a - self.first) * self.slots + usize::from(slot)]))
+        (slot != NO_SLOT && a >= self.first && a < self.last).then(|| {
+            let slot = usize::from(slot);
+            Money(self.sums[(a - self.first) * self.lines + slot / TALLY_LINE].0[slot % TALLY_LINE])
+        })
     }
 }
 
@@ -508,6 +529,25 @@ impl Ledger {
 
     /// Appends a posting to the journal (kept out of line: journals are
     /// for tests and audits, not the hot path).
+    /// Hints that `account` will be posted to soon: fetches its record and
+    /// its row of the tally into cache. Changes nothing.
+    #[inline]
+    pub fn prefetch(&self, account: AccountId) {
+        let a = account.0 as usize;
+        if let Some(record) = self.accounts.get(a..=a) {
+            crate::memory::prefetch_all(record);
+        }
+        if let Some(tally) = &self.tally
+            && a >= tally.first
+            && a < tally.last
+        {
+            // An order's postings touch the row's first line only.
+            if let Some(first) = tally.sums.get((a - tally.first) * tally.lines) {
+                crate::memory::prefetch(first);
+            }
+        }
+    }
+
     #[cold]
     fn record(&mut self, from: AccountId, to: AccountId, amount: Money, kind: PostingKind) {
         if let Some(journal) = &mut self.journal {

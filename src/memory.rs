@@ -63,3 +63,38 @@ pub(crate) fn prefetch<T>(value: &T) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = value;
 }
+
+/// Hints that every cache line of `values` will be read soon (see
+/// [`prefetch`]): for records that may straddle a line boundary.
+#[inline]
+pub(crate) fn prefetch_all<T>(values: &[T]) {
+    const LINE: usize = 64;
+    let start = values.as_ptr() as usize;
+    let bytes = std::mem::size_of_val(values);
+    if bytes == 0 {
+        return;
+    }
+    // First byte of each line the slice touches, the last line included.
+    let mut at = start & !(LINE - 1);
+    while at < start + bytes {
+        let offset = at.max(start) - start;
+        // SAFETY: `offset` lies inside the slice, so the pointer stays in
+        // bounds of the live allocation; prefetching reads nothing.
+        let byte = unsafe { (values.as_ptr() as *const u8).add(offset) };
+        prefetch_byte(byte);
+        at += LINE;
+    }
+}
+
+#[inline]
+fn prefetch_byte(byte: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        // SAFETY: prefetching is a hint; it reads nothing observable and
+        // cannot fault.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(byte.cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = byte;
+}

@@ -79,15 +79,16 @@ impl MemoryEstimate {
         // The consumer's record (traits, indices, random stream), a pending
         // event and one relation per platform.
         let per_consumer = (b(size_of::<crate::agents::Consumer>())
-            + b(size_of::<crate::engine::Scheduled<crate::engine::Event>>()))
+            + b(crate::engine::EventQueue::<crate::engine::Event>::ENTRY_BYTES))
         .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
         // Price, costs, queue and listing state, a random stream, the
         // ledger's tally of its profit and loss and its record at the end,
         // per-platform counters and, with lenders, 30 days of sales per
         // channel and cash.
         let window = crate::market::lending::SALES_WINDOW as u64;
-        let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len()
-            * size_of::<crate::ledger::Money>()
+        // The tally keeps each merchant's row in whole 64-byte lines of
+        // eight amounts.
+        let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len().div_ceil(8) * 64
             + size_of::<crate::metrics::merchants::MerchantRecord>()
             + 8;
         let per_merchant = (b(3 * size_of::<crate::ledger::Money>() + 4 * size_of::<u64>() + 16)

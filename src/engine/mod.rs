@@ -51,10 +51,22 @@ pub trait Model {
     /// Hints that `event` will be handled soon, so its data can be fetched
     /// into cache while earlier events are handled. Must not change state.
     fn prefetch(&self, _event: &Event) {}
+
+    /// A second, later hint for `event`, [`NEAR`] places ahead, given the
+    /// time of the event being handled: what [`Model::prefetch`] fetched
+    /// for it [`AHEAD`] places ahead is expected in cache by now, so the
+    /// model may read it to fetch what depends on it (the merchant a
+    /// consumer will visit). Must not change state.
+    fn prefetch_near(&self, _now: Tick, _event: &Event) {}
 }
 
 /// How many events ahead of the one being handled the engine prefetches.
 const AHEAD: usize = 8;
+
+/// How many events ahead the engine gives the second hint: late enough
+/// that the first hint's data has arrived, early enough for the second's
+/// to arrive in turn.
+const NEAR: usize = 3;
 
 /// Runs events from `queue` through `model` until the `Horizon` event or an
 /// empty queue, and returns the number of events processed (the horizon
@@ -92,6 +104,9 @@ pub fn run_until<M: Model>(
         if let Some(next) = queue.upcoming(AHEAD) {
             model.prefetch(next);
         }
+        if let Some(next) = queue.upcoming(NEAR) {
+            model.prefetch_near(time, next);
+        }
         events += 1;
         match event {
             Event::Horizon => return Ended::Horizon(events),
@@ -120,6 +135,12 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_pending_event_takes_sixteen_bytes() {
+        // Memory estimates (src/resources.rs) count this per consumer.
+        assert_eq!(EventQueue::<Event>::ENTRY_BYTES, 16);
     }
 
     #[test]

@@ -338,6 +338,10 @@ impl<E: Copy + Eq> EventQueue<E> {
         }
     }
 
+    /// Bytes one pending event takes in the calendar (its packed time and
+    /// sequence key and the event): for memory estimates.
+    pub const ENTRY_BYTES: usize = std::mem::size_of::<Entry<E>>();
+
     /// The event `k` places after the next one, if the bucket being read
     /// holds it: what the engine prefetches while it handles the next
     /// (a hint only; an event pushed meanwhile may come before it).

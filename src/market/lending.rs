@@ -203,6 +203,19 @@ impl Lending {
         self.sales[base + self.channels - 1] += yuan;
     }
 
+    /// Hints that merchant `m`'s sales on `day` will be recorded soon.
+    /// Changes nothing.
+    #[inline]
+    pub(crate) fn prefetch_sales(&self, m: usize, day: u32) {
+        if self.sales.is_empty() {
+            return;
+        }
+        let base = self.sales_index(m, 0, day);
+        if let Some(row) = self.sales.get(base..base + self.channels) {
+            crate::memory::prefetch_all(row);
+        }
+    }
+
     /// Mean and coefficient of variation of daily sales of merchant `m` on
     /// `channel` over the days observed up to `day`.
     fn sales_stats(&self, m: usize, channel: usize, day: u32) -> (f64, f64) {

@@ -139,7 +139,16 @@ pub struct Market<'a> {
     /// Loan books each platform took over in mergers, less those it
     /// handed over: financing, not lending profit.
     books_moved: Vec<Money>,
+    /// Whether the engine's second prefetch hint fetches the merchant an
+    /// occasion is expected to visit: worth its instructions only when
+    /// the agents' state outgrows the caches.
+    prefetch_merchants: bool,
 }
+
+/// Consumer state (records and relations) above which occasions prefetch
+/// their merchant: about half a server's last-level cache. Below it the
+/// state stays cached and the prediction would only cost instructions.
+const PREFETCH_MERCHANTS_ABOVE_BYTES: usize = 16 << 20;
 
 /// Watches each closed day: the day's record of every platform (in
 /// platform order) and of every lender (in lender order; empty without
@@ -239,6 +248,10 @@ impl<'a> Market<'a> {
         let lending = lending::Lending::new(scenario, run_seed, &served);
         let wallet_reach = WalletReach::new(scenario, &consumers, &merchants, run_seed);
         let credit = credit::Credit::new(scenario, run_seed, consumers.len());
+        let consumer_bytes = consumers.len().saturating_mul(
+            std::mem::size_of::<crate::agents::Consumer>()
+                + np * std::mem::size_of::<crate::agents::Relation>(),
+        );
         let mut market = Market {
             scenario,
             lending,
@@ -269,6 +282,7 @@ impl<'a> Market<'a> {
             exclusive: vec![exclusivity::NO_PARTNER; nm],
             line_totals: vec![[Money::ZERO; Line::COUNT]; np],
             books_moved: vec![Money::ZERO; np],
+            prefetch_merchants: consumer_bytes > PREFETCH_MERCHANTS_ABOVE_BYTES,
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;
@@ -526,12 +540,17 @@ impl Model for Market<'_> {
             let c = consumer as usize;
             let np = self.platforms.len();
             crate::memory::prefetch(&self.consumers.agents[c]);
-            if let Some(first) = self.consumers.relation.get(c * np) {
-                crate::memory::prefetch(first);
+            if let Some(relations) = self.consumers.relation.get(c * np..(c + 1) * np) {
+                crate::memory::prefetch_all(relations);
             }
-            if let Some(last) = self.consumers.relation.get(c * np + np.saturating_sub(1)) {
-                crate::memory::prefetch(last);
-            }
+        }
+    }
+
+    fn prefetch_near(&self, now: Tick, event: &Event) {
+        if let Event::Purchase { consumer } = *event
+            && self.prefetch_merchants
+        {
+            self.prefetch_occasion(consumer as usize, now.day());
         }
     }
 

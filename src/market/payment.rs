@@ -75,6 +75,24 @@ impl Settlement {
         (slot * self.merchants + m) * self.platforms + p
     }
 
+    /// Hints that merchant `m`'s takings held on `day` will be added to
+    /// soon (for every platform that holds takings). Changes nothing.
+    #[inline]
+    pub(crate) fn prefetch(&self, scenario: &Scenario, m: usize, day: u32) {
+        if self.slots == 0 {
+            return;
+        }
+        for spec in &scenario.platforms {
+            let delay = spec.payments.settlement_days as usize;
+            if delay > 0 {
+                let start = self.index((day as usize + delay) % self.slots, m, 0);
+                if let Some(row) = self.held.get(start..start + self.platforms) {
+                    crate::memory::prefetch_all(row);
+                }
+            }
+        }
+    }
+
     /// Platform `to` takes over the takings platform `from` holds, each
     /// due on the day it was due (a merger).
     pub(crate) fn transfer(&mut self, from: usize, to: usize) {
