@@ -112,10 +112,14 @@ fn platform() -> PlatformSummary {
         merchants_listed_ever: 26,
         merchant_survival: Some(0.27),
         merchant_profit_mean: Some(28.5),
-        contributions: [m(50), m(51), m(52), m(53), m(-54), m(-55)],
+        contributions: [m(50), m(51), m(52), m(53), m(-54), m(-55), m(59)],
         loan_book_end: m(56),
         held_for_merchants_end: m(57),
         financing: m(58),
+        products: Some(crate::metrics::products::ProductSummary {
+            members_end: 60.5,
+            days_to_million: Some(61),
+        }),
     }
 }
 
@@ -147,6 +151,7 @@ fn run() -> RunOutput {
         lenders: Vec::new(),
         loans: Vec::new(),
         merchants: Vec::new(),
+        products: Vec::new(),
         wall_seconds: 0.0,
     }
 }
@@ -237,6 +242,9 @@ fn summary_columns_read_their_own_fields() {
         "credit_write_offs=58.58",
         "credit_fraud_losses=65.65",
         "credit_profit=-194.93",
+        "product_members_end=60.500000",
+        "product_days_to_million=61",
+        "contribution_products=59.59",
     ];
     assert_eq!(got, expected);
 }
