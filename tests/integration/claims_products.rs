@@ -1,0 +1,130 @@
+//! What `scenarios/superapp_mutual_aid.toml` says to expect, checked:
+//! the super-app's and the stand-alone insurer's members after 10 and 90
+//! days, their acquisition cost per member by channel, what the plan adds
+//! to each one's result, the cost per member rising under adverse
+//! selection, and the plan without it. The tolerances hold at the shipped
+//! seed and at seeds 1, 2 and 3.
+
+use flywheel::metrics::RunOutput;
+use flywheel::metrics::lines::Line;
+use flywheel::metrics::products::ProductDay;
+
+use crate::scenario_claims::{mean, near};
+
+/// Runs the shipped scenario with `overrides`.
+fn shipped(overrides: &[(&str, &str)]) -> Vec<RunOutput> {
+    crate::scenario_claims::shipped("superapp_mutual_aid.toml", overrides).1
+}
+
+/// Product `k`'s record of `day`.
+fn on(run: &RunOutput, k: usize, day: u32) -> &ProductDay {
+    match run.products.iter().find(|d| d.product == k && d.day == day) {
+        Some(d) => d,
+        None => panic!("no record of product {k} on day {day}"),
+    }
+}
+
+/// Mean over replications of product `k`'s members (people represented,
+/// millions) at the end of `day`.
+fn members(runs: &[RunOutput], k: usize, day: u32) -> f64 {
+    mean(runs, |r| on(r, k, day).members_represented) / 1e6
+}
+
+#[test]
+fn superapp_mutual_aid_race_and_income_are_as_stated() {
+    let runs = shipped(&[]);
+    near(
+        "Orbit's members after 10 days (M)",
+        members(&runs, 0, 9),
+        9.9,
+        0.6,
+    );
+    near(
+        "Orbit's members after 90 days (M)",
+        members(&runs, 0, 89),
+        41.5,
+        2.0,
+    );
+    near(
+        "Shield's members after 10 days (M)",
+        members(&runs, 1, 9),
+        0.04,
+        0.025,
+    );
+    near(
+        "Shield's members after 90 days (M)",
+        members(&runs, 1, 89),
+        0.97,
+        0.2,
+    );
+    for r in &runs {
+        let orbit = r.summary[0].products.expect("Orbit sells a plan");
+        assert_eq!(orbit.days_to_million, Some(3), "Orbit's million");
+        let reach = on(r, 0, 89).acquisition_cost_per_member_reach;
+        assert!(reach.is_some_and(|c| (c - 0.2).abs() < 1e-9));
+        assert_eq!(on(r, 1, 89).acquisition_cost_per_member_reach, None);
+    }
+    let shield_million = runs
+        .iter()
+        .filter_map(|r| r.summary[1].products.and_then(|p| p.days_to_million))
+        .collect::<Vec<_>>();
+    assert!(shield_million.len() >= 4, "{shield_million:?}");
+    let late = shield_million.iter().sum::<u32>() as f64 / shield_million.len() as f64;
+    near("Shield's days to a million", late, 72.0, 10.0);
+    let marketing = mean(&runs, |r| {
+        on(r, 1, 89)
+            .acquisition_cost_per_member_marketing
+            .unwrap_or(0.0)
+    });
+    near(
+        "Shield's marketing cost per member (yuan)",
+        marketing,
+        290.0,
+        45.0,
+    );
+    let contribution = |p: usize| {
+        mean(&runs, |r| {
+            r.summary[p].contributions[Line::Products.index()].as_major()
+        })
+    };
+    near(
+        "Orbit's products contribution (M yuan)",
+        contribution(0) / 1e6,
+        9.2,
+        0.9,
+    );
+    near(
+        "Shield's products contribution (M yuan)",
+        contribution(1) / 1e6,
+        -434.0,
+        4.0,
+    );
+    let cost = |day: u32| mean(&runs, |r| on(r, 0, day).cost_per_member.unwrap_or(0.0));
+    near(
+        "Orbit's cost per member at the first sharing",
+        cost(14),
+        0.45,
+        0.12,
+    );
+    near("Orbit's cost per member at day 90", cost(89), 1.6, 0.2);
+    let risk = mean(&runs, |r| on(r, 0, 89).risk_mean.unwrap_or(0.0));
+    near("Orbit's members' mean risk", risk, 1.5, 0.07);
+
+    let flat = shipped(&[
+        ("platforms[0].products[0].adverse_selection", "false"),
+        ("platforms[1].products[0].adverse_selection", "false"),
+    ]);
+    near(
+        "Orbit's members after 90 days without adverse selection (M)",
+        members(&flat, 0, 89),
+        70.0,
+        3.0,
+    );
+    let cost = mean(&flat, |r| on(r, 0, 89).cost_per_member.unwrap_or(0.0));
+    near(
+        "Orbit's cost per member without adverse selection",
+        cost,
+        1.1,
+        0.2,
+    );
+}
