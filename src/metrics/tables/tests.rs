@@ -366,7 +366,7 @@ fn timeseries_columns_read_their_own_fields() {
         consumer_balances: m(23),
         merchant_balances: m(24),
         exclusive_merchants: 23,
-        lines: [m(1), m(2), m(3), m(0), m(-4), m(-5)],
+        lines: [m(1), m(2), m(3), m(0), m(-4), m(-5), m(6)],
         loan_book: m(33),
         credit_book: m(34),
     };
