@@ -409,3 +409,68 @@ fn with_adverse_selection_the_cost_per_member_rises_over_time() {
     );
     assert!((risk - 1.0).abs() < 1e-9);
 }
+
+/// A wallet whose balance fund only a fund product's members may hold
+/// in; every member holds (a large hold utility) and deposits 100 yuan.
+fn fund_market(take_up: f64) -> Vec<RunOutput> {
+    let text = format!(
+        r#"
+        seed = 9
+        replications = 2
+        horizon_days = 40
+        [market]
+        consumers = 2000
+        merchants = 20
+        no_purchase_utility = -10.0
+        direct_utility = -10.0
+        [consumers]
+        purchase_rate = 0.5
+        price_sensitivity = 0.1
+        [merchants]
+        price = 30.0
+        cash = 100000.0
+        [balances]
+        hold_utility = 500.0
+        opening = 100.0
+        [[platforms]]
+        name = "Wallet"
+        cash = 100000000.0
+        commission = 0.1
+        brand_utility = 5.0
+        [platforms.payments]
+        wallet = true
+        [platforms.payments.fund]
+        gross_yield = 0.03
+        spread = 0.01
+        [[platforms.products]]
+        name = "Save"
+        kind = "fund"
+        take_up = {take_up}
+        "#
+    );
+    run_text(&text, &[])
+}
+
+#[test]
+fn a_fund_products_sign_ups_are_the_funds_holders_so_its_size_follows_reach() {
+    let slow = fund_market(0.02);
+    let fast = fund_market(0.1);
+    for runs in [&slow, &fast] {
+        for run in runs {
+            let members = days(run, 0).last().map_or(0, |d| d.members) as f64;
+            let balances = run.summary[0].consumer_balances_end.as_major();
+            // 100 yuan each plus under 40 days of a 2% yield.
+            let per_member = balances / members;
+            assert!(
+                (100.0..100.3).contains(&per_member),
+                "{balances} yuan for {members} members"
+            );
+        }
+    }
+    let size = |runs: &[RunOutput]| {
+        runs.iter()
+            .map(|r| r.summary[0].consumer_balances_end.as_major())
+            .sum::<f64>()
+    };
+    assert!(size(&fast) > 1.5 * size(&slow));
+}
