@@ -98,8 +98,10 @@ pub struct RawProduct {
     /// promotion), in yuan.
     #[serde(default)]
     pub reach_cost: f64,
-    /// People each simulated consumer stands for, in the members figures
-    /// and the time to one million members.
+    /// People each simulated consumer stands for in the product: its
+    /// members, claims and money (contributions, premiums, fees,
+    /// acquisition costs) are those of all of them, so a small simulated
+    /// market can stand for a population of hundreds of millions.
     #[serde(default = "super::raw::one_f")]
     pub represents: f64,
 }

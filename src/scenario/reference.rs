@@ -1166,7 +1166,7 @@ pub fn params() -> Vec<Param> {
             "people per consumer",
             "1 to 1e6",
             "1.0 in a given table",
-            "People each simulated consumer stands for in members_represented, product_members_end and product_days_to_million; money figures stay those of the simulated market.",
+            "People each simulated consumer stands for in the product: members (members_represented, product_members_end, product_days_to_million), claims (a Poisson draw per member with mean represents × incidence × risk), contributions, premiums, fees and acquisition costs are the population's; the marketplace and a fund's balances stay the simulated market's.",
         ),
         param(
             "lenders[].name",
