@@ -474,3 +474,41 @@ fn a_fund_products_sign_ups_are_the_funds_holders_so_its_size_follows_reach() {
     };
     assert!(size(&fast) > 1.5 * size(&slow));
 }
+
+#[test]
+fn products_are_identical_at_any_thread_count() {
+    let text = market(
+        1500,
+        0.5,
+        40,
+        r#"kind = "mutual_aid"
+        period_days = 7
+        payout = 5000.0
+        incidence = 0.01
+        fee_share = 0.08
+        willingness = { lognormal = { mean = 60.0, sd = 40.0 } }
+        adverse_selection = true
+        take_up = 0.05
+        trust = 0.5
+        marketing_budget = 300.0
+        represents = 3"#,
+        "",
+    );
+    let s = match flywheel::scenario::parse(&text, "inline.toml", "inline", &[]) {
+        Ok(s) => s,
+        Err(e) => panic!("{e}"),
+    };
+    let with = |threads: usize| {
+        let options = flywheel::runner::RunOptions {
+            threads,
+            journal: false,
+        };
+        match flywheel::runner::run_all(&s, &options, &|| {}) {
+            Ok(runs) => runs.into_iter().map(|r| r.products).collect::<Vec<_>>(),
+            Err(e) => panic!("{e}"),
+        }
+    };
+    let one = with(1);
+    assert!(one.iter().all(|p| !p.is_empty()));
+    assert_eq!(one, with(3));
+}
