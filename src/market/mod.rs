@@ -567,7 +567,7 @@ impl Model for Market<'_> {
                 consumer,
                 platform,
                 spell,
-            } => self.churn_clock(consumer as usize, usize::from(platform), spell, time.day()),
+            } => self.churn_clock(consumer as usize, usize::from(platform), spell, time, queue),
             Event::DayEnd { day } => self.close_day(day, queue),
             Event::Horizon => {}
         }

@@ -50,6 +50,16 @@
 //! times its risk: as a plan's cost rises the healthy leave first, the
 //! pool gets riskier and the cost rises further.
 //!
+//! **Retention.** When the churn clock of a member of a product with
+//! `retention` runs out on the product's platform, the member stays with
+//! that probability and a new clock is drawn from the install's churn
+//! model, as if it had just installed (its install spell, tenure and
+//! habit carry on). A member of several of the platform's products is
+//! kept if any of them keeps it (the first, in product order, is
+//! credited). Dormancy (no order for `dormancy_days`) is not resisted.
+//! The draws come from a stream per (product, consumer, spell, time), so
+//! they do not disturb any other stream.
+//!
 //! **Draws.** A consumer's willingness and risk come from its own stream
 //! (`Purpose::Products`, keyed by the consumer), so the same consumer
 //! values the same plan alike on every platform; joins, claims and
@@ -62,10 +72,10 @@ use rand_distr::{Distribution, Gamma};
 
 use super::Market;
 use crate::agents::Accounts;
-use crate::engine::NEVER;
+use crate::engine::{Event, EventQueue, NEVER, Tick};
 use crate::ledger::{AccountId, Money, PostingKind};
 use crate::metrics::products::{ProductDay, ProductSummary};
-use crate::rng::{Purpose, StreamRng, stream};
+use crate::rng::{Purpose, StreamRng, mix64, stream};
 use crate::scenario::{ProductKind, ProductSpec, Scenario};
 
 /// A Poisson draw with mean `mean`: by inversion for the small means of
@@ -95,6 +105,9 @@ const MILLION: f64 = 1e6;
 /// Agent ids of the per-product streams sit above every consumer id.
 const PRODUCT_STREAM: u64 = 1 << 40;
 
+/// Mixed into the key of a retention draw's stream.
+const RETENTION_STREAM: u64 = 0x5245_5445_4e54_494f;
+
 /// One product's running state.
 #[derive(Debug, Clone)]
 struct Item {
@@ -113,6 +126,9 @@ struct Item {
     /// Whether the members left when the platform exited.
     closed: bool,
     days_to_million: Option<u32>,
+    /// Churns averted since launch, and on the day under way.
+    churn_averted: u64,
+    averted_today: u64,
 }
 
 /// Every product's state.
@@ -136,6 +152,8 @@ pub(crate) struct Products {
     gated_funds: u32,
     /// The first account of the products' pools.
     first_pool: u32,
+    /// Seed of the replication, for the retention draws.
+    run_seed: u64,
     /// Each product's days from launch.
     pub(crate) days: Vec<ProductDay>,
 }
@@ -209,6 +227,8 @@ impl Products {
                 marketing_joins: 0,
                 closed: false,
                 days_to_million: None,
+                churn_averted: 0,
+                averted_today: 0,
             })
             .collect();
         Products {
@@ -220,6 +240,7 @@ impl Products {
             risk,
             gated_funds,
             first_pool: first_pool as u32,
+            run_seed,
             days: Vec::new(),
         }
     }
@@ -248,6 +269,7 @@ impl Products {
             let spec = &scenario.platforms[item.platform].products[item.spec];
             let s = out[item.platform].get_or_insert_with(ProductSummary::default);
             s.members_end += item.members as f64 * spec.represents;
+            s.churn_averted += item.churn_averted;
             s.days_to_million = match (s.days_to_million, item.days_to_million) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -553,6 +575,7 @@ impl Market<'_> {
     }
 
     fn record_product(&mut self, k: usize, spec: &ProductSpec, day: u32, t: &Tally) {
+        let churn_averted = std::mem::take(&mut self.products.items[k].averted_today);
         let nk = self.products.items.len();
         let bit = 1u32 << k;
         let item = &self.products.items[k];
@@ -594,11 +617,55 @@ impl Market<'_> {
             pool_balance: (spec.kind == ProductKind::MutualAid)
                 .then(|| self.ledger.balance(self.products.pool(k))),
             risk_mean,
+            churn_averted,
         };
         if item.days_to_million.is_none() && represented >= MILLION {
             self.products.items[k].days_to_million = Some(day - spec.launch_day + 1);
         }
         self.products.days.push(record);
+    }
+
+    /// Whether a product consumer `c` is a member of keeps it on platform
+    /// `p` when the churn clock of its install spell `spell` runs out at
+    /// `now`; if so a new clock for the spell starts (see the module
+    /// documentation).
+    pub(super) fn product_retains(
+        &mut self,
+        c: usize,
+        p: usize,
+        spell: u16,
+        now: Tick,
+        queue: &mut EventQueue<Event>,
+    ) -> bool {
+        let member = self.products.member.get(c).copied().unwrap_or(0);
+        if member == 0 {
+            return false;
+        }
+        let scenario = self.scenario;
+        for k in 0..self.products.items.len() {
+            let item = &self.products.items[k];
+            if member & (1 << k) == 0 || item.platform != p {
+                continue;
+            }
+            let retention = scenario.platforms[p].products[item.spec].retention;
+            if retention <= 0.0 {
+                continue;
+            }
+            let key = mix64(
+                mix64(mix64(RETENTION_STREAM ^ k as u64) ^ c as u64)
+                    ^ (u64::from(spell) << 48 | now.0),
+            );
+            let mut rng = stream(self.products.run_seed, Purpose::Products, key);
+            if rng.random::<f64>() < retention {
+                let u: f64 = rng.random();
+                self.start_churn_clock(c, p, spell, now, queue, |_| u);
+                let item = &mut self.products.items[k];
+                item.churn_averted += 1;
+                item.averted_today += 1;
+                return true;
+            }
+        }
+        false
     }
 
     /// Whether any product is declared.

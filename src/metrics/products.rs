@@ -64,6 +64,9 @@ pub struct ProductDay {
     pub pool_balance: Option<Money>,
     /// Members' mean risk (1 at the population's average).
     pub risk_mean: Option<f64>,
+    /// Members whose churn clock ran out that day and who stayed on the
+    /// platform because of the product's `retention`.
+    pub churn_averted: u64,
 }
 
 /// What a platform's summary row says of its products.
@@ -74,11 +77,13 @@ pub struct ProductSummary {
     /// Days from launch until one of its products first had a million
     /// members (represented), if any did.
     pub days_to_million: Option<u32>,
+    /// Churns its products averted over the run (simulated consumers).
+    pub churn_averted: u64,
 }
 
 /// Columns of `products.csv`: one row per (replication, day, product)
 /// from the product's launch.
-pub fn products<'a>() -> [Column<Row<'a, ProductDay>>; 23] {
+pub fn products<'a>() -> [Column<Row<'a, ProductDay>>; 24] {
     [
         col("replication", "", Int, REPLICATION_DOC, |r| {
             int(r.run.replication)
@@ -227,6 +232,13 @@ pub fn products<'a>() -> [Column<Row<'a, ProductDay>>; 23] {
             Decimal,
             "Members' mean risk, 1 at the population's average (above 1: the pool is riskier than the population, as under adverse selection); empty without members.",
             |r| maybe(r.record.risk_mean, Value::Decimal),
+        ),
+        col(
+            "churn_averted",
+            "consumers",
+            Int,
+            "Members whose churn clock on the platform ran out that day and who stayed because of the product's retention (a new clock then runs); 0 without retention.",
+            |r| int(r.record.churn_averted),
         ),
     ]
 }

@@ -104,6 +104,10 @@ pub struct RawProduct {
     /// market can stand for a population of hundreds of millions.
     #[serde(default = "super::raw::one_f")]
     pub represents: f64,
+    /// Probability that a member whose churn clock on the platform runs
+    /// out stays, a new clock starting as if it had just installed.
+    #[serde(default)]
+    pub retention: f64,
 }
 
 fn default_period() -> i64 {
@@ -182,6 +186,8 @@ pub struct ProductSpec {
     pub reach_cost: Money,
     /// People per simulated consumer.
     pub represents: f64,
+    /// Probability that a member stays when its churn clock runs out.
+    pub retention: f64,
 }
 
 impl ProductSpec {
@@ -373,6 +379,7 @@ pub(super) fn check(
             marketing_budget,
             reach_cost,
             represents: c.real(&at("represents"), p.represents, 1.0, 1e6),
+            retention: c.share(&at("retention"), p.retention),
         });
     }
     out

@@ -1169,6 +1169,14 @@ pub fn params() -> Vec<Param> {
             "People each simulated consumer stands for in the product: members (members_represented, product_members_end, product_days_to_million), claims (a Poisson draw per member with mean represents × incidence × risk), contributions, premiums, fees and acquisition costs are the population's; the marketplace and a fund's balances stay the simulated market's.",
         ),
         param(
+            "platforms[].products[].retention",
+            Number,
+            "share",
+            "0 to 1",
+            "0.0 in a given table",
+            "Probability that a member whose churn clock on the platform runs out stays on the platform: a new clock is drawn as if it had just installed (churn_averted, product_churn_averted). Dormancy is not resisted.",
+        ),
+        param(
             "lenders[].name",
             Text,
             "",

@@ -180,6 +180,7 @@ pub(crate) fn sample() -> RawScenario {
                 marketing_budget: 0.0,
                 reach_cost: 0.0,
                 represents: 1.0,
+                retention: 0.0,
             }],
         }],
         lenders: vec![RawLender {

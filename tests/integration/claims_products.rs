@@ -1,8 +1,9 @@
 //! What `scenarios/superapp_mutual_aid.toml` says to expect, checked:
 //! the super-app's and the stand-alone insurer's members after 10 and 90
 //! days, their acquisition cost per member by channel, what the plan adds
-//! to each one's result, the cost per member rising under adverse
-//! selection, and the plan without it. The tolerances hold at the shipped
+//! to each one's result, the users the plan keeps on the super-app
+//! (paired against retention = 0), the cost per member rising under
+//! adverse selection, and the plan without it. The tolerances hold at the shipped
 //! seed and at seeds 1, 2 and 3.
 
 use flywheel::metrics::RunOutput;
@@ -47,7 +48,7 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's members after 90 days (M)",
         members(&runs, ORBIT_AID, 89),
-        41.5,
+        39.2,
         1.5,
     );
     near(
@@ -78,7 +79,7 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
         .collect::<Vec<_>>();
     assert!(shield_million.len() >= 4, "{shield_million:?}");
     let late = shield_million.iter().sum::<u32>() as f64 / shield_million.len() as f64;
-    near("Shield's days to a million", late, 80.0, 8.0);
+    near("Shield's days to a million", late, 79.0, 8.0);
     let marketing = mean(&runs, |r| {
         on(r, SHIELD_AID, 89)
             .acquisition_cost_per_member_marketing
@@ -98,8 +99,8 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's products contribution (M yuan)",
         contribution(0) / 1e6,
-        9.3,
-        0.6,
+        8.9,
+        0.7,
     );
     near(
         "Shield's products contribution (M yuan)",
@@ -115,10 +116,10 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's cost per member at the first sharing",
         cost(14),
-        0.45,
+        0.48,
         0.12,
     );
-    near("Orbit's cost per member at day 90", cost(89), 1.6, 0.15);
+    near("Orbit's cost per member at day 90", cost(89), 1.65, 0.15);
     let risk = mean(&runs, |r| on(r, ORBIT_AID, 89).risk_mean.unwrap_or(0.0));
     near("Orbit's members' mean risk", risk, 1.5, 0.05);
     let save = |day: u32| mean(&runs, |r| on(r, ORBIT_SAVE, day).members as f64);
@@ -126,11 +127,29 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's fund sign-ups after 90 days",
         save(89),
-        10800.0,
+        9930.0,
         400.0,
     );
     let fund = mean(&runs, |r| r.summary[0].consumer_balances_end.as_major());
-    near("Orbit's fund (M yuan)", fund / 1e6, 14.2, 0.5);
+    near("Orbit's fund (M yuan)", fund / 1e6, 11.9, 0.5);
+
+    // What the plan is worth in retained users: the same seeds with
+    // retention = 0, paired by replication.
+    let kept = shipped(&[("platforms[0].products[0].retention", "0")]);
+    let averted = mean(&runs, |r| {
+        r.summary[0]
+            .products
+            .map_or(0.0, |p| p.churn_averted as f64)
+    });
+    near("Orbit's churns averted", averted, 378.0, 35.0);
+    let gains: Vec<f64> = runs
+        .iter()
+        .zip(&kept)
+        .map(|(r, k)| r.summary[0].active_users_end as f64 - k.summary[0].active_users_end as f64)
+        .collect();
+    assert!(gains.iter().all(|&g| g > 0.0), "{gains:?}");
+    let gain = gains.iter().sum::<f64>() / gains.len() as f64;
+    near("Orbit's active users kept by the plan", gain, 319.0, 30.0);
 
     let flat = shipped(&[
         ("platforms[0].products[0].adverse_selection", "false"),
@@ -139,7 +158,7 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's members after 90 days without adverse selection (M)",
         members(&flat, ORBIT_AID, 89),
-        70.0,
+        66.0,
         3.0,
     );
     let cost = mean(&flat, |r| {
@@ -148,7 +167,7 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
     near(
         "Orbit's cost per member without adverse selection",
         cost,
-        1.1,
+        1.06,
         0.2,
     );
 }

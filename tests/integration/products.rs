@@ -3,7 +3,7 @@
 //! flows reconciling with the ledger and the group's accounts to the fen,
 //! and the directions the mechanism must have (reach wins the race, a
 //! stand-alone provider pays its marketing per member, adverse selection
-//! raises the cost).
+//! raises the cost, retention keeps members on the app).
 
 use flywheel::ledger::Money;
 use flywheel::metrics::RunOutput;
@@ -511,4 +511,79 @@ fn products_are_identical_at_any_thread_count() {
     let one = with(1);
     assert!(one.iter().all(|p| !p.is_empty()));
     assert_eq!(one, with(3));
+}
+
+/// A market whose consumers leave the app (a fifth every 10 days) and
+/// all join a free, claim-free plan on their first order; `retention` is
+/// the plan's, `None` for no plan at all.
+fn churning_market(retention: Option<f64>) -> Vec<RunOutput> {
+    let plan = match retention {
+        Some(r) => format!(
+            r#"[[platforms.products]]
+            name = "Aid"
+            kind = "mutual_aid"
+            period_days = 10
+            payout = 1000.0
+            incidence = 0.0
+            willingness = 100.0
+            take_up = 5.0
+            retention = {r}"#
+        ),
+        None => String::new(),
+    };
+    let text = format!(
+        r#"
+        seed = 11
+        replications = 3
+        horizon_days = 60
+        [market]
+        consumers = 1500
+        merchants = 40
+        no_purchase_utility = -10.0
+        direct_utility = -10.0
+        [consumers]
+        purchase_rate = 2.0
+        price_sensitivity = 0.1
+        churn = {{ geometric = {{ p = 0.2, period_days = 10 }} }}
+        [merchants]
+        price = 30.0
+        cash = 100000.0
+        [[platforms]]
+        name = "App"
+        cash = 100000000.0
+        commission = 0.1
+        brand_utility = 5.0
+        {plan}
+        "#
+    );
+    run_text(&text, &[])
+}
+
+#[test]
+fn retention_keeps_members_on_the_app_and_zero_retention_changes_nothing() {
+    let none = churning_market(None);
+    let zero = churning_market(Some(0.0));
+    let half = churning_market(Some(0.5));
+    for ((n, z), h) in none.iter().zip(&zero).zip(&half) {
+        // Without retention the plan leaves the market as it was.
+        assert_eq!(n.days, z.days, "replication {}", n.replication);
+        assert_eq!(n.summary[0].active_users_end, z.summary[0].active_users_end);
+        let z_products = z.summary[0].products.expect("a plan");
+        assert_eq!(z_products.churn_averted, 0);
+        assert!(z.products.iter().all(|d| d.churn_averted == 0));
+        // With it, members who would leave stay: more active users at the
+        // end of the same replication, and the days' counts add up to the
+        // summary's.
+        let averted = h.summary[0].products.expect("a plan").churn_averted;
+        let daily: u64 = h.products.iter().map(|d| d.churn_averted).sum();
+        assert!(averted > 0, "replication {}", h.replication);
+        assert_eq!(daily, averted);
+        assert!(
+            h.summary[0].active_users_end > z.summary[0].active_users_end,
+            "replication {}: {} vs {}",
+            h.replication,
+            h.summary[0].active_users_end,
+            z.summary[0].active_users_end
+        );
+    }
 }

@@ -132,7 +132,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// the merchants it listed; ten break the platform's result down by
 /// business line and reconcile it to its cash; the last ten describe its
 /// consumer credit programme.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 61] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 62] = [
     col(
         "orders",
         "orders",
@@ -427,6 +427,13 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 61] = [
         Line::Products,
         "contribution_products",
         "What the products sold to users added to the platform's result: management fees and premiums less claims an insurer paid and the products' marketing and reach costs (0 without products; members' contributions to a mutual-aid pool are the pool's, not the platform's).",
+    ),
+    col(
+        "product_churn_averted",
+        "consumers",
+        Int,
+        "Churns of the platform's app that its products' retention averted over the run (simulated consumers; a member may be kept more than once); empty for a platform without products.",
+        |s| maybe(s.products.map(|p| p.churn_averted), int),
     ),
 ];
 

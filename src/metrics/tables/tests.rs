@@ -119,6 +119,7 @@ fn platform() -> PlatformSummary {
         products: Some(crate::metrics::products::ProductSummary {
             members_end: 60.5,
             days_to_million: Some(61),
+            churn_averted: 62,
         }),
     }
 }
@@ -245,6 +246,7 @@ fn summary_columns_read_their_own_fields() {
         "product_members_end=60.500000",
         "product_days_to_million=61",
         "contribution_products=59.59",
+        "product_churn_averted=62",
     ];
     assert_eq!(got, expected);
 }
