@@ -49,7 +49,7 @@ fn superapp_mutual_aid_race_and_income_are_as_stated() {
         "Orbit's members after 90 days (M)",
         members(&runs, ORBIT_AID, 89),
         39.2,
-        1.5,
+        2.0,
     );
     near(
         "Shield's members after 10 days (M)",
