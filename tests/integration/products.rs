@@ -491,7 +491,11 @@ fn products_are_identical_at_any_thread_count() {
         take_up = 0.05
         trust = 0.5
         marketing_budget = 300.0
-        represents = 3"#,
+        represents = 3
+        retention = 0.5
+        [consumers.churn.geometric]
+        p = 0.2
+        period_days = 7"#,
         "",
     );
     let s = match flywheel::scenario::parse(&text, "inline.toml", "inline", &[]) {
@@ -510,6 +514,8 @@ fn products_are_identical_at_any_thread_count() {
     };
     let one = with(1);
     assert!(one.iter().all(|p| !p.is_empty()));
+    // Members' churns are kept, so the retention draws are compared too.
+    assert!(one.iter().all(|p| p.iter().any(|d| d.churn_averted > 0)));
     assert_eq!(one, with(3));
 }
 
