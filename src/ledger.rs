@@ -203,11 +203,27 @@ pub enum PostingKind {
     /// Part of a fraudulent consumer credit exposure recovered after
     /// default.
     CreditFraudRecovery,
+    /// A mutual-aid member pays its share of a period's claims and fee
+    /// into the plan's pool.
+    ProductContribution,
+    /// A product pays a member's claim (from a mutual-aid pool, or from
+    /// an insurer's cash).
+    ProductClaim,
+    /// A mutual-aid pool pays the platform its management fee.
+    ProductFee,
+    /// An insurance member pays the platform a premium.
+    ProductPremium,
+    /// A platform pays for marketing a product (reach bought at its cost
+    /// per acquisition).
+    ProductMarketing,
+    /// A platform pays for promoting a product to its own users, per
+    /// member who joins through its reach.
+    ProductReachCost,
 }
 
 impl PostingKind {
     /// Every kind, in a fixed order (used to index totals).
-    pub const ALL: [PostingKind; 49] = [
+    pub const ALL: [PostingKind; 55] = [
         PostingKind::Funding,
         PostingKind::ConsumerPayment,
         PostingKind::ConsumerFee,
@@ -257,6 +273,12 @@ impl PostingKind {
         PostingKind::CreditScreeningCost,
         PostingKind::CreditFraudDisbursement,
         PostingKind::CreditFraudRecovery,
+        PostingKind::ProductContribution,
+        PostingKind::ProductClaim,
+        PostingKind::ProductFee,
+        PostingKind::ProductPremium,
+        PostingKind::ProductMarketing,
+        PostingKind::ProductReachCost,
     ];
 
     fn index(self) -> usize {

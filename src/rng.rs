@@ -46,6 +46,10 @@ pub enum Purpose {
     /// Fraudulent applications and anti-fraud screening (one stream per
     /// lender, then one per consumer credit programme).
     Fraud = 12,
+    /// Products sold to users: each consumer's willingness to pay and
+    /// risk (one stream per consumer), and each product's joins, claims
+    /// and marketing (one stream per product).
+    Products = 15,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche.

@@ -136,6 +136,7 @@ fn run_one_inner(
         lenders: finished.lenders,
         loans: finished.loans,
         merchants: finished.merchants,
+        products: finished.products,
         wall_seconds: started.elapsed().as_secs_f64(),
     })
 }

@@ -4,7 +4,9 @@
 //!
 //! Churn is a clock per install spell: whole periods survived are drawn
 //! geometric with the consumer's churn probability θ (fixed per segment,
-//! or drawn from a beta for the shifted-beta-geometric case). Dormancy
+//! or drawn from a beta for the shifted-beta-geometric case); a product
+//! with `retention` may keep a member whose clock runs out, drawing a new
+//! clock (see [`products`](super::products)). Dormancy
 //! uninstalls a platform the consumer has not ordered on for more than
 //! `dormancy_days`, checked when the consumer next has an occasion.
 
@@ -40,10 +42,28 @@ impl Market<'_> {
             rel.first_acquired = day;
             self.recorder.acquired(p);
         }
+        self.start_churn_clock(c, p, day, now, queue, |m| {
+            m.consumers.agents[c].rng.random()
+        });
+    }
+
+    /// Starts the churn clock of consumer `c`'s install spell `spell` on
+    /// platform `p` at `now`, `draw` giving its uniform (only when the
+    /// consumer's segment churns at all); a clock past the horizon is not
+    /// set.
+    pub(super) fn start_churn_clock(
+        &mut self,
+        c: usize,
+        p: usize,
+        spell: u16,
+        now: Tick,
+        queue: &mut EventQueue<Event>,
+        draw: impl FnOnce(&mut Self) -> f64,
+    ) {
         let theta = f64::from(self.consumers.agents[c].churn_theta);
         let period = self.churn_period_ticks[self.consumers.agents[c].segment as usize];
         if theta > 0.0 && period > 0 {
-            let u: f64 = self.consumers.agents[c].rng.random();
+            let u = draw(self);
             // Whole periods survived: geometric with success probability θ.
             let survived = if theta >= 1.0 {
                 0.0
@@ -59,7 +79,7 @@ impl Market<'_> {
                     Event::Churn {
                         consumer: c as u32,
                         platform: p as u8,
-                        spell: day,
+                        spell,
                     },
                 );
             }
@@ -84,11 +104,21 @@ impl Market<'_> {
         self.recorder.churned(p);
     }
 
-    /// A churn clock set when install spell `spell` began runs out: the
-    /// consumer uninstalls unless that spell has already ended.
-    pub(super) fn churn_clock(&mut self, c: usize, p: usize, spell: u16, day: u32) {
-        if self.relation(c, p).spell_start == spell {
-            self.uninstall(c, p, day);
+    /// A churn clock set in install spell `spell` runs out at `now`: the
+    /// consumer uninstalls unless that spell has already ended or a
+    /// product it is a member of retains it (a new clock then runs).
+    pub(super) fn churn_clock(
+        &mut self,
+        c: usize,
+        p: usize,
+        spell: u16,
+        now: Tick,
+        queue: &mut EventQueue<Event>,
+    ) {
+        if self.relation(c, p).spell_start == spell
+            && !self.product_retains(c, p, spell, now, queue)
+        {
+            self.uninstall(c, p, now.day());
         }
     }
 

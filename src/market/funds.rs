@@ -314,7 +314,7 @@ impl Market<'_> {
         let mut assets = vec![Money::ZERO; np];
         let mut weights = vec![0.0; np];
         for c in 0..self.funds.wallet.len() {
-            let usable = self.consumers.agents[c].installed & open;
+            let usable = self.consumers.agents[c].installed & open & self.products.fund_access(c);
             let mut held = self.funds.wallet[c];
             if held < UNDECIDED && usable & (1 << held) == 0 {
                 // Lost the wallet (uninstalled, or the platform exited).

@@ -12,6 +12,7 @@
 //! | [`merger`] | a platform buying a rival: price, cash, users, merchants |
 //! | [`payment`] | wallet payments, settlement holds, float |
 //! | [`funds`] | wallet balances in money-market funds: deposits, payments, sweeps, yield |
+//! | [`products`] | products sold to users: reach, joins, claims, shared costs, leaving |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
 //! | [`economy`] | seasonality, the common demand factor, shocks |
 //! | [`exclusivity`] | exclusivity deals ("二选一"): offers at listing reviews, daily payments |
@@ -43,7 +44,8 @@
 //! exclusivity to the merchants under a deal; merchants pay fixed and
 //! listing costs, draw on their merchant fund, borrow or close if their
 //! cash is negative (creditors absorb the deficit) and review their
-//! listings; wallet balances take in income, sweeps and yield; lenders
+//! listings; products sold to users take in members, settle claims and
+//! lose members; wallet balances take in income, sweeps and yield; lenders
 //! close their day;
 //! the economy moves on; platforms pay fixed costs, fund rounds, buy
 //! acquisitions and gain word-of-mouth adopters; a platform with no
@@ -65,6 +67,7 @@ mod merger;
 mod occasion;
 mod payment;
 mod platform;
+mod products;
 pub(crate) mod signals;
 mod strategy;
 
@@ -128,6 +131,8 @@ pub struct Market<'a> {
     wallet_reach: WalletReach,
     /// Balances held in wallets' funds.
     funds: funds::Funds,
+    /// Products sold to users (empty without products).
+    products: products::Products,
     /// Whether any platform can offer exclusivity (see [`exclusivity`]).
     exclusivity_on: bool,
     /// The platform each merchant has an exclusivity deal with
@@ -172,7 +177,10 @@ impl<'a> Market<'a> {
         let np = scenario.platforms.len();
         let nm = merchants.len();
         let accounts = Accounts::new(np, scenario.lenders.len());
-        let mut ledger = Ledger::new(accounts.count(nm));
+        // The products' pools come after every other account, so account
+        // numbers are as they were without products.
+        let first_pool = accounts.count(nm);
+        let mut ledger = Ledger::new(first_pool + products::accounts_needed(scenario));
         if ledger_journal {
             ledger = ledger.with_journal();
         }
@@ -278,6 +286,7 @@ impl<'a> Market<'a> {
             payment: PaymentOptions::new(np),
             wallet_reach,
             funds: funds::Funds::new(scenario, run_seed),
+            products: products::Products::new(scenario, run_seed, first_pool),
             exclusivity_on: exclusivity::possible(scenario),
             exclusive: vec![exclusivity::NO_PARTNER; nm],
             line_totals: vec![[Money::ZERO; Line::COUNT]; np],
@@ -325,6 +334,9 @@ impl<'a> Market<'a> {
             self.pay_exclusivity();
         }
         self.merchants_day(day);
+        if self.has_products() {
+            self.products_day(day);
+        }
         self.funds_day();
         self.adopt_wallets(day);
         self.lending_close(day);
@@ -492,6 +504,12 @@ impl<'a> Market<'a> {
             s.held_for_merchants_end = held;
             s.financing = financing;
         }
+        for (s, products) in summary
+            .iter_mut()
+            .zip(self.products.summaries(self.scenario))
+        {
+            s.products = products;
+        }
         let lenders = self.lending.summaries(self.scenario);
         for (l, spec) in self.scenario.lenders.iter().enumerate() {
             if let Some(p) = spec.platform
@@ -509,6 +527,7 @@ impl<'a> Market<'a> {
             lenders,
             loans: self.lending.loans,
             merchants,
+            products: self.products.days,
         }
     }
 }
@@ -532,6 +551,8 @@ pub struct Finished {
     pub loans: Vec<Loan>,
     /// Every merchant's economics.
     pub merchants: Vec<MerchantRecord>,
+    /// Each product's days from its launch.
+    pub products: Vec<crate::metrics::products::ProductDay>,
 }
 
 impl Model for Market<'_> {
@@ -565,7 +586,7 @@ impl Model for Market<'_> {
                 consumer,
                 platform,
                 spell,
-            } => self.churn_clock(consumer as usize, usize::from(platform), spell, time.day()),
+            } => self.churn_clock(consumer as usize, usize::from(platform), spell, time, queue),
             Event::DayEnd { day } => self.close_day(day, queue),
             Event::Horizon => {}
         }

@@ -48,18 +48,22 @@ pub enum Line {
     Subsidies,
     /// Variable and fixed operating costs and marketing (negative).
     Costs,
+    /// Products sold to users: management fees and premiums less claims
+    /// an insurer pays and the products' marketing and reach costs.
+    Products,
 }
 
 impl Line {
     /// Every line, in reporting order (the order of `business_lines.csv`
     /// and of the `contribution_*` columns).
-    pub const ALL: [Line; 6] = [
+    pub const ALL: [Line; 7] = [
         Line::Listings,
         Line::Payments,
         Line::Lending,
         Line::ConsumerCredit,
         Line::Subsidies,
         Line::Costs,
+        Line::Products,
     ];
 
     /// Number of lines.
@@ -74,6 +78,7 @@ impl Line {
             Line::ConsumerCredit => "consumer_credit",
             Line::Subsidies => "subsidies",
             Line::Costs => "costs",
+            Line::Products => "products",
         }
     }
 
@@ -131,6 +136,11 @@ pub const fn role(kind: PostingKind) -> Role {
         | K::MerchantBounty
         | K::ExclusivityPayment => Role::Profit(Subsidies),
         K::PlatformVariableCost | K::PlatformFixedCost | K::Marketing => Role::Profit(Costs),
+        K::ProductClaim
+        | K::ProductFee
+        | K::ProductPremium
+        | K::ProductMarketing
+        | K::ProductReachCost => Role::Profit(Products),
         K::ConsumerPayment
         | K::MerchantPayout
         | K::WalletPayment
@@ -145,7 +155,8 @@ pub const fn role(kind: PostingKind) -> Role {
         | K::FundDeposit
         | K::FundRedemption
         | K::BalancePayment
-        | K::FundYield => Role::Elsewhere,
+        | K::FundYield
+        | K::ProductContribution => Role::Elsewhere,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod lending;
 pub mod lines;
 pub mod merchants;
 pub mod output;
+pub mod products;
 pub mod reference;
 pub mod stats;
 pub mod tables;
@@ -226,6 +227,8 @@ pub struct PlatformSummary {
     /// Funding received, acquisitions paid and cash taken over in
     /// mergers, net, over the run.
     pub financing: Money,
+    /// What its products came to (none for a platform without products).
+    pub products: Option<products::ProductSummary>,
 }
 
 /// A headline figure of a platform's run: what the summary table, sweep
@@ -482,6 +485,8 @@ pub struct RunOutput {
     pub loans: Vec<lending::Loan>,
     /// Every merchant's economics (written to `merchants.csv` on request).
     pub merchants: Vec<merchants::MerchantRecord>,
+    /// Each product's days from its launch (empty without products).
+    pub products: Vec<products::ProductDay>,
     /// Wall-clock seconds of the replication (reported only in manifests).
     pub wall_seconds: f64,
 }
@@ -801,6 +806,7 @@ impl Recorder {
                     loan_book_end: last.map_or(Money::ZERO, |r| r.loan_book + r.credit_book),
                     held_for_merchants_end: Money::ZERO,
                     financing: Money::ZERO,
+                    products: None,
                 }
             })
             .collect();

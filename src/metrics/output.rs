@@ -65,11 +65,32 @@ pub fn write_business_lines(
     scenario: &Scenario,
     runs: &[RunOutput],
 ) -> io::Result<()> {
+    // The products line appears only where some platform sells products,
+    // so files of scenarios without them are as they were.
+    let products = scenario.platforms.iter().any(|p| !p.products.is_empty());
+    let lines: Vec<Line> = Line::ALL
+        .into_iter()
+        .filter(|&l| products || l != Line::Products)
+        .collect();
     let rows = runs.iter().flat_map(|run| {
+        let lines = &lines;
         Row::all(scenario, run, &run.days)
-            .flat_map(|day| Line::ALL.into_iter().map(move |line| LineDay { day, line }))
+            .flat_map(move |day| lines.iter().map(move |&line| LineDay { day, line }))
     });
     write_table(w, &business_lines(), rows)
+}
+
+/// Writes `products.csv`: one row per (replication, day, product) from
+/// the product's launch.
+pub fn write_products(
+    w: &mut dyn Write,
+    scenario: &Scenario,
+    runs: &[RunOutput],
+) -> io::Result<()> {
+    let rows = runs
+        .iter()
+        .flat_map(|run| Row::all(scenario, run, &run.products));
+    write_table(w, &crate::metrics::products::products(), rows)
 }
 
 /// Writes `lending.csv`: one row per (replication, day, lender).
@@ -352,6 +373,9 @@ pub fn run_files(scenario: &Scenario, extra: OnRequest) -> Vec<&'static str> {
     if extra.merchants {
         files.push("merchants.csv");
     }
+    if scenario.platforms.iter().any(|p| !p.products.is_empty()) {
+        files.push("products.csv");
+    }
     files.push(MANIFEST);
     files
 }
@@ -474,6 +498,7 @@ pub fn write_run_file(
         "lenders.csv" => write_lenders(w, scenario, runs),
         "loans.csv" => write_loans(w, scenario, runs),
         "merchants.csv" => write_merchants(w, scenario, runs),
+        "products.csv" => write_products(w, scenario, runs),
         MANIFEST => write_json(w, manifest),
         other => Err(io::Error::other(format!("no writer for `{other}`"))),
     }
@@ -569,6 +594,18 @@ pub fn reference() -> Vec<FileDoc> {
              with the ledger to the fen; `summary.csv` has each platform's \
              `merchants_listed_ever`, `merchant_survival` and `merchant_profit_mean`.",
             docs(&merchants()),
+        ),
+        FileDoc::table(
+            "products.csv",
+            "`run`, with products",
+            "replication × day × product",
+            "Products platforms sell to their users (`[[platforms.products]]`), from each \
+             product's launch day. Every amount is a ledger posting: a mutual-aid plan's \
+             pool is an account of its own, so over a run contributions − claims_paid − \
+             fee_income = pool_balance to the fen; the platform's part (fees, premiums, \
+             an insurer's claims, marketing and reach costs) is its `products` business \
+             line.",
+            docs(&crate::metrics::products::products()),
         ),
         FileDoc::other(
             MANIFEST,

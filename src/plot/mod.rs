@@ -180,6 +180,7 @@ pub fn figures(dir: &Path) -> Result<(Vec<Figure>, Vec<String>), PlotError> {
             market: optional_table(&dir.join("market.csv"))?,
             summary: optional_table(&dir.join("summary.csv"))?,
             business_lines: optional_table(&dir.join(run::BUSINESS_LINES_CSV))?,
+            products: optional_table(&dir.join(run::PRODUCTS_CSV))?,
             manifest: manifest(dir),
         };
         figures.extend(run::figures(&files, &mut notes));

@@ -48,6 +48,7 @@ mod payments;
 mod platforms;
 mod policy;
 mod print;
+mod products;
 mod raw;
 pub mod reference;
 mod regulation;
@@ -81,6 +82,7 @@ pub use policy::{
     Condition, Lever, LeverChange, LeverValue, Metric, Op, Operand, Rule, ScheduleEntry,
 };
 pub use print::{raw_toml, resolved_toml};
+pub use products::{MAX_PRODUCTS, ProductKind, ProductSpec, RawProduct};
 pub use raw::RawScenario;
 pub use regulation::SubsidyCaps;
 pub(crate) use validate::valid_name;

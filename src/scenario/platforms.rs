@@ -15,6 +15,7 @@ use super::policy::{
     Condition, Lever, LeverChange, LeverValue, RawRule, RawScheduleEntry, Rule, ScheduleEntry,
     parse_condition, parse_levers,
 };
+use super::products::{self, ProductSpec, RawProduct};
 use super::raw::one_f;
 use crate::ledger::Money;
 
@@ -121,6 +122,14 @@ pub struct RawPlatform {
     /// Conditional policy rules, evaluated at each review.
     #[serde(default)]
     pub rules: Vec<RawRule>,
+    /// A provider with no marketplace (a stand-alone insurer): nobody
+    /// installs it and no merchant lists on it; it reaches consumers only
+    /// through its products' marketing.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub standalone: bool,
+    /// Products offered to the platform's users.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<RawProduct>,
 }
 
 fn default_reach() -> f64 {
@@ -213,6 +222,10 @@ pub struct PlatformSpec {
     pub schedule: Vec<ScheduleEntry>,
     /// Conditional rules.
     pub rules: Vec<Rule>,
+    /// Whether it is a provider with no marketplace.
+    pub standalone: bool,
+    /// Products offered to its users.
+    pub products: Vec<ProductSpec>,
 }
 
 /// What the word-of-mouth term of adoption counts.
@@ -263,6 +276,7 @@ pub(super) fn check(
             ),
         );
     }
+    products::check_all(c, all);
     let mut platforms = Vec::with_capacity(all.len());
     for (i, p) in all.iter().enumerate() {
         let mut spec = check_platform(c, i, p, all, horizon);
@@ -439,6 +453,17 @@ fn check_platform(
         coupon: Money::ZERO,
     };
     let payments = payments::check(c, &at, &p.payments);
+    if p.standalone {
+        products::check_standalone(c, i, p);
+    }
+    let products = products::check(
+        c,
+        i,
+        &p.products,
+        p.standalone,
+        payments.wallet && payments.fund.is_some(),
+        horizon,
+    );
     let wallet_levers = [
         ("red_packet", p.red_packet, "red packets"),
         ("merchant_bounty", p.merchant_bounty, "bounties"),
@@ -494,5 +519,7 @@ fn check_platform(
         funding,
         schedule,
         rules,
+        standalone: p.standalone,
+        products,
     }
 }

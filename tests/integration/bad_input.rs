@@ -22,6 +22,66 @@ type Case = (
 /// Cases on `tiny.toml`.
 const TINY_CASES: &[Case] = &[
     (
+        "product of an unknown kind",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"loan\"\ntake_up = 0.1",
+        &["platforms[1].products[0].kind", "mutual_aid"],
+    ),
+    (
+        "mutual aid without a payout",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\nincidence = 0.01\nwillingness = 5.0",
+        &["platforms[1].products[0].payout", "above 0"],
+    ),
+    (
+        "mutual aid without a willingness to pay",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nincidence = 0.01",
+        &["platforms[1].products[0].willingness", "required"],
+    ),
+    (
+        "insurance premium on a mutual-aid plan",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nwillingness = 5.0\npremium = 3.0",
+        &["platforms[1].products[0].premium", "insurance"],
+    ),
+    (
+        "insurance whose loss ratio implies a claim probability above 1",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Cover\"\nkind = \"insurance\"\npayout = 10.0\npremium = 20.0\nloss_ratio = 0.8\nwillingness = 30.0",
+        &["platforms[1].products[0].loss_ratio", "at most 1"],
+    ),
+    (
+        "fund product without a wallet fund",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Save\"\nkind = \"fund\"\ntake_up = 0.1",
+        &["platforms[1].products[0].kind", "[platforms.payments.fund]"],
+    ),
+    (
+        "negative take-up",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nwillingness = 5.0\ntake_up = -0.1",
+        &["platforms[1].products[0].take_up", "between"],
+    ),
+    (
+        "unknown product key",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nwillingness = 5.0\ntakeup = 0.1",
+        &["platforms[1].products[0].takeup", "take_up"],
+    ),
+    (
+        "stand-alone provider with app users",
+        "name = \"Beta\"",
+        "name = \"Beta\"\nstandalone = true",
+        &["platforms[1].initial_users", "stand-alone"],
+    ),
+    (
+        "product name used twice",
+        "per_order = 6.0",
+        "per_order = 6.0\n\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nwillingness = 5.0\n[[platforms.products]]\nname = \"Aid\"\nkind = \"mutual_aid\"\npayout = 1000.0\nwillingness = 5.0",
+        &["platforms[1].products[1].name", "used twice"],
+    ),
+    (
         "balances without a wallet fund",
         "per_order = 6.0",
         "per_order = 6.0\n\n[balances]\nincome = 1.0",

@@ -23,7 +23,8 @@ default_rate_all_loans,contribution_listings,contribution_payments,contribution_
 contribution_consumer_credit,contribution_subsidies,contribution_costs,loan_book_end,\
 held_for_merchants_end,financing,\
 credit_lines,credit_purchases,credit_spend,credit_outstanding_end,credit_interest,credit_defaults,\
-credit_default_rate,credit_write_offs,credit_fraud_losses,credit_profit";
+credit_default_rate,credit_write_offs,credit_fraud_losses,credit_profit,\
+product_members_end,product_days_to_million,contribution_products,product_churn_averted";
 
 /// The headline figures, in the order `aggregate.csv` (and the sweep
 /// journal) holds them.

@@ -221,6 +221,7 @@ fn every_shipped_scenario_has_its_claims_tested() {
         include_str!("claims_merger.rs"),
         include_str!("claims_equilibrium.rs"),
         include_str!("claims_calibrate.rs"),
+        include_str!("claims_products.rs"),
     ]
     .concat();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");

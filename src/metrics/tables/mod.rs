@@ -132,7 +132,7 @@ const fn arm<const I: usize>() -> Column<PlatformSummary> {
 /// the merchants it listed; ten break the platform's result down by
 /// business line and reconcile it to its cash; the last ten describe its
 /// consumer credit programme.
-pub const SUMMARY_METRICS: [Column<PlatformSummary>; 58] = [
+pub const SUMMARY_METRICS: [Column<PlatformSummary>; 62] = [
     col(
         "orders",
         "orders",
@@ -396,7 +396,7 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 58] = [
         "financing",
         "yuan",
         Yuan,
-        "Funding received, less acquisitions paid, plus cash taken over in mergers (net) over the run. final_cash = financing + the six contribution_* columns + held_for_merchants_end − loan_book_end, to the fen.",
+        "Funding received, less acquisitions paid, plus cash taken over in mergers (net) over the run. final_cash = financing + the seven contribution_* columns + held_for_merchants_end − loan_book_end, to the fen.",
         |s| Cash(s.financing),
     ),
     credit::<0>(),
@@ -409,6 +409,32 @@ pub const SUMMARY_METRICS: [Column<PlatformSummary>; 58] = [
     credit::<7>(),
     credit::<8>(),
     credit::<9>(),
+    col(
+        "product_members_end",
+        "people",
+        Decimal,
+        "Members of the platform's products at the end, in people represented (members × each product's represents); empty for a platform without products.",
+        |s| maybe(s.products.map(|p| p.members_end), Value::Decimal),
+    ),
+    col(
+        "product_days_to_million",
+        "days",
+        Int,
+        "Days from launch until one of the platform's products first had a million members (represented), counting the launch day; empty if none did or without products.",
+        |s| maybe(s.products.and_then(|p| p.days_to_million), int),
+    ),
+    contribution(
+        Line::Products,
+        "contribution_products",
+        "What the products sold to users added to the platform's result: management fees and premiums less claims an insurer paid and the products' marketing and reach costs (0 without products; members' contributions to a mutual-aid pool are the pool's, not the platform's).",
+    ),
+    col(
+        "product_churn_averted",
+        "consumers",
+        Int,
+        "Churns of the platform's app that its products' retention averted over the run (simulated consumers; a member may be kept more than once); empty for a platform without products.",
+        |s| maybe(s.products.map(|p| p.churn_averted), int),
+    ),
 ];
 
 /// The summary column of business line `line`'s profit over the run.
@@ -428,6 +454,7 @@ const fn contribution(
         Line::ConsumerCredit => read::<3>,
         Line::Subsidies => read::<4>,
         Line::Costs => read::<5>,
+        Line::Products => read::<6>,
     };
     col(name, "yuan", Yuan, doc, read)
 }
@@ -456,7 +483,7 @@ pub fn business_lines<'a>() -> [Column<LineDay<'a>>; 6] {
             "line",
             "",
             Text,
-            "Business line: listings, payments, lending, consumer_credit, subsidies or costs.",
+            "Business line: listings, payments, lending, consumer_credit, subsidies, costs or products (products only in a scenario with products).",
             |r| Value::Text(r.line.name()),
         ),
         col(

@@ -112,10 +112,15 @@ fn platform() -> PlatformSummary {
         merchants_listed_ever: 26,
         merchant_survival: Some(0.27),
         merchant_profit_mean: Some(28.5),
-        contributions: [m(50), m(51), m(52), m(53), m(-54), m(-55)],
+        contributions: [m(50), m(51), m(52), m(53), m(-54), m(-55), m(59)],
         loan_book_end: m(56),
         held_for_merchants_end: m(57),
         financing: m(58),
+        products: Some(crate::metrics::products::ProductSummary {
+            members_end: 60.5,
+            days_to_million: Some(61),
+            churn_averted: 62,
+        }),
     }
 }
 
@@ -147,6 +152,7 @@ fn run() -> RunOutput {
         lenders: Vec::new(),
         loans: Vec::new(),
         merchants: Vec::new(),
+        products: Vec::new(),
         wall_seconds: 0.0,
     }
 }
@@ -237,6 +243,10 @@ fn summary_columns_read_their_own_fields() {
         "credit_write_offs=58.58",
         "credit_fraud_losses=65.65",
         "credit_profit=-194.93",
+        "product_members_end=60.500000",
+        "product_days_to_million=61",
+        "contribution_products=59.59",
+        "product_churn_averted=62",
     ];
     assert_eq!(got, expected);
 }
@@ -358,7 +368,7 @@ fn timeseries_columns_read_their_own_fields() {
         consumer_balances: m(23),
         merchant_balances: m(24),
         exclusive_merchants: 23,
-        lines: [m(1), m(2), m(3), m(0), m(-4), m(-5)],
+        lines: [m(1), m(2), m(3), m(0), m(-4), m(-5), m(6)],
         loan_book: m(33),
         credit_book: m(34),
     };

@@ -23,7 +23,7 @@ mod series;
 #[cfg(test)]
 mod tests;
 
-use balance_figures::balances;
+use balance_figures::{balances, products};
 use market_figures::*;
 use series::*;
 
@@ -44,6 +44,8 @@ pub struct RunFiles {
     pub summary: Option<Table>,
     /// `business_lines.csv`, if present.
     pub business_lines: Option<Table>,
+    /// `products.csv`, if present.
+    pub products: Option<Table>,
     /// `manifest.json`, if present and readable.
     pub manifest: Option<Value>,
 }
@@ -54,6 +56,10 @@ pub const LENDING_CSV: &str = "lending.csv";
 /// Name of the daily file of balances and profit by business line
 /// (lending, payments, local services), when a run writes one.
 pub const BUSINESS_LINES_CSV: &str = "business_lines.csv";
+
+/// Name of the daily file of products sold to users, when a run has
+/// products.
+pub const PRODUCTS_CSV: &str = "products.csv";
 
 /// One figure of a run directory: its file stem, the file it is drawn
 /// from, the columns it needs there, and its builder.
@@ -180,6 +186,13 @@ pub const FIGURES: &[FigureSpec] = &[
         absent: None,
         build: business_lines,
     },
+    FigureSpec {
+        name: "products",
+        file: PRODUCTS_CSV,
+        needs: &["day", "product", "members_represented"],
+        absent: None,
+        build: products,
+    },
 ];
 
 impl RunFiles {
@@ -191,6 +204,7 @@ impl RunFiles {
             "market.csv" => self.market.as_ref(),
             "summary.csv" => self.summary.as_ref(),
             BUSINESS_LINES_CSV => self.business_lines.as_ref(),
+            PRODUCTS_CSV => self.products.as_ref(),
             _ => None,
         }
     }

@@ -15,6 +15,7 @@ fn files(timeseries: Table) -> RunFiles {
         market: None,
         summary: None,
         business_lines: None,
+        products: None,
         manifest: None,
     }
 }
