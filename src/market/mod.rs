@@ -124,7 +124,7 @@ pub struct Market<'a> {
     /// The terms of the current occasion's order through each platform,
     /// kept here so the choice and the settlement read the same values
     /// without an array per occasion.
-    order_terms: Vec<OrderTerms>,
+    order_terms: [OrderTerms; crate::scenario::MAX_PLATFORMS],
     /// The payment options of the current occasion (see [`payment`]).
     payment: PaymentOptions,
     /// What drives merchants' adoption of wallets.
@@ -282,7 +282,7 @@ impl<'a> Market<'a> {
                 .map(|p| stream(run_seed, Purpose::PlatformGrowth, p as u64))
                 .collect(),
             churn_period_ticks,
-            order_terms: vec![OrderTerms::default(); np],
+            order_terms: [OrderTerms::default(); crate::scenario::MAX_PLATFORMS],
             payment: PaymentOptions::new(np),
             wallet_reach,
             funds: funds::Funds::new(scenario, run_seed),

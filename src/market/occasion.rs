@@ -58,6 +58,20 @@ impl OrderTerms {
         variable_cost: Money,
         first_order: bool,
     ) -> OrderTerms {
+        Self::before_commission(price, state, variable_cost, first_order)
+            .with_commission(state.levers.commission)
+    }
+
+    /// [`OrderTerms::new`] without the commission (left at zero): all a
+    /// consumer's choice reads. An occasion works out the commission, a
+    /// rounded product, only for the platform chosen.
+    #[inline]
+    pub(crate) fn before_commission(
+        price: Money,
+        state: &PlatformState,
+        variable_cost: Money,
+        first_order: bool,
+    ) -> OrderTerms {
         let levers = &state.levers;
         let fee = levers.consumer_fee;
         let coupon = levers.coupon.min(price + fee);
@@ -72,8 +86,17 @@ impl OrderTerms {
             coupon,
             new_user_bonus,
             merchant_subsidy: levers.merchant_subsidy,
-            commission: price.times(levers.commission),
+            commission: Money::ZERO,
             variable_cost,
+        }
+    }
+
+    /// These terms with the commission at `rate` of the price.
+    #[inline]
+    pub(crate) fn with_commission(self, rate: f64) -> OrderTerms {
+        OrderTerms {
+            commission: self.price.times(rate),
+            ..self
         }
     }
 
@@ -268,7 +291,7 @@ impl Market<'_> {
                 continue;
             }
             let rel = &self.consumers.relation[c * np + p];
-            let terms = OrderTerms::new(
+            let terms = OrderTerms::before_commission(
                 price,
                 &self.platforms[p],
                 spec.variable_cost,
@@ -310,7 +333,8 @@ impl Market<'_> {
             };
             match choose(&options, &mut self.consumers.agents[c].rng) {
                 Choice::Platform(p) => {
-                    let terms = self.order_terms[p];
+                    let terms =
+                        self.order_terms[p].with_commission(self.platforms[p].levers.commission);
                     if self.settle_platform_order(c, m, p, &terms, day) {
                         if self.credit.any() {
                             self.pay_on_credit(c, p, terms.consumer_pays());

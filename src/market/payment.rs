@@ -205,6 +205,17 @@ impl WalletReach {
     }
 }
 
+/// `exp((u - best) / scale)`, without calling `exp` for the best option:
+/// its weight is `exp(0) = 1` exactly.
+#[inline]
+fn shifted_exp(u: f64, best: f64, scale: f64) -> f64 {
+    if u == best {
+        1.0
+    } else {
+        ((u - best) / scale).exp()
+    }
+}
+
 impl PaymentOptions {
     /// Room for `platforms` wallets.
     pub(crate) fn new(platforms: usize) -> PaymentOptions {
@@ -256,13 +267,13 @@ impl Market<'_> {
             return 0.0;
         }
         let scale = ch.wallet_scale;
-        let cash = ch.cash_utility.map_or(0.0, |u| ((u - best) / scale).exp());
+        let cash = ch.cash_utility.map_or(0.0, |u| shifted_exp(u, best, scale));
         let mut total = cash;
         let mut bits = self.payment.wallets;
         while bits != 0 {
             let w = bits.trailing_zeros() as usize;
             bits &= bits - 1;
-            let e = ((self.payment.weight[w] - best) / scale).exp();
+            let e = shifted_exp(self.payment.weight[w], best, scale);
             self.payment.weight[w] = e;
             total += e;
         }
@@ -273,7 +284,14 @@ impl Market<'_> {
         // ways to pay. Relative to cash when cash is an option.
         let options = f64::from(self.payment.wallets.count_ones())
             + if ch.cash_utility.is_some() { 1.0 } else { 0.0 };
-        let value = best + scale * (total / options).ln();
+        // A single option, or options all worth the best, give a mean
+        // weight of exactly 1, whose logarithm is 0.
+        let mean = total / options;
+        let value = if mean == 1.0 {
+            best
+        } else {
+            best + scale * mean.ln()
+        };
         value - ch.cash_utility.unwrap_or(0.0)
     }
 

@@ -87,8 +87,10 @@ impl Market<'_> {
                 tries += 1;
                 c = if tries < 64 {
                     self.growth_rng[p].random_range(0..total)
+                } else if c + 1 == total {
+                    0
                 } else {
-                    (c + 1) % total
+                    c + 1
                 };
             }
             self.install(c, p, at, queue);
