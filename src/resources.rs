@@ -91,15 +91,16 @@ impl MemoryEstimate {
         let profit_and_loss = crate::metrics::merchants::PROFIT_KINDS.len().div_ceil(8) * 64
             + size_of::<crate::metrics::merchants::MerchantRecord>()
             + 8;
-        let per_merchant = (b(3 * size_of::<crate::ledger::Money>() + 4 * size_of::<u64>() + 16)
-            + b(size_of::<crate::rng::StreamRng>())
-            + b(profit_and_loss))
-        .saturating_add(platforms.saturating_mul(8))
-        .saturating_add(if lenders > 0 {
-            window.saturating_mul(4 * (platforms + 1) + 8)
-        } else {
-            0
-        });
+        let per_merchant =
+            (b(size_of::<crate::agents::MerchantHot>() + size_of::<crate::ledger::Money>() + 16)
+                + b(size_of::<crate::rng::StreamRng>())
+                + b(profit_and_loss))
+            .saturating_add(platforms.saturating_mul(8))
+            .saturating_add(if lenders > 0 {
+                window.saturating_mul(4 * (platforms + 1) + 8)
+            } else {
+                0
+            });
         let state = consumers
             .saturating_mul(per_consumer)
             .saturating_add(merchants.saturating_mul(per_merchant));

@@ -188,37 +188,49 @@ impl Consumers {
     }
 }
 
+/// One merchant's state that a purchase occasion reads (and its queue,
+/// which the occasion updates): kept together in one 64-byte record, so an
+/// occasion at a merchant touches one cache line for it rather than one
+/// per field. Occasions visit merchants in random order, so with hundreds
+/// of thousands of merchants this layout keeps the visit to a few lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(64))]
+pub struct MerchantHot {
+    /// List price of an order.
+    pub price: Money,
+    /// Cost of the goods sold in one order.
+    pub unit_cost: Money,
+    /// Mean service time in ticks (0: no queue).
+    pub service_ticks: f64,
+    /// Tick at which the merchant's server is next free.
+    pub busy_until: Tick,
+    /// Smoothed recent time in system, in hours (what consumers expect).
+    pub expected_wait_hours: f64,
+    /// District.
+    pub district: u32,
+    /// Platforms the merchant is listed on, one bit per platform index.
+    pub listed_on: u32,
+    /// Wallets it accepts, one bit per platform index.
+    pub accepts: u32,
+    /// Whether it runs its own membership programme.
+    pub membership: bool,
+    /// Whether the merchant still trades.
+    pub open: bool,
+}
+
 /// The merchant population.
 #[derive(Debug, Clone)]
 pub struct Merchants {
-    /// List price of an order.
-    pub price: Vec<Money>,
-    /// Cost of the goods sold in one order.
-    pub unit_cost: Vec<Money>,
+    /// Each merchant's state that occasions read (see [`MerchantHot`]).
+    pub hot: Vec<MerchantHot>,
     /// Fixed cost per day.
     pub fixed_cost: Vec<Money>,
     /// Category index.
     pub category: Vec<u8>,
-    /// District.
-    pub district: Vec<u32>,
-    /// Platforms the merchant is listed on, one bit per platform index.
-    pub listed_on: Vec<u32>,
     /// Platforms it has been listed on at any time, one bit per platform.
     pub listed_ever: Vec<u32>,
     /// Day it closed for lack of cash (`u32::MAX` while open).
     pub closed_day: Vec<u32>,
-    /// Whether the merchant still trades.
-    pub open: Vec<bool>,
-    /// Wallets it accepts, one bit per platform index.
-    pub accepts: Vec<u32>,
-    /// Whether it runs its own membership programme.
-    pub membership: Vec<bool>,
-    /// Mean service time in ticks (0: no queue).
-    pub service_ticks: Vec<f64>,
-    /// Tick at which the merchant's server is next free.
-    pub busy_until: Vec<Tick>,
-    /// Smoothed recent time in system, in hours (what consumers expect).
-    pub expected_wait_hours: Vec<f64>,
     /// Orders through each platform since the merchant's last review:
     /// `[merchant * platforms + platform]`.
     pub orders_since_review: Vec<u32>,
@@ -248,20 +260,11 @@ impl Merchants {
             })
             .collect();
         let mut m = Merchants {
-            price: Vec::with_capacity(n),
-            unit_cost: Vec::with_capacity(n),
+            hot: crate::memory::huge_vec(n),
             fixed_cost: Vec::with_capacity(n),
             category: Vec::with_capacity(n),
-            district: Vec::with_capacity(n),
-            listed_on: Vec::with_capacity(n),
             listed_ever: Vec::with_capacity(n),
             closed_day: vec![u32::MAX; n],
-            open: vec![true; n],
-            accepts: Vec::with_capacity(n),
-            membership: Vec::with_capacity(n),
-            service_ticks: Vec::with_capacity(n),
-            busy_until: vec![Tick(0); n],
-            expected_wait_hours: vec![0.0; n],
             orders_since_review: vec![0; n * p],
             rng: Vec::with_capacity(n),
         };
@@ -294,31 +297,35 @@ impl Merchants {
                 }
                 None => 0.0,
             };
-            m.price.push(price);
-            m.unit_cost.push(price.times(share));
-            m.fixed_cost.push(fixed);
-            // At most `MAX_GROUPS` categories: the index fits in a byte.
-            m.category.push(cat as u8);
-            m.district.push((j as u32) % scenario.market.districts);
-            m.listed_on.push(mask);
-            m.listed_ever.push(mask);
             // One draw places the merchant on a scale of openness to QR
             // payments: it accepts every wallet whose starting acceptance
             // exceeds it (all or none when every wallet has the market's
             // share).
             let openness = traits.random::<f64>();
-            m.accepts.push(
-                wallet_acceptance
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |mask, (k, share)| match share {
-                        Some(share) if openness < *share => mask | (1 << k),
-                        _ => mask,
-                    }),
-            );
-            m.membership
-                .push(traits.random::<f64>() < spec.membership.share);
-            m.service_ticks.push(service_ticks);
+            let accepts = wallet_acceptance
+                .iter()
+                .enumerate()
+                .fold(0u32, |mask, (k, share)| match share {
+                    Some(share) if openness < *share => mask | (1 << k),
+                    _ => mask,
+                });
+            let membership = traits.random::<f64>() < spec.membership.share;
+            m.hot.push(MerchantHot {
+                price,
+                unit_cost: price.times(share),
+                service_ticks,
+                busy_until: Tick(0),
+                expected_wait_hours: 0.0,
+                district: (j as u32) % scenario.market.districts,
+                listed_on: mask,
+                accepts,
+                membership,
+                open: true,
+            });
+            m.fixed_cost.push(fixed);
+            // At most `MAX_GROUPS` categories: the index fits in a byte.
+            m.category.push(cat as u8);
+            m.listed_ever.push(mask);
             m.rng
                 .push(stream(run_seed, Purpose::MerchantBehaviour, j as u64));
         }
@@ -327,12 +334,12 @@ impl Merchants {
 
     /// Number of merchants.
     pub fn len(&self) -> usize {
-        self.price.len()
+        self.hot.len()
     }
 
     /// Whether there are no merchants.
     pub fn is_empty(&self) -> bool {
-        self.price.is_empty()
+        self.hot.is_empty()
     }
 }
 
@@ -450,5 +457,21 @@ impl Accounts {
     /// Merchant `m`'s cash account.
     pub fn merchant(&self, m: usize) -> AccountId {
         AccountId(Self::EXTERNAL + 3 * self.platforms + self.lenders + m as u32)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Consumer, MerchantHot};
+
+    /// An occasion's reads of its consumer and of its merchant are one
+    /// cache line each: the layouts that keep large markets out of memory
+    /// stalls must not silently grow.
+    #[test]
+    fn consumer_and_merchant_records_fill_one_cache_line_each() {
+        assert_eq!(std::mem::size_of::<Consumer>(), 64);
+        assert_eq!(std::mem::align_of::<Consumer>(), 64);
+        assert_eq!(std::mem::size_of::<MerchantHot>(), 64);
+        assert_eq!(std::mem::align_of::<MerchantHot>(), 64);
     }
 }

@@ -63,7 +63,7 @@ impl Market<'_> {
     /// Platform `p`'s exclusivity payment to merchant `m` today: its lever
     /// if it is alive and lists the merchant, else zero.
     fn exclusivity_offer(&self, p: usize, m: usize) -> Money {
-        if self.platforms[p].alive && self.merchants.listed_on[m] & (1 << p) != 0 {
+        if self.platforms[p].alive && self.merchants.hot[m].listed_on & (1 << p) != 0 {
             self.platforms[p].levers.exclusivity
         } else {
             Money::ZERO
@@ -96,7 +96,7 @@ impl Market<'_> {
         let live = (0..np)
             .filter(|&p| self.platforms[p].alive && !self.tied_elsewhere(m, p))
             .fold(0u32, |acc, p| acc | (1 << p));
-        let Some(p) = best_offer(self.merchants.listed_on[m] & live, &offers, profit) else {
+        let Some(p) = best_offer(self.merchants.hot[m].listed_on & live, &offers, profit) else {
             return false;
         };
         for q in (0..np).filter(|&q| q != p) {
@@ -117,7 +117,7 @@ impl Market<'_> {
             }
             let p = usize::from(partner);
             let pay = self.exclusivity_offer(p, m);
-            if !self.merchants.open[m] || pay <= Money::ZERO {
+            if !self.merchants.hot[m].open || pay <= Money::ZERO {
                 self.exclusive[m] = NO_PARTNER;
                 continue;
             }
@@ -146,9 +146,9 @@ impl Market<'_> {
         }
         (0..self.merchants.len())
             .filter(|&m| {
-                self.merchants.open[m]
+                self.merchants.hot[m].open
                     && usize::from(self.exclusive[m]) == p
-                    && self.merchants.listed_on[m] & (1 << p) != 0
+                    && self.merchants.hot[m].listed_on & (1 << p) != 0
             })
             .count() as u64
     }

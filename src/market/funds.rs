@@ -385,12 +385,12 @@ impl Market<'_> {
         for m in 0..self.funds.merchant_wallet.len() {
             // The accepted live wallet whose merchant fund pays most.
             let mut best: Option<(usize, f64)> = None;
-            if self.merchants.open[m] {
+            if self.merchants.hot[m].open {
                 for (w, spec) in scenario.platforms.iter().enumerate() {
                     if let Some(f) = spec.payments.merchant_fund
                         && spec.payments.wallet
                         && self.platforms[w].alive
-                        && self.merchants.accepts[m] & (1 << w) != 0
+                        && self.merchants.hot[m].accepts & (1 << w) != 0
                         && best.is_none_or(|(_, y)| f.net_yield() > y)
                     {
                         best = Some((w, f.net_yield()));

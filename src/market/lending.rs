@@ -426,7 +426,7 @@ impl Market<'_> {
                 self.scenario.platforms[p]
                     .customer_data
                     .platform_uses_data(),
-                (self.merchants.listed_on[m] | self.merchants.accepts[m]) & (1 << p) != 0,
+                (self.merchants.hot[m].listed_on | self.merchants.hot[m].accepts) & (1 << p) != 0,
             ),
             None => (false, false),
         };
@@ -444,7 +444,7 @@ impl Market<'_> {
         if self.lending.latent.is_empty() {
             let raw: Vec<f64> = (0..nm)
                 .map(|k| {
-                    let margin = (self.merchants.price[k] - self.merchants.unit_cost[k])
+                    let margin = (self.merchants.hot[k].price - self.merchants.hot[k].unit_cost)
                         .max(Money(1))
                         .as_major();
                     ((self.merchants.fixed_cost[k].as_major() + 1.0) / margin).ln()
@@ -499,7 +499,7 @@ impl Market<'_> {
             {
                 // The platform sees the merchant's flow if it lists the
                 // merchant or settles its wallet payments.
-                let served = self.merchants.listed_on[m] | self.merchants.accepts[m];
+                let served = self.merchants.hot[m].listed_on | self.merchants.hot[m].accepts;
                 if served & (1 << p) == 0 {
                     return None;
                 }

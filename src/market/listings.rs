@@ -39,11 +39,11 @@ impl Listings {
         let mut listed = vec![0u32; platforms * districts];
         let mut listed_total = vec![0u32; platforms];
         for (m, pos) in position.iter_mut().enumerate() {
-            let d = merchants.district[m] as usize;
+            let d = merchants.hot[m].district as usize;
             *pos = district_open[d].len() as u32;
             district_open[d].push(m as u32);
             for p in 0..platforms {
-                if merchants.listed_on[m] & (1 << p) != 0 {
+                if merchants.hot[m].listed_on & (1 << p) != 0 {
                     listed[p * districts + d] += 1;
                     listed_total[p] += 1;
                 }

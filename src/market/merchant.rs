@@ -26,15 +26,15 @@ impl Market<'_> {
     /// whether the wait was within the consumer's tolerance (always, for a
     /// merchant without a queue).
     pub(super) fn serve(&mut self, c: usize, m: usize, time: Tick) -> bool {
-        let service = self.merchants.service_ticks[m];
+        let service = self.merchants.hot[m].service_ticks;
         if service <= 0.0 {
             return true;
         }
         let u: f64 = self.consumers.agents[c].rng.random();
         let s = (-(1.0 - u).ln() * service + 0.5) as u64;
-        let start = time.max(self.merchants.busy_until[m]);
+        let start = time.max(self.merchants.hot[m].busy_until);
         let done = Tick(start.0.saturating_add(s));
-        self.merchants.busy_until[m] = done;
+        self.merchants.hot[m].busy_until = done;
         let in_system = done.0 - time.0;
         // The parts before the horizon integrate the number in system and
         // in queue over the run (time averages for Little's law).
@@ -46,7 +46,7 @@ impl Market<'_> {
             start.0.min(horizon).saturating_sub(time.0),
         );
         let hours = in_system as f64 / 3600.0;
-        let w = &mut self.merchants.expected_wait_hours[m];
+        let w = &mut self.merchants.hot[m].expected_wait_hours;
         *w += WAIT_SMOOTHING * (hours - *w);
         hours <= self.scenario.consumers.loyalty.wait_tolerance_hours
     }
@@ -56,7 +56,7 @@ impl Market<'_> {
     /// `platform` only if that platform shares its customer data.
     pub(super) fn offer_membership(&mut self, c: usize, m: usize, platform: Option<usize>) {
         let scenario = self.scenario;
-        if self.merchants.membership[m]
+        if self.merchants.hot[m].membership
             && self.consumers.agents[c].member_of != m as u32
             && platform.is_none_or(|p| scenario.platforms[p].customer_data.merchants_enrol())
             && self.consumers.agents[c].rng.random::<f64>()
@@ -76,33 +76,37 @@ impl Market<'_> {
     }
 
     pub(super) fn delist(&mut self, m: usize, p: usize) {
-        if self.merchants.listed_on[m] & (1 << p) != 0 {
-            self.merchants.listed_on[m] &= !(1 << p);
-            self.listings.remove(p, self.merchants.district[m] as usize);
+        if self.merchants.hot[m].listed_on & (1 << p) != 0 {
+            self.merchants.hot[m].listed_on &= !(1 << p);
+            self.listings
+                .remove(p, self.merchants.hot[m].district as usize);
         }
     }
 
     pub(super) fn list(&mut self, m: usize, p: usize, day: u32) {
-        if self.merchants.listed_on[m] & (1 << p) == 0 {
-            self.merchants.listed_on[m] |= 1 << p;
+        if self.merchants.hot[m].listed_on & (1 << p) == 0 {
+            self.merchants.hot[m].listed_on |= 1 << p;
             self.merchants.listed_ever[m] |= 1 << p;
             let np = self.platforms.len();
             let since = &mut self.lending.listed_since[m * np + p];
             if *since == u32::MAX {
                 *since = day;
             }
-            self.listings.add(p, self.merchants.district[m] as usize);
+            self.listings
+                .add(p, self.merchants.hot[m].district as usize);
         }
     }
 
     fn close_merchant(&mut self, m: usize, day: u32) {
-        self.merchants.open[m] = false;
+        self.merchants.hot[m].open = false;
         self.merchants.closed_day[m] = day;
         for p in 0..self.platforms.len() {
             self.delist(m, p);
         }
-        self.listings.close(m, self.merchants.district[m] as usize);
-        self.wallet_reach.merchant_closed(self.merchants.accepts[m]);
+        self.listings
+            .close(m, self.merchants.hot[m].district as usize);
+        self.wallet_reach
+            .merchant_closed(self.merchants.hot[m].accepts);
         self.recorder.merchant_closed();
     }
 
@@ -118,11 +122,11 @@ impl Market<'_> {
             .fold(0, |acc, (p, _)| acc | (1 << p));
         let np = self.platforms.len();
         for m in 0..self.merchants.len() {
-            if !self.merchants.open[m] {
+            if !self.merchants.hot[m].open {
                 continue;
             }
             let account = self.accounts.merchant(m);
-            let listings = (self.merchants.listed_on[m] & alive_mask).count_ones();
+            let listings = (self.merchants.hot[m].listed_on & alive_mask).count_ones();
             let cost =
                 Money(self.merchants.fixed_cost[m].0 + spec.listing_cost.0 * i64::from(listings));
             self.ledger.post(
@@ -181,8 +185,8 @@ impl Market<'_> {
         let spec = &self.scenario.merchants;
         let np = self.platforms.len();
         let review_days = f64::from(spec.review_days);
-        let price = self.merchants.price[m];
-        let unit_cost = self.merchants.unit_cost[m];
+        let price = self.merchants.hot[m].price;
+        let unit_cost = self.merchants.hot[m].unit_cost;
         let listing = spec.listing_cost.as_major();
         let window = SHARE_WINDOW_DAYS * 4;
         let data_value = spec.data_sharing_value.as_major();
@@ -207,7 +211,7 @@ impl Market<'_> {
                 } else {
                     0.0
                 };
-            if self.merchants.listed_on[m] & (1 << p) != 0 {
+            if self.merchants.hot[m].listed_on & (1 << p) != 0 {
                 let per_day =
                     f64::from(self.merchants.orders_since_review[m * np + p]) / review_days;
                 let profit = per_day * margin - listing + data;

@@ -161,30 +161,30 @@ impl Market<'_> {
         let np = self.platforms.len();
         let wallet = self.scenario.platforms[a].payments.wallet;
         for m in 0..self.merchants.len() {
-            if !self.merchants.open[m] {
+            if !self.merchants.hot[m].open {
                 continue;
             }
-            let served = self.merchants.listed_on[m] | self.merchants.accepts[m];
+            let served = self.merchants.hot[m].listed_on | self.merchants.hot[m].accepts;
             if served & (1 << t) == 0 {
                 continue;
             }
-            if self.merchants.listed_on[m] & (1 << t) != 0 {
+            if self.merchants.hot[m].listed_on & (1 << t) != 0 {
                 self.delist(m, t);
                 self.list(m, a, day);
                 let orders = std::mem::take(&mut self.merchants.orders_since_review[m * np + t]);
                 self.merchants.orders_since_review[m * np + a] += orders;
             }
-            if self.merchants.accepts[m] & (1 << t) != 0 {
-                self.merchants.accepts[m] &= !(1 << t);
+            if self.merchants.hot[m].accepts & (1 << t) != 0 {
+                self.merchants.hot[m].accepts &= !(1 << t);
                 self.wallet_reach.count_acceptance(t, false);
-                if wallet && self.merchants.accepts[m] & (1 << a) == 0 {
-                    self.merchants.accepts[m] |= 1 << a;
+                if wallet && self.merchants.hot[m].accepts & (1 << a) == 0 {
+                    self.merchants.hot[m].accepts |= 1 << a;
                     self.wallet_reach.count_acceptance(a, true);
                 }
             }
             // The acquirer owns the target's record of a merchant it now
             // serves.
-            if (self.merchants.listed_on[m] | self.merchants.accepts[m]) & (1 << a) != 0 {
+            if (self.merchants.hot[m].listed_on | self.merchants.hot[m].accepts) & (1 << a) != 0 {
                 let since = self.lending.listed_since[m * np + t];
                 let own = &mut self.lending.listed_since[m * np + a];
                 *own = (*own).min(since);

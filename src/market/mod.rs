@@ -251,7 +251,7 @@ impl<'a> Market<'a> {
         }
         queue.push(Tick::start_of_day(scenario.horizon_days), Event::Horizon);
         let served: Vec<u32> = (0..nm)
-            .map(|m| merchants.listed_on[m] | merchants.accepts[m])
+            .map(|m| merchants.hot[m].listed_on | merchants.hot[m].accepts)
             .collect();
         let lending = lending::Lending::new(scenario, run_seed, &served);
         let wallet_reach = WalletReach::new(scenario, &consumers, &merchants, run_seed);
@@ -467,9 +467,9 @@ impl<'a> Market<'a> {
         let (days, mut summary, mut totals) = self.recorder.finish(&exit_days, &retention, &cac);
         totals.servers = self
             .merchants
-            .service_ticks
+            .hot
             .iter()
-            .filter(|&&s| s > 0.0)
+            .filter(|h| h.service_ticks > 0.0)
             .count() as u64;
         let merchants: Vec<MerchantRecord> = (0..self.merchants.len())
             .map(|m| {
@@ -477,8 +477,8 @@ impl<'a> Market<'a> {
                 let closed = self.merchants.closed_day[m];
                 MerchantRecord::from_tally(
                     m as u32,
-                    self.merchants.district[m],
-                    self.merchants.listed_on[m],
+                    self.merchants.hot[m].district,
+                    self.merchants.hot[m].listed_on,
                     self.merchants.listed_ever[m],
                     (closed != u32::MAX).then_some(closed),
                     |kind| self.ledger.tallied(account, kind).unwrap_or(Money::ZERO),

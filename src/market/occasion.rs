@@ -18,7 +18,7 @@ use rand::RngExt;
 
 use super::Market;
 use super::choice::{Choice, Options, choose};
-use crate::agents::{Accounts, NO_PLATFORM, NONE, PlatformState};
+use crate::agents::{Accounts, MerchantHot, NO_PLATFORM, NONE, PlatformState};
 use crate::engine::{Event, EventQueue, NEVER, Tick};
 use crate::ledger::{Money, PostingKind};
 use crate::metrics::Flows;
@@ -150,14 +150,14 @@ fn thinned_out(demand: f64, ceiling: f64, rng: &mut StreamRng) -> bool {
 fn pick_merchant(
     market: &crate::scenario::Market,
     listings: &super::listings::Listings,
-    open: &[bool],
+    merchants: &[MerchantHot],
     (last, home): (u32, u32),
     rng: &mut StreamRng,
 ) -> Option<usize> {
     if last != NONE
         && market.repeat_merchant > 0.0
         && rng.random::<f64>() < market.repeat_merchant
-        && open.get(last as usize).copied().unwrap_or(false)
+        && merchants.get(last as usize).is_some_and(|h| h.open)
     {
         return Some(last as usize);
     }
@@ -190,7 +190,7 @@ impl Market<'_> {
         pick_merchant(
             &self.scenario.market,
             &self.listings,
-            &self.merchants.open,
+            &self.merchants.hot,
             (agent.last_merchant, agent.district),
             &mut agent.rng,
         )
@@ -209,7 +209,7 @@ impl Market<'_> {
         pick_merchant(
             &self.scenario.market,
             &self.listings,
-            &self.merchants.open,
+            &self.merchants.hot,
             (agent.last_merchant, agent.district),
             &mut rng,
         )
@@ -226,32 +226,8 @@ impl Market<'_> {
         };
         let np = self.platforms.len();
         let ms = &self.merchants;
-        let one = m..m + 1;
-        if let (Some(price), Some(unit_cost)) =
-            (ms.price.get(one.clone()), ms.unit_cost.get(one.clone()))
-        {
-            crate::memory::prefetch_all(price);
-            crate::memory::prefetch_all(unit_cost);
-        }
-        if let (Some(district), Some(listed_on), Some(accepts)) = (
-            ms.district.get(one.clone()),
-            ms.listed_on.get(one.clone()),
-            ms.accepts.get(one.clone()),
-        ) {
-            crate::memory::prefetch_all(district);
-            crate::memory::prefetch_all(listed_on);
-            crate::memory::prefetch_all(accepts);
-        }
-        if let (Some(service), Some(busy), Some(wait), Some(member)) = (
-            ms.service_ticks.get(one.clone()),
-            ms.busy_until.get(one.clone()),
-            ms.expected_wait_hours.get(one.clone()),
-            ms.membership.get(one),
-        ) {
-            crate::memory::prefetch_all(service);
-            crate::memory::prefetch_all(busy);
-            crate::memory::prefetch_all(wait);
-            crate::memory::prefetch_all(member);
+        if let Some(hot) = ms.hot.get(m) {
+            crate::memory::prefetch(hot);
         }
         if let Some(since) = ms.orders_since_review.get(m * np..(m + 1) * np) {
             crate::memory::prefetch_all(since);
@@ -277,13 +253,13 @@ impl Market<'_> {
             self.recorder.no_purchase();
             return;
         };
-        let price = self.merchants.price[m];
+        let price = self.merchants.hot[m].price;
         let beta = f64::from(self.consumers.agents[c].price_sensitivity);
         let ch = &scenario.choice;
-        let wait = ch.wait_per_hour * self.merchants.expected_wait_hours[m];
+        let wait = ch.wait_per_hour * self.merchants.hot[m].expected_wait_hours;
         let np = scenario.platforms.len();
-        let district = self.merchants.district[m] as usize;
-        let available = self.consumers.agents[c].installed & self.merchants.listed_on[m];
+        let district = self.merchants.hot[m].district as usize;
+        let available = self.consumers.agents[c].installed & self.merchants.hot[m].listed_on;
         let last_platform = self.consumers.agents[c].last_platform;
         let mut utilities = [None; MAX_PLATFORMS];
         for (p, spec) in scenario.platforms.iter().enumerate() {
@@ -315,7 +291,8 @@ impl Market<'_> {
             utilities[p] = Some(u);
             self.order_terms[p] = terms;
         }
-        let member = self.consumers.agents[c].member_of == m as u32 && self.merchants.membership[m];
+        let member =
+            self.consumers.agents[c].member_of == m as u32 && self.merchants.hot[m].membership;
         let direct_price = if member {
             (price - scenario.merchants.membership.discount).max(Money::ZERO)
         } else {
@@ -435,7 +412,7 @@ impl Market<'_> {
         l.post(
             merchant,
             Accounts::SUPPLIERS,
-            self.merchants.unit_cost[m],
+            self.merchants.hot[m].unit_cost,
             PostingKind::MerchantUnitCost,
         );
         self.hold(p, m, terms.merchant_takings(), day);

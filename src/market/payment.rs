@@ -152,9 +152,9 @@ impl WalletReach {
         let accepting = (0..np)
             .map(|w| {
                 merchants
-                    .accepts
+                    .hot
                     .iter()
-                    .filter(|&&mask| mask & (1 << w) != 0)
+                    .filter(|h| h.accepts & (1 << w) != 0)
                     .count() as u32
             })
             .collect();
@@ -234,7 +234,7 @@ impl Market<'_> {
     /// buying direct (0 when no wallet is usable; see the module
     /// documentation).
     pub(super) fn payment_value(&mut self, c: usize, m: usize, beta: f64, day: u32) -> f64 {
-        let usable = self.consumers.agents[c].installed & self.merchants.accepts[m];
+        let usable = self.consumers.agents[c].installed & self.merchants.hot[m].accepts;
         self.payment.wallets = 0;
         if usable == 0 {
             return 0.0;
@@ -340,10 +340,10 @@ impl Market<'_> {
             }
             let bounty = self.platforms[w].levers.merchant_bounty.as_major();
             for m in 0..self.merchants.len() {
-                if !self.merchants.open[m] || self.merchants.accepts[m] & (1 << w) != 0 {
+                if !self.merchants.hot[m].open || self.merchants.hot[m].accepts & (1 << w) != 0 {
                     continue;
                 }
-                let d = self.merchants.district[m] as usize;
+                let d = self.merchants.hot[m].district as usize;
                 let people = self.wallet_reach.consumers[d];
                 let share = if people > 0 {
                     f64::from(self.wallet_reach.installed[w * nd + d]) / f64::from(people)
@@ -352,7 +352,7 @@ impl Market<'_> {
                 };
                 let hazard = pay.adoption.hazard(share, bounty, pay.fee_rate);
                 if hazard > 0.0 && self.wallet_reach.rng[w].random::<f64>() < hazard {
-                    self.merchants.accepts[m] |= 1 << w;
+                    self.merchants.hot[m].accepts |= 1 << w;
                     self.wallet_reach.accepting[w] += 1;
                     let since = &mut self.lending.listed_since[m * np + w];
                     *since = (*since).min(day);
@@ -468,7 +468,7 @@ impl Market<'_> {
         self.ledger.post(
             merchant,
             Accounts::SUPPLIERS,
-            self.merchants.unit_cost[m],
+            self.merchants.hot[m].unit_cost,
             PostingKind::MerchantUnitCost,
         );
     }

@@ -59,7 +59,7 @@ impl Market<'_> {
             self.uninstall(c, p, day);
         }
         for m in 0..self.merchants.len() {
-            self.merchants.listed_on[m] &= !(1 << p);
+            self.merchants.hot[m].listed_on &= !(1 << p);
         }
         self.listings.clear_platform(p);
     }

@@ -268,7 +268,7 @@ fn a_merchant_with_cash_in_the_fund_is_not_out_of_cash() {
     let mut swept = 0;
     for m in 0..10 {
         let (balance, wallet) = market.merchant_fund_balance(m);
-        assert!(market.merchants.open[m], "merchant {m} closed");
+        assert!(market.merchants.hot[m].open, "merchant {m} closed");
         let cash = market.ledger.balance(Accounts::new(1, 0).merchant(m));
         assert!(cash.0 >= 0);
         if wallet.is_some() {

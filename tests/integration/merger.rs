@@ -182,19 +182,19 @@ fn a_merger_conserves_users_and_merchants() {
         // Merchants: listings and wallet acceptance of B are A's now.
         let m0 = &before.merchants;
         let m1 = &after.merchants;
-        assert!(m0.open.iter().chain(&m1.open).all(|&o| o), "no closures");
+        assert!(m0.hot.iter().chain(&m1.hot).all(|h| h.open), "no closures");
         let (mut listed_b, mut accepting_b) = (0, 0);
         for m in 0..m0.len() {
             for (bits0, bits1) in [
-                (m0.listed_on[m], m1.listed_on[m]),
-                (m0.accepts[m], m1.accepts[m]),
+                (m0.hot[m].listed_on, m1.hot[m].listed_on),
+                (m0.hot[m].accepts, m1.hot[m].accepts),
             ] {
                 assert_eq!(bits1 & (1 << A) != 0, bits0 & (1 << A | 1 << B) != 0);
                 assert_eq!(bits1 & (1 << B), 0);
                 assert_eq!(bits1 & (1 << C), bits0 & (1 << C));
             }
-            listed_b += u32::from(m0.listed_on[m] & (1 << B) != 0);
-            accepting_b += u32::from(m0.accepts[m] & (1 << B) != 0);
+            listed_b += u32::from(m0.hot[m].listed_on & (1 << B) != 0);
+            accepting_b += u32::from(m0.hot[m].accepts & (1 << B) != 0);
         }
         assert!(
             listed_b > 20 && accepting_b > 20,
