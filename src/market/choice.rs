@@ -51,12 +51,16 @@ fn max_utility(options: &Options) -> f64 {
         .fold(options.direct.max(options.no_purchase), f64::max)
 }
 
-/// `exp(u - max)`, without calling `exp` for the best option: its weight
-/// is `exp(0) = 1` exactly, so skipping the call saves one exponential per
-/// occasion and changes no result.
+/// `exp((u - max) / scale)`, without calling `exp` for the best option:
+/// its weight is `exp(0) = 1` exactly, so skipping the call saves one
+/// exponential per choice and changes no result.
 #[inline]
-fn shifted_exp(u: f64, max: f64) -> f64 {
-    if u == max { 1.0 } else { (u - max).exp() }
+pub(crate) fn shifted_exp(u: f64, max: f64, scale: f64) -> f64 {
+    if u == max {
+        1.0
+    } else {
+        ((u - max) / scale).exp()
+    }
 }
 
 /// Draws one choice by inverting the logit distribution with one uniform
@@ -67,12 +71,12 @@ pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
     let mut total = 0.0;
     for (w, u) in weights.iter_mut().zip(options.platforms) {
         if let Some(u) = u {
-            *w = shifted_exp(*u, max);
+            *w = shifted_exp(*u, max, 1.0);
             total += *w;
         }
     }
-    let direct = shifted_exp(options.direct, max);
-    let none = shifted_exp(options.no_purchase, max);
+    let direct = shifted_exp(options.direct, max, 1.0);
+    let none = shifted_exp(options.no_purchase, max, 1.0);
     total += direct + none;
     let mut target = rng.random::<f64>() * total;
     for (p, w) in weights.iter().enumerate().take(options.platforms.len()) {

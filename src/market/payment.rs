@@ -31,6 +31,7 @@
 use rand::RngExt;
 
 use super::Market;
+use super::choice::shifted_exp;
 use crate::agents::{Accounts, Consumers, Merchants, Relation};
 use crate::engine::NEVER;
 use crate::ledger::{Money, PostingKind};
@@ -202,17 +203,6 @@ impl WalletReach {
     /// Open merchants accepting wallet `w`.
     pub(crate) fn accepting(&self, w: usize) -> u32 {
         self.accepting[w]
-    }
-}
-
-/// `exp((u - best) / scale)`, without calling `exp` for the best option:
-/// its weight is `exp(0) = 1` exactly.
-#[inline]
-fn shifted_exp(u: f64, best: f64, scale: f64) -> f64 {
-    if u == best {
-        1.0
-    } else {
-        ((u - best) / scale).exp()
     }
 }
 
