@@ -549,8 +549,6 @@ impl Ledger {
         }
     }
 
-    /// Appends a posting to the journal (kept out of line: journals are
-    /// for tests and audits, not the hot path).
     /// Hints that `account` will be posted to soon: fetches its record and
     /// its row of the tally into cache. Changes nothing.
     #[inline]
@@ -570,6 +568,8 @@ impl Ledger {
         }
     }
 
+    /// Appends a posting to the journal (kept out of line: journals are
+    /// for tests and audits, not the hot path).
     #[cold]
     fn record(&mut self, from: AccountId, to: AccountId, amount: Money, kind: PostingKind) {
         if let Some(journal) = &mut self.journal {
