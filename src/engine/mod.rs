@@ -52,19 +52,29 @@ pub trait Model {
     /// into cache while earlier events are handled. Must not change state.
     fn prefetch(&self, _event: &Event) {}
 
-    /// A second, later hint for `event`, [`NEAR`] places ahead, given the
-    /// time of the event being handled: what [`Model::prefetch`] fetched
-    /// for it [`AHEAD`] places ahead is expected in cache by now, so the
-    /// model may read it to fetch what depends on it (the merchant a
-    /// consumer will visit). Must not change state.
+    /// A second hint for `event`, [`MID`] places ahead: what
+    /// [`Model::prefetch`] fetched for it [`AHEAD`] places ahead is expected
+    /// in cache by now, so the model may read it to fetch what the third
+    /// hint will read (which merchant list entry a consumer will draw).
+    /// Must not change state.
+    fn prefetch_mid(&self, _event: &Event) {}
+
+    /// The last hint for `event`, [`NEAR`] places ahead, given the time of
+    /// the event being handled: the earlier hints' data is expected in
+    /// cache by now, so the model may read it to fetch what depends on it
+    /// (the records of the merchant a consumer will visit). Must not change
+    /// state.
     fn prefetch_near(&self, _now: Tick, _event: &Event) {}
 }
 
 /// How many events ahead of the one being handled the engine prefetches.
 const AHEAD: usize = 8;
 
-/// How many events ahead the engine gives the second hint: late enough
-/// that the first hint's data has arrived, early enough for the second's
+/// How many events ahead the engine gives the second hint.
+const MID: usize = 5;
+
+/// How many events ahead the engine gives the last hint: late enough
+/// that the earlier hints' data has arrived, early enough for the last's
 /// to arrive in turn.
 const NEAR: usize = 3;
 
@@ -103,6 +113,9 @@ pub fn run_until<M: Model>(
     while let Some(Scheduled { time, event, .. }) = queue.pop() {
         if let Some(next) = queue.upcoming(AHEAD) {
             model.prefetch(next);
+        }
+        if let Some(next) = queue.upcoming(MID) {
+            model.prefetch_mid(next);
         }
         if let Some(next) = queue.upcoming(NEAR) {
             model.prefetch_near(time, next);

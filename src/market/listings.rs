@@ -79,6 +79,20 @@ impl Listings {
         Some(list[rng.random_range(0..list.len())] as usize)
     }
 
+    /// Hints that [`Self::pick_in`] will soon draw from district `d` with
+    /// a stream in `rng`'s state: fetches the list entry it will read.
+    /// Changes nothing but `rng`, which should be a copy.
+    pub(crate) fn prefetch_pick(&self, d: usize, rng: &mut StreamRng) {
+        let Some(list) = self.district_open.get(d) else {
+            return;
+        };
+        if !list.is_empty()
+            && let Some(entry) = list.get(rng.random_range(0..list.len()))
+        {
+            crate::memory::prefetch(entry);
+        }
+    }
+
     /// A uniformly drawn district.
     pub(crate) fn pick_district(&self, rng: &mut StreamRng) -> usize {
         rng.random_range(0..self.districts)

@@ -144,7 +144,7 @@ pub struct Market<'a> {
     /// Loan books each platform took over in mergers, less those it
     /// handed over: financing, not lending profit.
     books_moved: Vec<Money>,
-    /// Whether the engine's second prefetch hint fetches the merchant an
+    /// Whether the engine's later prefetch hints fetch the merchant an
     /// occasion is expected to visit: worth its instructions only when
     /// the agents' state outgrows the caches.
     prefetch_merchants: bool,
@@ -564,6 +564,14 @@ impl Model for Market<'_> {
             if let Some(relations) = self.consumers.relation.get(c * np..(c + 1) * np) {
                 crate::memory::prefetch_all(relations);
             }
+        }
+    }
+
+    fn prefetch_mid(&self, event: &Event) {
+        if let Event::Purchase { consumer } = *event
+            && self.prefetch_merchants
+        {
+            self.prefetch_route(consumer as usize);
         }
     }
 

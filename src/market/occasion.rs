@@ -142,6 +142,41 @@ fn thinned_out(demand: f64, ceiling: f64, rng: &mut StreamRng) -> bool {
     false
 }
 
+/// Where a consumer's occasion takes it: back to its last merchant, or
+/// to a merchant drawn from a district's open ones.
+enum Route {
+    /// Its last merchant again.
+    Repeat(usize),
+    /// A merchant drawn in this district.
+    District(usize),
+}
+
+/// The route of a consumer whose last merchant and home district are
+/// `(last, home)`: its last merchant with probability `repeat_merchant`
+/// if `open(last)`, else its district or, with probability
+/// `cross_district_share`, a random district.
+#[inline]
+fn route(
+    market: &crate::scenario::Market,
+    listings: &super::listings::Listings,
+    open: impl FnOnce(usize) -> bool,
+    (last, home): (u32, u32),
+    rng: &mut StreamRng,
+) -> Route {
+    if last != NONE
+        && market.repeat_merchant > 0.0
+        && rng.random::<f64>() < market.repeat_merchant
+        && open(last as usize)
+    {
+        return Route::Repeat(last as usize);
+    }
+    let mut d = home as usize;
+    if market.cross_district_share > 0.0 && rng.random::<f64>() < market.cross_district_share {
+        d = listings.pick_district(rng);
+    }
+    Route::District(d)
+}
+
 /// The merchant a consumer whose last merchant and home district are
 /// `(last, home)` visits: its last one with probability `repeat_merchant`
 /// (if still open), else one at random in its district or, with
@@ -151,21 +186,14 @@ fn pick_merchant(
     market: &crate::scenario::Market,
     listings: &super::listings::Listings,
     merchants: &[MerchantHot],
-    (last, home): (u32, u32),
+    last_and_home: (u32, u32),
     rng: &mut StreamRng,
 ) -> Option<usize> {
-    if last != NONE
-        && market.repeat_merchant > 0.0
-        && rng.random::<f64>() < market.repeat_merchant
-        && merchants.get(last as usize).is_some_and(|h| h.open)
-    {
-        return Some(last as usize);
+    let open = |m: usize| merchants.get(m).is_some_and(|h| h.open);
+    match route(market, listings, open, last_and_home, rng) {
+        Route::Repeat(m) => Some(m),
+        Route::District(d) => listings.pick_in(d, rng),
     }
-    let mut d = home as usize;
-    if market.cross_district_share > 0.0 && rng.random::<f64>() < market.cross_district_share {
-        d = listings.pick_district(rng);
-    }
-    listings.pick_in(d, rng)
 }
 
 impl Market<'_> {
@@ -213,6 +241,36 @@ impl Market<'_> {
             (agent.last_merchant, agent.district),
             &mut rng,
         )
+    }
+
+    /// Hints that consumer `c`'s occasion comes soon, before
+    /// [`Self::prefetch_occasion`]: fetches what the merchant prediction
+    /// reads beyond the consumer's record (its last merchant's record, or
+    /// the district list entry it will draw), taking the last merchant to
+    /// be still open. Changes nothing.
+    pub(super) fn prefetch_route(&self, c: usize) {
+        let Some(agent) = self.consumers.agents.get(c) else {
+            return;
+        };
+        let mut rng = agent.rng.clone();
+        if thinned_out(self.economy.demand(), self.economy.ceiling(), &mut rng) {
+            return;
+        }
+        let last_and_home = (agent.last_merchant, agent.district);
+        match route(
+            &self.scenario.market,
+            &self.listings,
+            |_| true,
+            last_and_home,
+            &mut rng,
+        ) {
+            Route::Repeat(m) => {
+                if let Some(hot) = self.merchants.hot.get(m) {
+                    crate::memory::prefetch(hot);
+                }
+            }
+            Route::District(d) => self.listings.prefetch_pick(d, &mut rng),
+        }
     }
 
     /// Hints that consumer `c`'s occasion on `day` comes soon: fetches the
