@@ -11,6 +11,8 @@
 //! it prints events, wall seconds, events per second, nanoseconds per event
 //! and the ratio of its events per second to the first point's; at the end
 //! the process's peak resident memory and bytes of state per consumer.
+//! A point shorter than ten seconds is run three times and the fastest
+//! run printed (shared machines disturb short runs the most).
 //!
 //! ```sh
 //! cargo bench --bench scale            # 10^4, 10^5 and bench_1m; days at 10^5
@@ -98,6 +100,30 @@ fn measure(s: &Scenario) -> Point {
     }
 }
 
+/// A point that takes under this many seconds is run [`REPEATS`] times
+/// and the fastest run reported: on a shared machine the fastest run is
+/// the one least disturbed, and short runs are disturbed the most.
+const REPEAT_BELOW_SECONDS: f64 = 10.0;
+
+/// Runs of a short point.
+const REPEATS: usize = 3;
+
+/// [`measure`], repeated for a short point; the fastest run.
+fn measure_best(s: &Scenario) -> Point {
+    let mut best = measure(s);
+    if best.wall < REPEAT_BELOW_SECONDS {
+        for _ in 1..REPEATS {
+            let p = measure(s);
+            // The same seed gives the same run: only the time may differ.
+            assert_eq!(p.events, best.events, "a repeated run differs");
+            if p.wall < best.wall {
+                best = p;
+            }
+        }
+    }
+    best
+}
+
 fn print_header(title: &str) {
     println!("{title}");
     println!(
@@ -145,7 +171,7 @@ fn main() {
             10_000_000 => load(&dir.join("bench_10m.toml"), &[]),
             _ => resized(&base, n, 365),
         };
-        let p = measure(&s);
+        let p = measure_best(&s);
         let f = *first.get_or_insert(p.rate());
         print_point(&p, f);
         if n == 1_000_000 {
@@ -158,7 +184,7 @@ fn main() {
     let mut first = None;
     // From four months: bench_1m's first coupon runs to day 120.
     for days in [121u32, 243, 365] {
-        let p = measure(&resized(&base, 100_000, days));
+        let p = measure_best(&resized(&base, 100_000, days));
         let f = *first.get_or_insert(p.rate());
         print_point(&p, f);
     }

@@ -77,19 +77,22 @@ impl Settlement {
     }
 
     /// Hints that merchant `m`'s takings held on `day` will be added to
-    /// soon (for every platform that holds takings). Changes nothing.
+    /// soon: fetches the entry of every platform that holds takings (one
+    /// line each; a whole row of platforms may straddle two). Changes
+    /// nothing.
     #[inline]
     pub(crate) fn prefetch(&self, scenario: &Scenario, m: usize, day: u32) {
         if self.slots == 0 {
             return;
         }
-        for spec in &scenario.platforms {
+        for (p, spec) in scenario.platforms.iter().enumerate() {
             let delay = spec.payments.settlement_days as usize;
-            if delay > 0 {
-                let start = self.index((day as usize + delay) % self.slots, m, 0);
-                if let Some(row) = self.held.get(start..start + self.platforms) {
-                    crate::memory::prefetch_all(row);
-                }
+            if delay > 0
+                && let Some(entry) =
+                    self.held
+                        .get(self.index((day as usize + delay) % self.slots, m, p))
+            {
+                crate::memory::prefetch(entry);
             }
         }
     }
