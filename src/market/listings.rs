@@ -72,25 +72,27 @@ impl Listings {
     /// A uniformly drawn open merchant of district `d` (`None` if it has
     /// none).
     pub(crate) fn pick_in(&self, d: usize, rng: &mut StreamRng) -> Option<usize> {
-        let list = &self.district_open[d];
-        if list.is_empty() {
-            return None;
-        }
-        Some(list[rng.random_range(0..list.len())] as usize)
+        self.draw_entry(d, rng).map(|&m| m as usize)
     }
 
     /// Hints that [`Self::pick_in`] will soon draw from district `d` with
     /// a stream in `rng`'s state: fetches the list entry it will read.
     /// Changes nothing but `rng`, which should be a copy.
     pub(crate) fn prefetch_pick(&self, d: usize, rng: &mut StreamRng) {
-        let Some(list) = self.district_open.get(d) else {
-            return;
-        };
-        if !list.is_empty()
-            && let Some(entry) = list.get(rng.random_range(0..list.len()))
-        {
+        if let Some(entry) = self.draw_entry(d, rng) {
             crate::memory::prefetch(entry);
         }
+    }
+
+    /// The entry of district `d`'s list of open merchants that one draw
+    /// lands on: the single draw both the pick and its hint make.
+    #[inline]
+    fn draw_entry(&self, d: usize, rng: &mut StreamRng) -> Option<&u32> {
+        let list = self.district_open.get(d)?;
+        if list.is_empty() {
+            return None;
+        }
+        list.get(rng.random_range(0..list.len()))
     }
 
     /// A uniformly drawn district.
