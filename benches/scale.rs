@@ -22,7 +22,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use flywheel::agents::{Consumer, Relation};
+use flywheel::agents::{Consumer, Relations};
 use flywheel::engine::Event;
 use flywheel::metrics::write::peak_rss_bytes;
 use flywheel::runner::{RunOptions, run_one};
@@ -191,7 +191,7 @@ fn main() {
 
     let s = load(&base, &[]);
     let per_consumer = std::mem::size_of::<Consumer>()
-        + s.platforms.len() * std::mem::size_of::<Relation>()
+        + Relations::bytes_per_consumer(s.platforms.len())
         // One pending occasion per consumer in the queue: the event and
         // its packed (sequence, tick) key.
         + std::mem::size_of::<Event>()

@@ -80,7 +80,9 @@ impl MemoryEstimate {
         // event and one relation per platform.
         let per_consumer = (b(size_of::<crate::agents::Consumer>())
             + b(crate::engine::EventQueue::<crate::engine::Event>::ENTRY_BYTES))
-        .saturating_add(platforms.saturating_mul(b(size_of::<crate::agents::Relation>())));
+        .saturating_add(b(crate::agents::Relations::bytes_per_consumer(
+            usize::try_from(platforms).unwrap_or(usize::MAX),
+        )));
         // Price, costs, queue and listing state, a random stream, the
         // ledger's tally of its profit and loss and its record at the end,
         // per-platform counters and, with lenders, 30 days of sales per

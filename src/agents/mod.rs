@@ -15,44 +15,217 @@ pub const NONE: u32 = u32::MAX;
 /// Sentinel platform for "none".
 pub const NO_PLATFORM: u8 = u8::MAX;
 
-/// A consumer's relationship with one platform.
+/// What a purchase occasion reads of a consumer's relationship with one
+/// platform: 16 bytes, so the relations with up to four platforms share
+/// one cache line (see [`Relations`]). What only installs, churn and the
+/// cohort tables read lives in [`RelationHistory`].
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[repr(C, align(16))]
 pub struct Relation {
     /// Last day the consumer ordered on the platform (`NEVER` if not in
     /// this install spell).
     pub last_order_day: u16,
-    /// Last day the consumer ordered on the platform in any install spell
-    /// (`NEVER` if never): what the count of active consumers follows, so
-    /// a consumer who reinstalls is still counted once.
-    pub last_order_ever: u16,
     /// Day the current install spell began (`NEVER` if not installed).
     pub spell_start: u16,
+    /// Day the loyalty value refers to.
+    pub loyalty_day: u16,
+    /// Day of the last payment with the platform's wallet (`NEVER` if the
+    /// consumer has never paid with it: a new payer).
+    pub wallet_day: u16,
+    /// Habit stock as of `loyalty_day`.
+    pub loyalty: f32,
+    /// Habit of paying with the platform's wallet, as of `wallet_day`.
+    pub wallet_habit: f32,
+}
+
+/// The part of a consumer's relationship with one platform that outlives
+/// install spells, read on installs, churn and at the end of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RelationHistory {
     /// Day of first acquisition: the consumer's cohort (`NEVER` if never).
     pub first_acquired: u16,
     /// Day the first install spell ended (`NEVER` if it has not).
     pub first_churned: u16,
-    /// Habit stock as of `loyalty_day`.
-    pub loyalty: f32,
-    /// Day the loyalty value refers to.
-    pub loyalty_day: u16,
-    /// Habit of paying with the platform's wallet, as of `wallet_day`.
-    pub wallet_habit: f32,
-    /// Day of the last payment with the platform's wallet (`NEVER` if the
-    /// consumer has never paid with it: a new payer).
-    pub wallet_day: u16,
+}
+
+impl RelationHistory {
+    const EMPTY: RelationHistory = RelationHistory {
+        first_acquired: NEVER,
+        first_churned: NEVER,
+    };
+}
+
+/// Every consumer's relations with every platform. A purchase occasion
+/// reads the consumer's relation with each platform it could order on, so
+/// the occasion's part of them ([`Relation`]) is kept consumer by consumer
+/// in blocks that never straddle a cache line (one line for up to four
+/// platforms); the day of the last order in an earlier install spell,
+/// read on the first order of a spell, in a compact table of its own; the
+/// rest ([`RelationHistory`]) apart.
+#[derive(Debug, Clone)]
+pub struct Relations {
+    /// Occasion state, `stride` slots per consumer from `first`.
+    hot: Vec<Relation>,
+    /// The slot where consumer 0's block starts: the first one aligned to
+    /// the block size.
+    first: usize,
+    /// Slots per consumer: the platform count rounded up to 1, 2 or a
+    /// multiple of 4, so blocks tile cache lines.
+    stride: usize,
+    /// Number of platforms.
+    platforms: usize,
+    /// Last day each consumer ordered on each platform in an earlier
+    /// install spell (`NEVER` if never), `[consumer * platforms +
+    /// platform]`: with [`Relation::last_order_day`], the last order in
+    /// any spell, which the count of active consumers follows so a
+    /// consumer who reinstalls is still counted once.
+    earlier_order: Vec<u16>,
+    /// Histories, `[consumer * platforms + platform]`.
+    history: Vec<RelationHistory>,
+}
+
+impl Relations {
+    const SLOTS_PER_LINE: usize = 64 / std::mem::size_of::<Relation>();
+
+    /// Slots per consumer with `platforms` platforms: 1, 2 or a multiple
+    /// of a line's four.
+    fn stride(platforms: usize) -> usize {
+        if platforms <= 2 {
+            platforms.max(1)
+        } else {
+            platforms
+                .div_ceil(Self::SLOTS_PER_LINE)
+                .saturating_mul(Self::SLOTS_PER_LINE)
+        }
+    }
+
+    /// Bytes of relations per consumer with `platforms` platforms: for
+    /// memory estimates.
+    pub fn bytes_per_consumer(platforms: usize) -> usize {
+        (Self::stride(platforms).saturating_mul(std::mem::size_of::<Relation>()))
+            .saturating_add(platforms.saturating_mul(std::mem::size_of::<RelationHistory>() + 2))
+    }
+
+    /// Fresh relations (nothing installed, nothing ordered) of `consumers`
+    /// consumers with `platforms` platforms.
+    pub fn new(consumers: usize, platforms: usize) -> Relations {
+        const SLOTS_PER_LINE: usize = Relations::SLOTS_PER_LINE;
+        let stride = Self::stride(platforms);
+        // Room to move the start up to a block boundary.
+        let len = consumers.saturating_mul(stride) + SLOTS_PER_LINE - 1;
+        let mut hot = crate::memory::huge_vec(len);
+        hot.resize(len, Relation::EMPTY);
+        let block = (stride * std::mem::size_of::<Relation>()).min(64);
+        let misaligned = hot.as_ptr() as usize % block;
+        let first = if misaligned == 0 {
+            0
+        } else {
+            (block - misaligned) / std::mem::size_of::<Relation>()
+        };
+        let pairs = consumers.saturating_mul(platforms);
+        let mut earlier_order = crate::memory::huge_vec(pairs);
+        earlier_order.resize(pairs, NEVER);
+        Relations {
+            hot,
+            first,
+            stride,
+            platforms,
+            earlier_order,
+            history: vec![RelationHistory::EMPTY; consumers.saturating_mul(platforms)],
+        }
+    }
+
+    /// Consumer `c`'s relation with platform `p`.
+    #[inline]
+    pub fn get(&self, c: usize, p: usize) -> &Relation {
+        debug_assert!(p < self.platforms);
+        &self.hot[self.first + c * self.stride + p]
+    }
+
+    /// Consumer `c`'s relation with platform `p`, to change.
+    #[inline]
+    pub fn get_mut(&mut self, c: usize, p: usize) -> &mut Relation {
+        debug_assert!(p < self.platforms);
+        &mut self.hot[self.first + c * self.stride + p]
+    }
+
+    /// Consumer `c`'s relations with every platform, by platform index
+    /// (empty for a consumer out of range).
+    #[inline]
+    pub fn of(&self, c: usize) -> &[Relation] {
+        let at = self.first + c * self.stride;
+        self.hot.get(at..at + self.platforms).unwrap_or(&[])
+    }
+
+    /// The history of consumer `c`'s relation with platform `p`.
+    #[inline]
+    pub fn history(&self, c: usize, p: usize) -> &RelationHistory {
+        &self.history[c * self.platforms + p]
+    }
+
+    /// The history of consumer `c`'s relation with platform `p`, to change.
+    #[inline]
+    pub fn history_mut(&mut self, c: usize, p: usize) -> &mut RelationHistory {
+        &mut self.history[c * self.platforms + p]
+    }
+
+    /// Consumer `c` orders on platform `p` on `day`; returns the day of its
+    /// previous order on `p` in any install spell (`NEVER` if none).
+    #[inline]
+    pub fn record_order(&mut self, c: usize, p: usize, day: u16) -> u16 {
+        let rel = self.get_mut(c, p);
+        let previous = rel.last_order_day;
+        rel.last_order_day = day;
+        if previous == NEVER {
+            self.earlier_order[c * self.platforms + p]
+        } else {
+            previous
+        }
+    }
+
+    /// Consumer `c` starts an install spell on platform `p` on `day`: no
+    /// order yet in it, no habit, and the last order of the spell before
+    /// (if any) kept in the history.
+    pub fn start_spell(&mut self, c: usize, p: usize, day: u16) {
+        let rel = self.get_mut(c, p);
+        let previous = rel.last_order_day;
+        rel.spell_start = day;
+        rel.last_order_day = NEVER;
+        rel.loyalty = 0.0;
+        rel.loyalty_day = day;
+        if previous != NEVER {
+            self.earlier_order[c * self.platforms + p] = previous;
+        }
+    }
+
+    /// Hints that consumer `c` may place the first order of an install
+    /// spell soon: fetches its earlier orders if some installed platform
+    /// (a bit of `installed`) has none in this spell. Changes nothing.
+    #[inline]
+    pub fn prefetch_earlier_orders(&self, c: usize, installed: u32) {
+        let unordered = self
+            .of(c)
+            .iter()
+            .enumerate()
+            .any(|(p, rel)| installed & (1 << p) != 0 && rel.last_order_day == NEVER);
+        if unordered
+            && let Some(days) = self
+                .earlier_order
+                .get(c * self.platforms..(c + 1) * self.platforms)
+        {
+            crate::memory::prefetch_all(days);
+        }
+    }
 }
 
 impl Relation {
     const EMPTY: Relation = Relation {
         last_order_day: NEVER,
-        last_order_ever: NEVER,
         spell_start: NEVER,
-        first_acquired: NEVER,
-        first_churned: NEVER,
-        loyalty: 0.0,
         loyalty_day: 0,
-        wallet_habit: 0.0,
         wallet_day: NEVER,
+        loyalty: 0.0,
+        wallet_habit: 0.0,
     };
 
     /// Loyalty decayed to `day` at `daily_decay` per day.
@@ -106,8 +279,8 @@ pub struct Consumer {
 pub struct Consumers {
     /// Each consumer's state.
     pub agents: Vec<Consumer>,
-    /// Relations, consumer-major: `[consumer * platforms + platform]`.
-    pub relation: Vec<Relation>,
+    /// Each consumer's relations with the platforms.
+    pub relation: Relations,
 }
 
 /// Picks an index by cumulative shares with one uniform draw.
@@ -172,9 +345,10 @@ impl Consumers {
                 last_platform: NO_PLATFORM,
             });
         }
-        let mut relation = crate::memory::huge_vec(n * p);
-        relation.resize(n * p, Relation::EMPTY);
-        Consumers { agents, relation }
+        Consumers {
+            agents,
+            relation: Relations::new(n, p),
+        }
     }
 
     /// Number of consumers.
@@ -462,7 +636,7 @@ impl Accounts {
 
 #[cfg(test)]
 mod tests {
-    use super::{Consumer, MerchantHot};
+    use super::{Consumer, MerchantHot, NEVER, Relation, Relations};
 
     /// An occasion's reads of its consumer and of its merchant are one
     /// cache line each: the layouts that keep large markets out of memory
@@ -473,5 +647,48 @@ mod tests {
         assert_eq!(std::mem::align_of::<Consumer>(), 64);
         assert_eq!(std::mem::size_of::<MerchantHot>(), 64);
         assert_eq!(std::mem::align_of::<MerchantHot>(), 64);
+    }
+
+    /// A consumer's relations with up to four platforms lie in one cache
+    /// line, and with more in whole lines of their own.
+    #[test]
+    fn a_consumers_relations_never_straddle_a_line() {
+        assert_eq!(std::mem::size_of::<Relation>(), 16);
+        for platforms in 1..=9 {
+            let relations = Relations::new(101, platforms);
+            let block = (relations.stride * 16).min(64);
+            for c in 0..101 {
+                let of = relations.of(c);
+                assert_eq!(of.len(), platforms);
+                let start = of.as_ptr() as usize;
+                let end = start + std::mem::size_of_val(of) - 1;
+                assert_eq!(start % block, 0, "{platforms} platforms, consumer {c}");
+                if platforms <= 4 {
+                    assert_eq!(start / 64, end / 64, "{platforms} platforms, consumer {c}");
+                }
+            }
+        }
+    }
+
+    /// The previous order reported on an order is the last one in any
+    /// install spell: from this spell once the consumer has ordered in it,
+    /// else from the spells before.
+    #[test]
+    fn an_order_reports_the_last_order_of_any_spell() {
+        let mut relations = Relations::new(3, 2);
+        relations.start_spell(1, 1, 0);
+        assert_eq!(relations.record_order(1, 1, 4), NEVER);
+        assert_eq!(relations.record_order(1, 1, 9), 4);
+        // Uninstalled and installed again: no order yet in the new spell.
+        relations.start_spell(1, 1, 20);
+        assert_eq!(relations.get(1, 1).last_order_day, NEVER);
+        // A spell without orders keeps the earlier one.
+        relations.start_spell(1, 1, 30);
+        assert_eq!(relations.record_order(1, 1, 31), 9);
+        assert_eq!(relations.record_order(1, 1, 35), 31);
+        // The other consumers and platform are untouched.
+        assert_eq!(relations.record_order(1, 0, 36), NEVER);
+        assert_eq!(relations.record_order(0, 1, 36), NEVER);
+        assert_eq!(relations.record_order(2, 1, 36), NEVER);
     }
 }

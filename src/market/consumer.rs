@@ -13,14 +13,9 @@
 use rand::RngExt;
 
 use super::Market;
-use crate::agents::Relation;
 use crate::engine::{Event, EventQueue, NEVER, Tick};
 
 impl Market<'_> {
-    pub(super) fn relation(&mut self, c: usize, p: usize) -> &mut Relation {
-        &mut self.consumers.relation[c * self.platforms.len() + p]
-    }
-
     /// Consumer `c` installs platform `p` at `now`; its churn clock, if
     /// any, starts.
     pub(super) fn install(&mut self, c: usize, p: usize, now: Tick, queue: &mut EventQueue<Event>) {
@@ -32,14 +27,10 @@ impl Market<'_> {
         self.platforms[p].installed += 1;
         let district = self.consumers.agents[c].district as usize;
         self.wallet_reach.count_install(p, district, true);
-        let rel = self.relation(c, p);
-        rel.spell_start = day;
-        rel.last_order_day = NEVER;
-        rel.loyalty = 0.0;
-        rel.loyalty_day = day;
-        let first = rel.first_acquired == NEVER;
-        if first {
-            rel.first_acquired = day;
+        self.consumers.relation.start_spell(c, p, day);
+        let history = self.consumers.relation.history_mut(c, p);
+        if history.first_acquired == NEVER {
+            history.first_acquired = day;
             self.recorder.acquired(p);
         }
         self.start_churn_clock(c, p, day, now, queue, |m| {
@@ -95,12 +86,14 @@ impl Market<'_> {
         self.platforms[p].installed -= 1;
         let district = self.consumers.agents[c].district as usize;
         self.wallet_reach.count_install(p, district, false);
-        let rel = self.relation(c, p);
-        if rel.first_churned == NEVER && rel.spell_start == rel.first_acquired {
-            rel.first_churned = day as u16;
-        }
-        rel.spell_start = NEVER;
+        let relations = &mut self.consumers.relation;
+        let rel = relations.get_mut(c, p);
+        let spell_start = std::mem::replace(&mut rel.spell_start, NEVER);
         rel.loyalty = 0.0;
+        let history = relations.history_mut(c, p);
+        if history.first_churned == NEVER && spell_start == history.first_acquired {
+            history.first_churned = day as u16;
+        }
         self.recorder.churned(p);
     }
 
@@ -115,7 +108,7 @@ impl Market<'_> {
         now: Tick,
         queue: &mut EventQueue<Event>,
     ) {
-        if self.relation(c, p).spell_start == spell
+        if self.consumers.relation.get(c, p).spell_start == spell
             && !self.product_retains(c, p, spell, now, queue)
         {
             self.uninstall(c, p, now.day());
@@ -125,12 +118,11 @@ impl Market<'_> {
     /// Uninstalls every platform consumer `c` has not ordered on (or, if
     /// never in this spell, not installed) for more than `dormancy` days.
     pub(super) fn apply_dormancy(&mut self, c: usize, day: u32, dormancy: u32) {
-        let np = self.platforms.len();
         let mut installed = self.consumers.agents[c].installed;
         while installed != 0 {
             let p = installed.trailing_zeros() as usize;
             installed &= installed - 1;
-            let rel = &self.consumers.relation[c * np + p];
+            let rel = self.consumers.relation.get(c, p);
             let since = if rel.last_order_day == NEVER {
                 rel.spell_start
             } else {
@@ -147,8 +139,7 @@ impl Market<'_> {
     /// platform becomes the one used last.
     pub(super) fn build_habit(&mut self, c: usize, p: usize, day: u32, good: bool) {
         let l = self.scenario.consumers.loyalty;
-        let np = self.platforms.len();
-        let rel = &mut self.consumers.relation[c * np + p];
+        let rel = self.consumers.relation.get_mut(c, p);
         let now = rel.loyalty_from(day, &self.decay_powers);
         let next = if good {
             now + l.gain

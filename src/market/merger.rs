@@ -125,19 +125,18 @@ impl Market<'_> {
     /// The target's users become the acquirer's, keeping the stronger
     /// habit of each pair.
     fn transfer_users(&mut self, a: usize, t: usize, day: u32, queue: &mut EventQueue<Event>) {
-        let np = self.platforms.len();
         let at = Tick::start_of_day(day);
         for c in 0..self.consumers.len() {
             if self.consumers.agents[c].installed & (1 << t) == 0 {
                 continue;
             }
-            let from = self.consumers.relation[c * np + t];
+            let from = *self.consumers.relation.get(c, t);
             let habit = from.loyalty_from(day, &self.decay_powers);
             let wallet = super::payment::wallet_habit_on(&from, day, &self.decay_powers);
             self.uninstall(c, t, day);
             self.install(c, a, at, queue);
             let powers = &self.decay_powers;
-            let rel = &mut self.consumers.relation[c * np + a];
+            let rel = self.consumers.relation.get_mut(c, a);
             let own = rel.loyalty_from(day, powers);
             rel.loyalty = own.max(habit) as f32;
             rel.loyalty_day = day as u16;

@@ -559,11 +559,8 @@ impl Model for Market<'_> {
     fn prefetch(&self, event: &Event) {
         if let Event::Purchase { consumer } = *event {
             let c = consumer as usize;
-            let np = self.platforms.len();
             crate::memory::prefetch(&self.consumers.agents[c]);
-            if let Some(relations) = self.consumers.relation.get(c * np..(c + 1) * np) {
-                crate::memory::prefetch_all(relations);
-            }
+            crate::memory::prefetch_all(self.consumers.relation.of(c));
         }
     }
 

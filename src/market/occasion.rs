@@ -293,6 +293,11 @@ impl Market<'_> {
         self.ledger.prefetch(self.accounts.merchant(m));
         self.settlement.prefetch(self.scenario, m, day);
         self.lending.prefetch_sales(m, day);
+        if let Some(agent) = self.consumers.agents.get(c) {
+            self.consumers
+                .relation
+                .prefetch_earlier_orders(c, agent.installed);
+        }
     }
 
     /// Consumer `c`'s purchase occasion at `time`.
@@ -324,7 +329,7 @@ impl Market<'_> {
             if available & (1 << p) == 0 || !self.platforms[p].alive {
                 continue;
             }
-            let rel = &self.consumers.relation[c * np + p];
+            let rel = self.consumers.relation.get(c, p);
             let terms = OrderTerms::before_commission(
                 price,
                 &self.platforms[p],
@@ -481,9 +486,7 @@ impl Market<'_> {
         let np = self.platforms.len();
         let since = &mut self.merchants.orders_since_review[m * np + p];
         *since = since.saturating_add(1);
-        let rel = &mut self.consumers.relation[c * np + p];
-        rel.last_order_day = day as u16;
-        let previous = std::mem::replace(&mut rel.last_order_ever, day as u16);
+        let previous = self.consumers.relation.record_order(c, p, day as u16);
         self.recorder.platform_order(
             p,
             day,

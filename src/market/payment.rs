@@ -233,7 +233,6 @@ impl Market<'_> {
             return 0.0;
         }
         let ch = &self.scenario.choice;
-        let np = self.platforms.len();
         let mut best = ch.cash_utility.unwrap_or(f64::NEG_INFINITY);
         let mut bits = usable;
         while bits != 0 {
@@ -248,7 +247,7 @@ impl Market<'_> {
                 + pay.convenience
                 + beta * (levers.red_packet - pay.consumer_fee).as_major();
             if ch.wallet_habit != 0.0 {
-                let rel = &self.consumers.relation[c * np + w];
+                let rel = self.consumers.relation.get(c, w);
                 v += ch.wallet_habit * wallet_habit_on(rel, day, &self.decay_powers);
             }
             v += self.balance_pay_utility(c, w);
@@ -392,8 +391,7 @@ impl Market<'_> {
                 let levers = self.platforms[w].levers;
                 let fee = price.times(pay.fee_rate);
                 let payer_fee = pay.consumer_fee;
-                let np = self.platforms.len();
-                let new_payer = self.consumers.relation[c * np + w].wallet_day == NEVER;
+                let new_payer = self.consumers.relation.get(c, w).wallet_day == NEVER;
                 let mut red_packet = levers.red_packet;
                 let mut bounty = levers.merchant_bounty;
                 if new_payer {
@@ -405,7 +403,7 @@ impl Market<'_> {
                 }
                 self.pay_from_balance(c, w, price + payer_fee);
                 let gain = self.scenario.consumers.loyalty.gain;
-                let rel = &mut self.consumers.relation[c * np + w];
+                let rel = self.consumers.relation.get_mut(c, w);
                 let habit = wallet_habit_on(rel, day, &self.decay_powers);
                 rel.wallet_habit = (habit + gain) as f32;
                 rel.wallet_day = day as u16;

@@ -378,7 +378,6 @@ impl Market<'_> {
     fn join_product(&mut self, k: usize, spec: &ProductSpec, day: u32, t: &mut Tally) {
         let p = self.products.items[k].platform;
         let standalone = self.scenario.platforms[p].standalone;
-        let np = self.platforms.len();
         let nk = self.products.items.len();
         let price = self.products.items[k].price.unwrap_or(0.0);
         let base = spec.take_up
@@ -396,7 +395,7 @@ impl Market<'_> {
             if self.products.member[c] & bit != 0 {
                 continue;
             }
-            let rel = &self.consumers.relation[c * np + p];
+            let rel = self.consumers.relation.get(c, p);
             let reach = !standalone
                 && self.consumers.agents[c].installed & (1 << p) != 0
                 && rel.last_order_day != NEVER

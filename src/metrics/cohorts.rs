@@ -29,7 +29,7 @@ pub fn cohorts(
     for c in 0..consumers.len() {
         let s = consumers.agents[c].segment as usize;
         for p in 0..np {
-            let rel = &consumers.relation[c * np + p];
+            let rel = consumers.relation.history(c, p);
             if rel.first_acquired == NEVER {
                 continue;
             }
@@ -77,7 +77,7 @@ pub fn retention_90d(consumers: &Consumers, platforms: usize, horizon: u32) -> V
     let mut kept = vec![0u64; np];
     for c in 0..consumers.len() {
         for p in 0..np {
-            let rel = &consumers.relation[c * np + p];
+            let rel = consumers.relation.history(c, p);
             if rel.first_acquired == NEVER {
                 continue;
             }

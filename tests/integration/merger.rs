@@ -163,7 +163,7 @@ fn a_merger_conserves_users_and_merchants() {
             let had = c0.installed & (1 << A | 1 << B) != 0;
             if c0.installed & (1 << A | 1 << B) == 1 << B {
                 // B's own users joined A on the merger day.
-                assert_eq!(after.consumers.relation[i * 3 + A].first_acquired, 21);
+                assert_eq!(after.consumers.relation.history(i, A).first_acquired, 21);
             }
             assert_eq!(c1.installed & (1 << A) != 0, had);
             assert_eq!(c1.installed & (1 << B), 0);
