@@ -221,4 +221,90 @@ fn main() {
         "state per consumer {per_consumer} bytes (record {} + relations + queue entry)",
         std::mem::size_of::<Consumer>()
     );
+
+    // After the peak above, so the probe's own memory is not counted.
+    println!();
+    println!("random 64-byte reads on this machine (huge pages requested), ns per read:");
+    println!("{:>10} {:>12} {:>12}", "MiB", "one at once", "eight");
+    let mut sets = vec![1usize, 64, 512];
+    if full {
+        sets.push(2048);
+    }
+    for mib in sets {
+        let (alone, eight) = random_reads(mib << 20);
+        println!("{mib:>10} {alone:>12.1} {eight:>12.1}");
+    }
+}
+
+/// One cache line of the memory probe: the index of the next line to read.
+#[derive(Clone, Copy)]
+#[repr(C, align(64))]
+struct Line {
+    next: usize,
+}
+
+/// Nanoseconds per read of a random cache line in a table of `bytes`,
+/// one read at a time (each address depends on the last: the latency)
+/// and eight independent chains at once (what prefetching can overlap).
+/// A market's records are read this way once they outgrow the caches, so
+/// the figures explain where the curve above bends on this machine.
+fn random_reads(bytes: usize) -> (f64, f64) {
+    let n = (bytes / std::mem::size_of::<Line>()).max(16);
+    let mut lines: Vec<Line> = Vec::with_capacity(n);
+    advise_huge(&lines, n);
+    // One random cycle through every line (Sattolo's shuffle).
+    let mut order: Vec<usize> = (0..n).collect();
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    for i in (1..n).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let j = (state % i as u64) as usize;
+        order.swap(i, j);
+    }
+    lines.resize(n, Line { next: 0 });
+    for i in 0..n {
+        lines[order[i]].next = order[(i + 1) % n];
+    }
+    drop(order);
+    let reads = 4_000_000usize;
+    let time = |chains: usize| {
+        let mut at: Vec<usize> = (0..chains).map(|k| k * (n / chains)).collect();
+        let start = Instant::now();
+        for _ in 0..reads / chains {
+            for a in at.iter_mut() {
+                *a = lines[*a].next;
+            }
+        }
+        let ns = start.elapsed().as_secs_f64() * 1e9 / reads as f64;
+        std::hint::black_box(&at);
+        ns
+    };
+    time(8); // warm the table and its page tables
+    (time(1), time(8))
+}
+
+/// Asks the kernel for transparent huge pages under the table, as the
+/// simulator does for its large arrays.
+fn advise_huge(lines: &[Line], capacity: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        let page = 4096;
+        let start = lines.as_ptr() as usize;
+        let aligned = start.div_ceil(page) * page;
+        let end = (start + capacity * std::mem::size_of::<Line>()) / page * page;
+        if end > aligned {
+            // SAFETY: the range lies inside the vector's reserved capacity;
+            // MADV_HUGEPAGE changes only how the kernel backs the pages.
+            unsafe {
+                libc::madvise(
+                    aligned as *mut libc::c_void,
+                    end - aligned,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = (lines, capacity);
 }
