@@ -12,11 +12,16 @@
 //! and the ratio of its events per second to the first point's; at the end
 //! the process's peak resident memory and bytes of state per consumer.
 //! A point shorter than ten seconds is run three times and the fastest
-//! run printed (shared machines disturb short runs the most).
+//! run printed (shared machines disturb short runs the most). Last, a
+//! probe of the machine: nanoseconds per read of a random cache line in
+//! tables of 1 MiB to 512 MiB (2 GiB with `--full`), one read at a time
+//! and eight at once, which is where a large market's time goes once its
+//! records outgrow the caches.
 //!
 //! ```sh
 //! cargo bench --bench scale            # 10^4, 10^5 and bench_1m; days at 10^5
 //! cargo bench --bench scale -- --full  # also 3·10^6 and 10^7 (bench_10m.toml)
+//! cargo bench --bench scale -- --probe # the memory probe alone (with --full: 2 GiB too)
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -155,6 +160,10 @@ fn main() {
     if !filter.is_empty() && !filter.iter().any(|f| "scale".contains(f.as_str())) {
         return;
     }
+    if args.iter().any(|a| a == "--probe") {
+        print_memory_probe(full);
+        return;
+    }
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
     let base = dir.join("bench_1m.toml");
 
@@ -224,6 +233,12 @@ fn main() {
 
     // After the peak above, so the probe's own memory is not counted.
     println!();
+    print_memory_probe(full);
+}
+
+/// Prints the memory probe: random reads in tables of 1 MiB to 512 MiB,
+/// and 2 GiB if `full`.
+fn print_memory_probe(full: bool) {
     println!("random 64-byte reads on this machine (huge pages requested), ns per read:");
     println!("{:>10} {:>12} {:>12}", "MiB", "one at once", "eight");
     let mut sets = vec![1usize, 64, 512];
