@@ -258,7 +258,7 @@ impl<'a> Market<'a> {
         let credit = credit::Credit::new(scenario, run_seed, consumers.len());
         let consumer_bytes = consumers.len().saturating_mul(
             std::mem::size_of::<crate::agents::Consumer>()
-                + np * std::mem::size_of::<crate::agents::Relation>(),
+                + crate::agents::Relations::bytes_per_consumer(np),
         );
         let mut market = Market {
             scenario,

@@ -293,11 +293,7 @@ impl Market<'_> {
         self.ledger.prefetch(self.accounts.merchant(m));
         self.settlement.prefetch(self.scenario, m, day);
         self.lending.prefetch_sales(m, day);
-        if let Some(agent) = self.consumers.agents.get(c) {
-            self.consumers
-                .relation
-                .prefetch_earlier_orders(c, agent.installed);
-        }
+        self.consumers.relation.prefetch_earlier_orders(c);
     }
 
     /// Consumer `c`'s purchase occasion at `time`.
