@@ -18,7 +18,8 @@ pub const NO_PLATFORM: u8 = u8::MAX;
 /// What a purchase occasion reads of a consumer's relationship with one
 /// platform: 16 bytes, so the relations with up to four platforms share
 /// one cache line (see [`Relations`]). What only installs, churn and the
-/// cohort tables read lives in [`RelationHistory`].
+/// cohort tables read lives in [`RelationHistory`], the last order of an
+/// earlier install spell in [`Relations`] apart.
 #[derive(Debug, Clone, Copy, PartialEq)]
 #[repr(C, align(16))]
 pub struct Relation {
@@ -109,10 +110,9 @@ impl Relations {
     /// Fresh relations (nothing installed, nothing ordered) of `consumers`
     /// consumers with `platforms` platforms.
     pub fn new(consumers: usize, platforms: usize) -> Relations {
-        const SLOTS_PER_LINE: usize = Relations::SLOTS_PER_LINE;
         let stride = Self::stride(platforms);
         // Room to move the start up to a block boundary.
-        let len = consumers.saturating_mul(stride) + SLOTS_PER_LINE - 1;
+        let len = consumers.saturating_mul(stride) + Self::SLOTS_PER_LINE - 1;
         let mut hot = crate::memory::huge_vec(len);
         hot.resize(len, Relation::EMPTY);
         let block = (stride * std::mem::size_of::<Relation>()).min(64);
@@ -185,7 +185,7 @@ impl Relations {
 
     /// Consumer `c` starts an install spell on platform `p` on `day`: no
     /// order yet in it, no habit, and the last order of the spell before
-    /// (if any) kept in the history.
+    /// (if it had one) kept as the earlier order.
     pub fn start_spell(&mut self, c: usize, p: usize, day: u16) {
         let rel = self.get_mut(c, p);
         let previous = rel.last_order_day;
