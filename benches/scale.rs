@@ -265,8 +265,7 @@ struct Line {
 /// the figures explain where the curve above bends on this machine.
 fn random_reads(bytes: usize) -> (f64, f64) {
     let n = (bytes / std::mem::size_of::<Line>()).max(16);
-    let mut lines: Vec<Line> = Vec::with_capacity(n);
-    advise_huge(&lines, n);
+    let mut lines: Vec<Line> = flywheel::memory::huge_vec(n);
     // One random cycle through every line (Sattolo's shuffle).
     let mut order: Vec<usize> = (0..n).collect();
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -297,29 +296,4 @@ fn random_reads(bytes: usize) -> (f64, f64) {
     };
     time(8); // warm the table and its page tables
     (time(1), time(8))
-}
-
-/// Asks the kernel for transparent huge pages under the table, as the
-/// simulator does for its large arrays.
-fn advise_huge(lines: &[Line], capacity: usize) {
-    #[cfg(target_os = "linux")]
-    {
-        let page = 4096;
-        let start = lines.as_ptr() as usize;
-        let aligned = start.div_ceil(page) * page;
-        let end = (start + capacity * std::mem::size_of::<Line>()) / page * page;
-        if end > aligned {
-            // SAFETY: the range lies inside the vector's reserved capacity;
-            // MADV_HUGEPAGE changes only how the kernel backs the pages.
-            unsafe {
-                libc::madvise(
-                    aligned as *mut libc::c_void,
-                    end - aligned,
-                    libc::MADV_HUGEPAGE,
-                );
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (lines, capacity);
 }

@@ -113,7 +113,7 @@ pub mod compare;
 pub mod engine;
 pub mod ledger;
 pub mod market;
-pub(crate) mod memory;
+pub mod memory;
 pub mod metrics;
 pub mod plot;
 pub(crate) mod resources;

@@ -9,7 +9,7 @@
 /// A vector with room for `n` elements whose memory the kernel is asked to
 /// back with huge pages before anything is written to it (pages already
 /// touched would stay small).
-pub(crate) fn huge_vec<T>(n: usize) -> Vec<T> {
+pub fn huge_vec<T>(n: usize) -> Vec<T> {
     let v = Vec::with_capacity(n);
     advise(
         v.as_ptr() as usize,
