@@ -85,8 +85,8 @@ impl MemoryEstimate {
         )));
         // Price, costs, queue and listing state, a random stream, the
         // ledger's tally of its profit and loss and its record at the end,
-        // per-platform counters and, with lenders, 30 days of sales per
-        // channel and cash.
+        // per-platform counters and the day's order sums and, with
+        // lenders, 30 days of sales per channel and cash.
         let window = crate::market::lending::SALES_WINDOW as u64;
         // The tally keeps each merchant's row in whole 64-byte lines of
         // eight amounts.
@@ -97,7 +97,9 @@ impl MemoryEstimate {
             (b(size_of::<crate::agents::MerchantHot>() + size_of::<crate::ledger::Money>() + 16)
                 + b(size_of::<crate::rng::StreamRng>())
                 + b(profit_and_loss))
-            .saturating_add(platforms.saturating_mul(8))
+            .saturating_add(platforms.saturating_mul(
+                8 + crate::market::day_postings::BYTES_PER_MERCHANT_PLATFORM as u64,
+            ))
             .saturating_add(if lenders > 0 {
                 window.saturating_mul(4 * (platforms + 1) + 8)
             } else {

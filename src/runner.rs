@@ -49,7 +49,9 @@ pub struct RunOptions {
     /// Worker threads; 0 means one per core.
     pub threads: usize,
     /// Keep every ledger posting and replay them in the final check
-    /// (slower; for audits and tests).
+    /// (slower; for audits and tests). Each platform order then posts at
+    /// once, rather than summed with the day's others when the day
+    /// closes; balances and results are the same either way.
     pub journal: bool,
 }
 

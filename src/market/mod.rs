@@ -11,6 +11,7 @@
 //! | [`platform`] | levers for the day, funding, marketing, word of mouth, runway, exit |
 //! | [`merger`] | a platform buying a rival: price, cash, users, merchants |
 //! | [`payment`] | wallet payments, settlement holds, float |
+//! | `day_postings` | a day's platform orders summed and posted when the day closes |
 //! | [`funds`] | wallet balances in money-market funds: deposits, payments, sweeps, yield |
 //! | [`products`] | products sold to users: reach, joins, claims, shared costs, leaving |
 //! | [`listings`] | the per-district listing indices behind merchant picks and variety |
@@ -37,7 +38,10 @@
 //! settlement delay the platform then holds the merchant's net takings
 //! until they are released. A platform whose spendable cash (cash minus
 //! money held for merchants) cannot fund an order exits at that moment and
-//! the consumer chooses again.
+//! the consumer chooses again. Unless the ledger keeps a journal, a day's
+//! platform orders are summed per platform and per merchant and posted
+//! when the day closes, before anything reads a merchant's cash; a
+//! platform's cash counts its orders not yet posted.
 //!
 //! **Days.** At each day's end: held takings due are released and float
 //! interest is earned; loans accrue and fall due; platforms pay
@@ -57,6 +61,7 @@
 pub mod choice;
 mod consumer;
 mod credit;
+pub(crate) mod day_postings;
 mod economy;
 mod exclusivity;
 mod funds;
@@ -114,6 +119,9 @@ pub struct Market<'a> {
     day_observer: Option<&'a DayObserver<'a>>,
     listings: Listings,
     settlement: Settlement,
+    /// The day's platform orders not yet posted (none when the ledger
+    /// keeps a journal).
+    day_postings: day_postings::DayPostings,
     economy: Economy,
     /// `daily_decay^k` for every age `k` of loyalty within the horizon.
     decay_powers: Vec<f64>,
@@ -275,6 +283,10 @@ impl<'a> Market<'a> {
             day_observer: None,
             listings,
             settlement: Settlement::new(scenario),
+            day_postings: day_postings::DayPostings::new(
+                scenario.market.merchants as usize,
+                scenario.platforms.len(),
+            ),
             decay_powers: (0..=scenario.horizon_days as i32)
                 .map(|k| scenario.consumers.loyalty.daily_decay.powi(k))
                 .collect(),
@@ -327,6 +339,7 @@ impl<'a> Market<'a> {
 
     /// The end of `day`, in the order the module documentation gives.
     fn close_day(&mut self, day: u32, queue: &mut EventQueue<Event>) {
+        self.day_postings.post(&mut self.ledger, &self.accounts);
         self.settle_and_float(day);
         self.lending_day(day);
         self.credit_day(day);

@@ -290,7 +290,7 @@ impl Market<'_> {
         if let Some(since) = ms.orders_since_review.get(m * np..(m + 1) * np) {
             crate::memory::prefetch_all(since);
         }
-        self.ledger.prefetch(self.accounts.merchant(m));
+        self.day_postings.prefetch(m);
         self.settlement.prefetch(self.scenario, m, day);
         self.lending.prefetch_sales(m, day);
         self.consumers.relation.prefetch_earlier_orders(c);
@@ -422,59 +422,68 @@ impl Market<'_> {
         if (self.available_cash(p) + terms.platform_net()).0 < 0 {
             return false;
         }
-        let platform = self.accounts.platform(p);
-        let merchant = self.accounts.merchant(m);
-        let l = &mut self.ledger;
-        l.post(
-            Accounts::HOUSEHOLDS,
-            platform,
-            terms.price,
-            PostingKind::ConsumerPayment,
-        );
-        l.post(
-            Accounts::HOUSEHOLDS,
-            platform,
-            terms.fee,
-            PostingKind::ConsumerFee,
-        );
-        l.post(platform, merchant, terms.price, PostingKind::MerchantPayout);
-        l.post(
-            platform,
-            merchant,
-            terms.merchant_subsidy,
-            PostingKind::MerchantSubsidy,
-        );
-        l.post(
-            merchant,
-            platform,
-            terms.commission,
-            PostingKind::Commission,
-        );
-        l.post(
-            platform,
-            Accounts::HOUSEHOLDS,
-            terms.coupon,
-            PostingKind::Coupon,
-        );
-        l.post(
-            platform,
-            Accounts::HOUSEHOLDS,
-            terms.new_user_bonus,
-            PostingKind::NewUserBonus,
-        );
-        l.post(
-            platform,
-            Accounts::SUPPLIERS,
-            terms.variable_cost,
-            PostingKind::PlatformVariableCost,
-        );
-        l.post(
-            merchant,
-            Accounts::SUPPLIERS,
-            self.merchants.hot[m].unit_cost,
-            PostingKind::MerchantUnitCost,
-        );
-        self.hold(p, m, terms.merchant_takings(), day);
+        let held = self.held_part(p, terms.merchant_takings());
+        let unit_cost = self.merchants.hot[m].unit_cost;
+        let summed =
+            self.ledger.journal().is_none() && self.day_postings.add(m, p, terms, unit_cost, held);
+        if !summed {
+            let platform = self.accounts.platform(p);
+            let merchant = self.accounts.merchant(m);
+            let l = &mut self.ledger;
+            l.post(
+                Accounts::HOUSEHOLDS,
+                platform,
+                terms.price,
+                PostingKind::ConsumerPayment,
+            );
+            l.post(
+                Accounts::HOUSEHOLDS,
+                platform,
+                terms.fee,
+                PostingKind::ConsumerFee,
+            );
+            l.post(platform, merchant, terms.price, PostingKind::MerchantPayout);
+            l.post(
+                platform,
+                merchant,
+                terms.merchant_subsidy,
+                PostingKind::MerchantSubsidy,
+            );
+            l.post(
+                merchant,
+                platform,
+                terms.commission,
+                PostingKind::Commission,
+            );
+            l.post(
+                platform,
+                Accounts::HOUSEHOLDS,
+                terms.coupon,
+                PostingKind::Coupon,
+            );
+            l.post(
+                platform,
+                Accounts::HOUSEHOLDS,
+                terms.new_user_bonus,
+                PostingKind::NewUserBonus,
+            );
+            l.post(
+                platform,
+                Accounts::SUPPLIERS,
+                terms.variable_cost,
+                PostingKind::PlatformVariableCost,
+            );
+            l.post(
+                merchant,
+                Accounts::SUPPLIERS,
+                unit_cost,
+                PostingKind::MerchantUnitCost,
+            );
+            l.post(merchant, platform, held, PostingKind::SettlementHold);
+        }
+        if held.0 > 0 {
+            self.note_held(p, m, held, day);
+        }
         self.lending.record_sale(m, Some(p), terms.price, day);
         if self.credit.any() {
             self.credit.record_order(p, c, terms.consumer_pays(), day);

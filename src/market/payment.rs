@@ -356,18 +356,39 @@ impl Market<'_> {
     /// Holds `amount` of merchant `m`'s takings at platform `p` until its
     /// settlement day.
     pub(super) fn hold(&mut self, p: usize, m: usize, amount: Money, day: u32) {
-        let delay = self.scenario.platforms[p].payments.settlement_days as usize;
-        if delay == 0 || amount.0 <= 0 {
+        let held = self.held_part(p, amount);
+        if held.0 <= 0 {
             return;
         }
         let merchant = self.accounts.merchant(m);
         let platform = self.accounts.platform(p);
         self.ledger
-            .post(merchant, platform, amount, PostingKind::SettlementHold);
-        self.platforms[p].payables += amount;
+            .post(merchant, platform, held, PostingKind::SettlementHold);
+        self.note_held(p, m, held, day);
+    }
+
+    /// What platform `p` holds of takings `amount`: all of it when it
+    /// settles later than the day of the sale, nothing when it settles at
+    /// once (or the takings are not positive).
+    #[inline]
+    pub(super) fn held_part(&self, p: usize, amount: Money) -> Money {
+        let delay = self.scenario.platforms[p].payments.settlement_days;
+        if delay == 0 || amount.0 <= 0 {
+            Money::ZERO
+        } else {
+            amount
+        }
+    }
+
+    /// Books `held` (posted, or to be posted, to the platform as a
+    /// settlement hold) as owed to merchant `m` on its settlement day.
+    #[inline]
+    pub(super) fn note_held(&mut self, p: usize, m: usize, held: Money, day: u32) {
+        let delay = self.scenario.platforms[p].payments.settlement_days as usize;
+        self.platforms[p].payables += held;
         let slot = (day as usize + delay) % self.settlement.slots;
         let i = self.settlement.index(slot, m, p);
-        self.settlement.held[i] += amount;
+        self.settlement.held[i] += held;
     }
 
     /// Settles consumer `c`'s direct purchase at merchant `m` for `price`,

@@ -36,9 +36,9 @@ fn bass_day_hazard(p: f64, q: f64, f: f64, dt: f64) -> f64 {
 }
 
 impl Market<'_> {
-    /// Cash of platform `p`.
+    /// Cash of platform `p`, with the day's orders not yet posted.
     pub fn platform_cash(&self, p: usize) -> Money {
-        self.ledger.balance(self.accounts.platform(p))
+        self.ledger.balance(self.accounts.platform(p)) + self.day_postings.platform_net(p)
     }
 
     /// Cash of platform `p` not owed to merchants.

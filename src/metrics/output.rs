@@ -389,7 +389,8 @@ pub struct ReplicationRecord {
     pub seed: u64,
     /// Events processed.
     pub events: u64,
-    /// Ledger postings.
+    /// Ledger postings: a day's platform orders count once per kind,
+    /// platform and merchant, or each one when the journal is kept.
     pub postings: u64,
     /// Wall-clock seconds.
     pub wall_seconds: f64,

@@ -197,3 +197,64 @@ fn ledger_balances_on_every_shipped_scenario() {
     }
     assert!(checked >= 2);
 }
+
+/// Without a journal a day's platform orders are summed and posted when
+/// the day closes; with one, each order posts at once. Both leave the
+/// same ledger (balances, credits, per-kind totals, merchant tallies,
+/// platform books) and the same results, with fewer postings summed.
+#[test]
+fn summed_days_leave_the_ledger_each_order_leaves() {
+    let shipped = |name: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .join(name);
+        let overrides = [
+            flywheel::scenario::Override::parse("market.consumers=3000", "test").expect("override"),
+        ];
+        match flywheel::scenario::load(&path, &overrides) {
+            Ok(s) => s,
+            Err(e) => panic!("{e}"),
+        }
+    };
+    for s in [
+        scenario("full.toml"),
+        shipped("lending_platform_vs_bank.toml"),
+        shipped("wallet_red_packets.toml"),
+    ] {
+        let seed = replication_seed(s.seed, 0);
+        let run = |journal: bool| {
+            let mut queue = EventQueue::default();
+            let mut market = Market::new(&s, seed, journal, &|| {}, &mut queue);
+            engine::run(&mut market, &mut queue);
+            market.ledger.check().expect("accounting identities hold");
+            let ledger = market.ledger.clone();
+            let f = market.finish();
+            (
+                ledger,
+                format!("{:?} {:?} {:?}", f.days, f.summary, f.totals),
+            )
+        };
+        let ((each, each_results), (summed, summed_results)) = (run(true), run(false));
+        assert_eq!(each.accounts(), summed.accounts());
+        for a in 0..each.accounts() {
+            let a = flywheel::ledger::AccountId(a as u32);
+            assert_eq!(each.balance(a), summed.balance(a), "{}: {a:?}", s.name);
+            assert_eq!(each.credits(a), summed.credits(a), "{}: {a:?}", s.name);
+            for kind in PostingKind::ALL {
+                assert_eq!(each.tallied(a, kind), summed.tallied(a, kind));
+                assert_eq!(each.booked(a, kind), summed.booked(a, kind));
+            }
+        }
+        for kind in PostingKind::ALL {
+            assert_eq!(each.total_of(kind), summed.total_of(kind), "{kind:?}");
+        }
+        assert!(
+            summed.postings() < each.postings(),
+            "{}: {} summed vs {} each",
+            s.name,
+            summed.postings(),
+            each.postings()
+        );
+        assert!(each_results == summed_results, "{}: results differ", s.name);
+    }
+}
