@@ -291,6 +291,8 @@ impl Market<'_> {
             crate::memory::prefetch_all(since);
         }
         self.day_postings.prefetch(m);
+        // A direct sale still posts to the merchant's account at once.
+        self.ledger.prefetch(self.accounts.merchant(m));
         self.settlement.prefetch(self.scenario, m, day);
         self.lending.prefetch_sales(m, day);
         self.consumers.relation.prefetch_earlier_orders(c);
