@@ -40,6 +40,44 @@ struct MerchantSums {
     held: i64,
 }
 
+/// Posts an order at merchant `m` through platform `p` on `terms` at
+/// once, as [`DayPostings::add`] and [`DayPostings::post`] do in sum: the
+/// merchant's goods cost `unit_cost`, and `held` of its takings is held
+/// by the platform.
+pub(super) fn post_order(
+    ledger: &mut Ledger,
+    accounts: &Accounts,
+    (m, p): (usize, usize),
+    terms: &OrderTerms,
+    unit_cost: Money,
+    held: Money,
+) {
+    let (h, s) = (Accounts::HOUSEHOLDS, Accounts::SUPPLIERS);
+    let (platform, merchant) = (accounts.platform(p), accounts.merchant(m));
+    ledger.post(h, platform, terms.price, PostingKind::ConsumerPayment);
+    ledger.post(h, platform, terms.fee, PostingKind::ConsumerFee);
+    ledger.post(platform, merchant, terms.price, PostingKind::MerchantPayout);
+    let subsidy = terms.merchant_subsidy;
+    ledger.post(platform, merchant, subsidy, PostingKind::MerchantSubsidy);
+    ledger.post(
+        merchant,
+        platform,
+        terms.commission,
+        PostingKind::Commission,
+    );
+    ledger.post(platform, h, terms.coupon, PostingKind::Coupon);
+    ledger.post(platform, h, terms.new_user_bonus, PostingKind::NewUserBonus);
+    let variable_cost = terms.variable_cost;
+    ledger.post(
+        platform,
+        s,
+        variable_cost,
+        PostingKind::PlatformVariableCost,
+    );
+    ledger.post(merchant, s, unit_cost, PostingKind::MerchantUnitCost);
+    ledger.post(merchant, platform, held, PostingKind::SettlementHold);
+}
+
 /// Bytes of the day's sums per merchant and platform (memory estimates).
 pub(crate) const BYTES_PER_MERCHANT_PLATFORM: usize = std::mem::size_of::<MerchantSums>();
 
@@ -82,9 +120,10 @@ impl DayPostings {
     /// Adds an order at merchant `m` through platform `p` on `terms`, with
     /// the merchant's goods costing `unit_cost` and `held` of its takings
     /// held by the platform. Returns false, adding nothing, if an amount
-    /// is negative or beyond 2^40 fen (11 billion yuan), or 2^20 orders
-    /// are pending: such an order is posted at once. Below those limits
-    /// no sum can come near the 64-bit range.
+    /// is negative or beyond 2^34 fen (170 million yuan), or 2^26 orders
+    /// (67 million) are pending: such an order is posted at once. Below
+    /// those limits no sum, nor a platform's net, can leave the 64-bit
+    /// range (four amounts of one sign per order, at most 2^62).
     #[inline]
     pub(super) fn add(
         &mut self,
@@ -94,8 +133,8 @@ impl DayPostings {
         unit_cost: Money,
         held: Money,
     ) -> bool {
-        const LIMIT: u64 = 1 << 40;
-        const MAX_ORDERS: u32 = 1 << 20;
+        const LIMIT: u64 = 1 << 34;
+        const MAX_ORDERS: u32 = 1 << 26;
         let amounts = [
             terms.price.0,
             terms.fee.0,
@@ -243,30 +282,6 @@ mod tests {
             .with_journal()
     }
 
-    /// Posts one order as an occasion posts it when the ledger keeps a
-    /// journal.
-    fn post_order(
-        l: &mut Ledger,
-        a: &Accounts,
-        (m, p): (usize, usize),
-        t: &OrderTerms,
-        unit_cost: Money,
-        held: Money,
-    ) {
-        let (h, s) = (Accounts::HOUSEHOLDS, Accounts::SUPPLIERS);
-        let (pl, me) = (a.platform(p), a.merchant(m));
-        l.post(h, pl, t.price, PostingKind::ConsumerPayment);
-        l.post(h, pl, t.fee, PostingKind::ConsumerFee);
-        l.post(pl, me, t.price, PostingKind::MerchantPayout);
-        l.post(pl, me, t.merchant_subsidy, PostingKind::MerchantSubsidy);
-        l.post(me, pl, t.commission, PostingKind::Commission);
-        l.post(pl, h, t.coupon, PostingKind::Coupon);
-        l.post(pl, h, t.new_user_bonus, PostingKind::NewUserBonus);
-        l.post(pl, s, t.variable_cost, PostingKind::PlatformVariableCost);
-        l.post(me, s, unit_cost, PostingKind::MerchantUnitCost);
-        l.post(me, pl, held, PostingKind::SettlementHold);
-    }
-
     /// A day of orders summed and posted at its close leaves every
     /// balance, per-kind total, merchant tally and platform book as
     /// posting each order at once does, with fewer postings; before the
@@ -287,7 +302,7 @@ mod tests {
             .map(|p| summed.balance(accounts.platform(p)))
             .collect();
         for &(at, t, unit, held) in &orders {
-            post_order(&mut each, &accounts, at, &t, Money(unit), Money(held));
+            super::post_order(&mut each, &accounts, at, &t, Money(unit), Money(held));
             assert!(day.add(at.0, at.1, &t, Money(unit), Money(held)));
         }
         let pending: Vec<Money> = (0..PLATFORMS).map(|p| day.platform_net(p)).collect();
@@ -331,7 +346,7 @@ mod tests {
             ..terms(3_500, 0, 0, 0)
         };
         assert!(!day.add(0, 0, &negative, Money(100), Money::ZERO));
-        let huge = terms(1 << 41, 0, 0, 0);
+        let huge = terms(1 << 35, 0, 0, 0);
         assert!(!day.add(0, 0, &huge, Money(100), Money::ZERO));
         assert!(!day.add(MERCHANTS, 0, &terms(100, 0, 0, 0), Money(1), Money::ZERO));
         assert_eq!(day.platform_net(0), Money::ZERO);

@@ -18,9 +18,10 @@ use rand::RngExt;
 
 use super::Market;
 use super::choice::{Choice, Options, choose};
-use crate::agents::{Accounts, MerchantHot, NO_PLATFORM, NONE, PlatformState};
+use super::day_postings::post_order;
+use crate::agents::{MerchantHot, NO_PLATFORM, NONE, PlatformState};
 use crate::engine::{Event, EventQueue, NEVER, Tick};
-use crate::ledger::{Money, PostingKind};
+use crate::ledger::Money;
 use crate::metrics::Flows;
 use crate::rng::StreamRng;
 use crate::scenario::MAX_PLATFORMS;
@@ -429,59 +430,8 @@ impl Market<'_> {
         let summed =
             self.ledger.journal().is_none() && self.day_postings.add(m, p, terms, unit_cost, held);
         if !summed {
-            let platform = self.accounts.platform(p);
-            let merchant = self.accounts.merchant(m);
-            let l = &mut self.ledger;
-            l.post(
-                Accounts::HOUSEHOLDS,
-                platform,
-                terms.price,
-                PostingKind::ConsumerPayment,
-            );
-            l.post(
-                Accounts::HOUSEHOLDS,
-                platform,
-                terms.fee,
-                PostingKind::ConsumerFee,
-            );
-            l.post(platform, merchant, terms.price, PostingKind::MerchantPayout);
-            l.post(
-                platform,
-                merchant,
-                terms.merchant_subsidy,
-                PostingKind::MerchantSubsidy,
-            );
-            l.post(
-                merchant,
-                platform,
-                terms.commission,
-                PostingKind::Commission,
-            );
-            l.post(
-                platform,
-                Accounts::HOUSEHOLDS,
-                terms.coupon,
-                PostingKind::Coupon,
-            );
-            l.post(
-                platform,
-                Accounts::HOUSEHOLDS,
-                terms.new_user_bonus,
-                PostingKind::NewUserBonus,
-            );
-            l.post(
-                platform,
-                Accounts::SUPPLIERS,
-                terms.variable_cost,
-                PostingKind::PlatformVariableCost,
-            );
-            l.post(
-                merchant,
-                Accounts::SUPPLIERS,
-                unit_cost,
-                PostingKind::MerchantUnitCost,
-            );
-            l.post(merchant, platform, held, PostingKind::SettlementHold);
+            let at = (m, p);
+            post_order(&mut self.ledger, &self.accounts, at, terms, unit_cost, held);
         }
         if held.0 > 0 {
             self.note_held(p, m, held, day);
