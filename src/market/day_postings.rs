@@ -182,30 +182,31 @@ impl DayPostings {
         }
     }
 
-    /// Posts the pending sums to `ledger`, one posting per kind, platform
-    /// and merchant, in the order an order posts them, and clears them.
+    /// Posts the pending sums to `ledger`, one posting per kind and
+    /// platform, then per kind, merchant and platform, and clears them.
+    /// (Balances, totals and tallies do not depend on the order.)
     pub(super) fn post(&mut self, ledger: &mut Ledger, accounts: &Accounts) {
         if self.orders == 0 {
             return;
         }
         self.orders = 0;
+        let (h, s) = (Accounts::HOUSEHOLDS, Accounts::SUPPLIERS);
         for (p, sums) in self.by_platform.iter_mut().enumerate() {
             let platform = accounts.platform(p);
-            let s = std::mem::take(sums);
-            let (h, s_) = (Accounts::HOUSEHOLDS, Accounts::SUPPLIERS);
-            ledger.post(h, platform, Money(s.price), PostingKind::ConsumerPayment);
-            ledger.post(h, platform, Money(s.fee), PostingKind::ConsumerFee);
-            ledger.post(platform, h, Money(s.coupon), PostingKind::Coupon);
+            let day = std::mem::take(sums);
+            ledger.post(h, platform, Money(day.price), PostingKind::ConsumerPayment);
+            ledger.post(h, platform, Money(day.fee), PostingKind::ConsumerFee);
+            ledger.post(platform, h, Money(day.coupon), PostingKind::Coupon);
             ledger.post(
                 platform,
                 h,
-                Money(s.new_user_bonus),
+                Money(day.new_user_bonus),
                 PostingKind::NewUserBonus,
             );
             ledger.post(
                 platform,
-                s_,
-                Money(s.variable_cost),
+                s,
+                Money(day.variable_cost),
                 PostingKind::PlatformVariableCost,
             );
             self.net[p] = 0;
@@ -238,7 +239,7 @@ impl DayPostings {
             );
             ledger.post(
                 merchant,
-                Accounts::SUPPLIERS,
+                s,
                 Money(r.unit_cost),
                 PostingKind::MerchantUnitCost,
             );
