@@ -35,6 +35,10 @@ const BUCKET_TICKS: u64 = 1 << BUCKET_BITS;
 /// Buckets per day.
 const BUCKETS: usize = TICKS_PER_DAY.div_ceil(BUCKET_TICKS) as usize;
 
+/// Buckets with at least this many events are sorted by counting (see
+/// `EventQueue::sort_bucket`); smaller ones by comparison.
+const COUNTING_SORT_FROM: usize = 48;
+
 /// Bits of a packed key that hold the sequence number.
 const SEQ_BITS: u32 = 47;
 const SEQ_MASK: u64 = (1 << SEQ_BITS) - 1;
@@ -93,6 +97,11 @@ impl<E> Entry<E> {
     fn seq(&self) -> u64 {
         self.key & SEQ_MASK
     }
+
+    /// The tick within its bucket.
+    fn offset_in_bucket(&self) -> usize {
+        (self.tick_in_day() & (BUCKET_TICKS - 1)) as usize
+    }
 }
 
 /// A priority queue of events ordered by (time, sequence).
@@ -109,6 +118,8 @@ pub struct EventQueue<E> {
     read: usize,
     /// Events in the buckets not yet popped.
     today_len: usize,
+    /// Scratch space for sorting a bucket; swapped with it.
+    sorting: Vec<Entry<E>>,
     /// Events of days `day + 1 .. day + WINDOW`, by `day % WINDOW`, each
     /// in push order.
     coming: Vec<Vec<Entry<E>>>,
@@ -150,6 +161,7 @@ impl<E: Copy + Eq> EventQueue<E> {
             reading: false,
             read: 0,
             today_len: 0,
+            sorting: Vec::new(),
             coming: (0..WINDOW).map(|_| Vec::new()).collect(),
             coming_len: 0,
             later: BinaryHeap::new(),
@@ -259,9 +271,47 @@ impl<E: Copy + Eq> EventQueue<E> {
         while self.buckets[self.cursor].is_empty() {
             self.cursor += 1;
         }
-        self.buckets[self.cursor].sort_unstable_by_key(|e| e.key);
+        self.sort_bucket();
         self.reading = true;
         true
+    }
+
+    /// Sorts the bucket at the cursor by (tick, sequence). In a bucket not
+    /// yet read, events of the same tick already stand in ascending
+    /// sequence: day lists are dealt in push order and later pushes are
+    /// appended, and heap events, which join a day's list in (time,
+    /// sequence) order, do so before anything is pushed to it. So a stable
+    /// counting sort on the tick within the bucket is enough, one pass to
+    /// count and one to place, instead of a comparison sort of the whole
+    /// key. Small buckets keep the comparison sort.
+    fn sort_bucket(&mut self) {
+        let bucket = &mut self.buckets[self.cursor];
+        if bucket.len() < COUNTING_SORT_FROM {
+            bucket.sort_unstable_by_key(|e| e.key);
+            return;
+        }
+        let mut starts = [0u32; BUCKET_TICKS as usize];
+        for e in bucket.iter() {
+            starts[e.offset_in_bucket()] += 1;
+        }
+        let mut at = 0;
+        for start in starts.iter_mut() {
+            let count = *start;
+            *start = at;
+            at += count;
+        }
+        let sorted = &mut self.sorting;
+        sorted.clear();
+        sorted.resize(bucket.len(), bucket[0]);
+        for e in bucket.iter() {
+            let slot = &mut starts[e.offset_in_bucket()];
+            sorted[*slot as usize] = *e;
+            *slot += 1;
+        }
+        debug_assert!(sorted.windows(2).all(|w| w[0].key < w[1].key));
+        // The sorted copy becomes the bucket; the bucket's allocation is
+        // kept for the next sort.
+        std::mem::swap(bucket, sorted);
     }
 
     /// Time of the earliest pending event.
@@ -293,14 +343,27 @@ impl<E: Copy + Eq> EventQueue<E> {
     /// Removes and returns the earliest event (lowest time, then lowest
     /// sequence number), which becomes the current time.
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
-        if !self.settle() {
-            let day = self.next_day()?;
-            self.enter(day);
-            if !self.settle() {
-                return None;
-            }
+        // Most pops read on in a sorted bucket; reaching the next bucket
+        // or day is kept out of line.
+        let unread = self.reading && self.read < self.buckets[self.cursor].len();
+        if !unread && !self.reach_next() {
+            return None;
         }
         Some(self.take())
+    }
+
+    /// Makes an unread event the next to read, entering the next day with
+    /// events if today has none left; false if no event is pending.
+    #[inline(never)]
+    fn reach_next(&mut self) -> bool {
+        if self.settle() {
+            return true;
+        }
+        let Some(day) = self.next_day() else {
+            return false;
+        };
+        self.enter(day);
+        self.settle()
     }
 
     /// Pops the next unread event of the bucket being read, which must
@@ -595,5 +658,64 @@ mod calendar {
         }
         assert!(q.is_empty());
         assert_eq!(q.pop(), None);
+    }
+}
+
+#[cfg(test)]
+mod dense_buckets {
+    use super::*;
+
+    /// Buckets of hundreds of events (sorted by counting) pop in (time,
+    /// sequence) order: events dealt from day lists, pushed into today's
+    /// buckets and into the bucket being read, with many ties.
+    #[test]
+    fn crowded_buckets_pop_in_time_and_sequence_order() {
+        let mut q = EventQueue::default();
+        let mut state = 31u64;
+        let mut next = || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            state >> 11
+        };
+        // Three days of events packed into the first few buckets of each
+        // day, so every bucket holds far more than `COUNTING_SORT_FROM`.
+        for i in 0..30_000u64 {
+            let day = next() % 3;
+            let t = day * TICKS_PER_DAY + next() % (4 * BUCKET_TICKS);
+            q.push(Tick(t), i);
+        }
+        // Events beyond the window wait in the heap and join their day's
+        // list in (time, sequence) order when day 5 begins; events of day
+        // 5 then push more into that day, with ties on the same ticks.
+        let far = (WINDOW + 2) * TICKS_PER_DAY;
+        for i in 0..3_000u64 {
+            q.push(Tick(far + next() % (2 * BUCKET_TICKS)), i);
+        }
+        for i in 0..200u64 {
+            q.push(Tick(5 * TICKS_PER_DAY + i), i);
+        }
+        let mut pushed = 33_200u64;
+        let mut last = (0u64, 0u64);
+        let mut popped = 0;
+        while let Some(s) = q.pop() {
+            assert!(popped == 0 || (s.time.0, s.seq) > last, "order broken");
+            last = (s.time.0, s.seq);
+            popped += 1;
+            // Now and then schedule more into the current and next buckets.
+            if popped % 7 == 0 && popped < 40_000 {
+                let t = s.time.0 + next() % (2 * BUCKET_TICKS);
+                q.push(Tick(t), popped);
+                pushed += 1;
+            }
+            if s.time.0 / TICKS_PER_DAY == 5 {
+                for _ in 0..10 {
+                    q.push(Tick(far + next() % (2 * BUCKET_TICKS)), popped);
+                    pushed += 1;
+                }
+            }
+        }
+        assert_eq!(popped, pushed);
+        assert_eq!(q.now().0 / TICKS_PER_DAY, WINDOW + 2);
     }
 }
