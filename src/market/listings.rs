@@ -76,23 +76,39 @@ impl Listings {
     }
 
     /// Hints that [`Self::pick_in`] will soon draw from district `d` with
-    /// a stream in `rng`'s state: fetches the list entry it will read.
-    /// Changes nothing but `rng`, which should be a copy.
-    pub(crate) fn prefetch_pick(&self, d: usize, rng: &mut StreamRng) {
-        if let Some(entry) = self.draw_entry(d, rng) {
-            crate::memory::prefetch(entry);
-        }
+    /// a stream in `rng`'s state: fetches the list entry it will read and
+    /// returns its place in the list (for [`Self::entry`]). Changes
+    /// nothing but `rng`, which should be a copy.
+    pub(crate) fn prefetch_pick(&self, d: usize, rng: &mut StreamRng) -> Option<usize> {
+        let i = self.draw_index(d, rng)?;
+        let entry = self.district_open.get(d)?.get(i)?;
+        crate::memory::prefetch(entry);
+        Some(i)
+    }
+
+    /// The merchant at place `i` of district `d`'s list of open merchants.
+    pub(crate) fn entry(&self, d: usize, i: usize) -> Option<usize> {
+        let m = *self.district_open.get(d)?.get(i)?;
+        Some(m as usize)
     }
 
     /// The entry of district `d`'s list of open merchants that one draw
     /// lands on: the single draw both the pick and its hint make.
     #[inline]
     fn draw_entry(&self, d: usize, rng: &mut StreamRng) -> Option<&u32> {
-        let list = self.district_open.get(d)?;
-        if list.is_empty() {
+        let i = self.draw_index(d, rng)?;
+        self.district_open.get(d)?.get(i)
+    }
+
+    /// The place in district `d`'s list of open merchants that one draw
+    /// lands on.
+    #[inline]
+    fn draw_index(&self, d: usize, rng: &mut StreamRng) -> Option<usize> {
+        let len = self.district_open.get(d)?.len();
+        if len == 0 {
             return None;
         }
-        list.get(rng.random_range(0..list.len()))
+        Some(rng.random_range(0..len))
     }
 
     /// A uniformly drawn district.

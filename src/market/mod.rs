@@ -156,6 +156,8 @@ pub struct Market<'a> {
     /// occasion is expected to visit: worth its instructions only when
     /// the agents' state outgrows the caches.
     prefetch_merchants: bool,
+    /// What the middle prefetch hint found, for the last hint.
+    routes_found: occasion::RoutesFound,
 }
 
 /// Consumer state (records and relations) above which occasions prefetch
@@ -304,6 +306,7 @@ impl<'a> Market<'a> {
             line_totals: vec![[Money::ZERO; Line::COUNT]; np],
             books_moved: vec![Money::ZERO; np],
             prefetch_merchants: consumer_bytes > PREFETCH_MERCHANTS_ABOVE_BYTES,
+            routes_found: occasion::RoutesFound::default(),
         };
         for (p, spec) in scenario.platforms.iter().enumerate() {
             let share = spec.initial_users;

@@ -197,6 +197,47 @@ fn pick_merchant(
     }
 }
 
+/// What the middle prefetch hint's draws found for one consumer's coming
+/// occasion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RouteFound {
+    /// Thinned out, or nowhere to go.
+    NoVisit,
+    /// Back to this merchant, if it is still open.
+    Repeat(u32),
+    /// The merchant at this place of this district's list.
+    Entry(u32, u32),
+}
+
+/// The last few routes the middle hint found, by consumer, for the last
+/// hint to read instead of drawing again: a hint's memory, which no
+/// result reads. A consumer has one occasion pending at a time, so its
+/// entry is for that occasion unless the ring has come round since.
+#[derive(Debug, Default)]
+pub(super) struct RoutesFound {
+    slots: [std::cell::Cell<Option<(u32, RouteFound)>>; ROUTES_KEPT],
+    next: std::cell::Cell<usize>,
+}
+
+/// Routes kept: the hints are [`crate::engine`]'s `MID` and `NEAR` places
+/// ahead, so an occasion's route is read two hints after it is found.
+const ROUTES_KEPT: usize = 4;
+
+impl RoutesFound {
+    fn keep(&self, consumer: u32, found: RouteFound) {
+        let i = self.next.get();
+        self.slots[i].set(Some((consumer, found)));
+        self.next.set((i + 1) % ROUTES_KEPT);
+    }
+
+    fn get(&self, consumer: u32) -> Option<RouteFound> {
+        self.slots
+            .iter()
+            .find_map(|s| s.get().filter(|&(c, _)| c == consumer))
+            .map(|(_, found)| found)
+    }
+}
+
 impl Market<'_> {
     /// Schedules consumer `c`'s next occasion after `now` (exponential
     /// waiting time: occasions form a Poisson process).
@@ -248,29 +289,53 @@ impl Market<'_> {
     /// [`Self::prefetch_occasion`]: fetches what the merchant prediction
     /// reads beyond the consumer's record (its last merchant's record, or
     /// the district list entry it will draw), taking the last merchant to
-    /// be still open. Changes nothing.
+    /// be still open, and keeps what its draws found for the last hint.
+    /// Changes nothing the run reads.
     pub(super) fn prefetch_route(&self, c: usize) {
         let Some(agent) = self.consumers.agents.get(c) else {
             return;
         };
         let mut rng = agent.rng.clone();
-        if thinned_out(self.economy.demand(), self.economy.ceiling(), &mut rng) {
-            return;
-        }
-        let last_and_home = (agent.last_merchant, agent.district);
-        match route(
-            &self.scenario.market,
-            &self.listings,
-            |_| true,
-            last_and_home,
-            &mut rng,
-        ) {
-            Route::Repeat(m) => {
-                if let Some(hot) = self.merchants.hot.get(m) {
-                    crate::memory::prefetch(hot);
+        let found = if thinned_out(self.economy.demand(), self.economy.ceiling(), &mut rng) {
+            RouteFound::NoVisit
+        } else {
+            let last_and_home = (agent.last_merchant, agent.district);
+            match route(
+                &self.scenario.market,
+                &self.listings,
+                |_| true,
+                last_and_home,
+                &mut rng,
+            ) {
+                Route::Repeat(m) => {
+                    if let Some(hot) = self.merchants.hot.get(m) {
+                        crate::memory::prefetch(hot);
+                    }
+                    RouteFound::Repeat(m as u32)
                 }
+                Route::District(d) => match self.listings.prefetch_pick(d, &mut rng) {
+                    Some(i) => RouteFound::Entry(d as u32, i as u32),
+                    None => RouteFound::NoVisit,
+                },
             }
-            Route::District(d) => self.listings.prefetch_pick(d, &mut rng),
+        };
+        self.routes_found.keep(c as u32, found);
+    }
+
+    /// The merchant consumer `c` is expected to visit, from what the
+    /// middle hint found if it saw this consumer lately (reading the list
+    /// entry it fetched instead of drawing again), else by
+    /// [`Self::predict_merchant`].
+    fn expected_merchant(&self, c: usize) -> Option<usize> {
+        match self.routes_found.get(c as u32) {
+            Some(RouteFound::NoVisit) => None,
+            Some(RouteFound::Entry(d, i)) => self.listings.entry(d as usize, i as usize),
+            Some(RouteFound::Repeat(m))
+                if self.merchants.hot.get(m as usize).is_some_and(|h| h.open) =>
+            {
+                Some(m as usize)
+            }
+            _ => self.predict_merchant(c),
         }
     }
 
@@ -280,7 +345,7 @@ impl Market<'_> {
     /// which a random visiting order would otherwise miss one by one.
     /// Changes nothing.
     pub(super) fn prefetch_occasion(&self, c: usize, day: u32) {
-        let Some(m) = self.predict_merchant(c) else {
+        let Some(m) = self.expected_merchant(c) else {
             return;
         };
         let np = self.platforms.len();
@@ -470,7 +535,9 @@ mod tests {
 
     /// The merchant the prefetch hint predicts is the one the occasion
     /// visits when nothing happens in between: through thinning (demand
-    /// below its ceiling), repeat visits and cross-district picks.
+    /// below its ceiling), repeat visits and cross-district picks; and
+    /// the last hint, reading what the middle one found, expects the
+    /// same.
     #[test]
     fn the_prefetch_hint_predicts_the_merchant_visited() {
         let text = r#"
@@ -516,6 +583,10 @@ initial_users = 0.5
         for round in 0..4u64 {
             for c in 0..market.consumers.len() {
                 let predicted = market.predict_merchant(c);
+                // The middle hint's draws give the last hint the same
+                // merchant without drawing again.
+                market.prefetch_route(c);
+                assert_eq!(market.expected_merchant(c), predicted, "consumer {c}");
                 let last = market.consumers.agents[c].last_merchant;
                 let postings = market.ledger.postings();
                 market.purchase(c, Tick(round * 600 + 1));
