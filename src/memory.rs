@@ -65,25 +65,26 @@ pub(crate) fn prefetch<T>(value: &T) {
 }
 
 /// Hints that every cache line of `values` will be read soon (see
-/// [`prefetch`]): for records that may straddle a line boundary.
+/// [`prefetch`]): for records that may straddle a line boundary. One byte
+/// every line's length from the first, and the last byte, land on every
+/// line the slice touches.
 #[inline]
 pub(crate) fn prefetch_all<T>(values: &[T]) {
     const LINE: usize = 64;
-    let start = values.as_ptr() as usize;
     let bytes = std::mem::size_of_val(values);
     if bytes == 0 {
         return;
     }
-    // First byte of each line the slice touches, the last line included.
-    let mut at = start & !(LINE - 1);
-    while at < start + bytes {
-        let offset = at.max(start) - start;
+    let first = values.as_ptr() as *const u8;
+    let mut offset = 0;
+    while offset < bytes {
         // SAFETY: `offset` lies inside the slice, so the pointer stays in
         // bounds of the live allocation; prefetching reads nothing.
-        let byte = unsafe { (values.as_ptr() as *const u8).add(offset) };
-        prefetch_byte(byte);
-        at += LINE;
+        prefetch_byte(unsafe { first.add(offset) });
+        offset += LINE;
     }
+    // SAFETY: as above, for the slice's last byte.
+    prefetch_byte(unsafe { first.add(bytes - 1) });
 }
 
 #[inline]
