@@ -118,7 +118,7 @@ pub struct EventQueue<E> {
     read: usize,
     /// Events in the buckets not yet popped.
     today_len: usize,
-    /// Scratch space for sorting a bucket; swapped with it.
+    /// Scratch space for sorting a bucket, as large as the largest yet.
     sorting: Vec<Entry<E>>,
     /// Events of days `day + 1 .. day + WINDOW`, by `day % WINDOW`, each
     /// in push order.
@@ -309,9 +309,10 @@ impl<E: Copy + Eq> EventQueue<E> {
             *slot += 1;
         }
         debug_assert!(sorted.windows(2).all(|w| w[0].key < w[1].key));
-        // The sorted copy becomes the bucket; the bucket's allocation is
-        // kept for the next sort.
-        std::mem::swap(bucket, sorted);
+        // Copied back rather than swapped: swapping would hand each
+        // bucket's allocation on to the next, and every allocation would
+        // grow towards the largest bucket's size.
+        bucket.copy_from_slice(sorted);
     }
 
     /// Time of the earliest pending event.
