@@ -256,7 +256,7 @@ impl<E: Copy + Eq> EventQueue<E> {
     /// newly reached bucket; false if the current day has none left.
     fn settle(&mut self) -> bool {
         if self.reading {
-            if self.read < self.buckets[self.cursor].len() {
+            if self.has_unread() {
                 return true;
             }
             // Keep the allocation for the next day's events in this bucket.
@@ -317,7 +317,7 @@ impl<E: Copy + Eq> EventQueue<E> {
 
     /// Time of the earliest pending event.
     pub fn peek_time(&self) -> Option<Tick> {
-        let today = if self.reading && self.read < self.buckets[self.cursor].len() {
+        let today = if self.reading && self.has_unread() {
             Some(self.buckets[self.cursor][self.read].tick_in_day())
         } else {
             let from = self.cursor + usize::from(self.reading);
@@ -346,11 +346,18 @@ impl<E: Copy + Eq> EventQueue<E> {
     pub fn pop(&mut self) -> Option<Scheduled<E>> {
         // Most pops read on in a sorted bucket; reaching the next bucket
         // or day is kept out of line.
-        let unread = self.reading && self.read < self.buckets[self.cursor].len();
+        let unread = self.reading && self.has_unread();
         if !unread && !self.reach_next() {
             return None;
         }
         Some(self.take())
+    }
+
+    /// Whether the bucket at the cursor has events past the reading
+    /// position (meaningful while it is being read).
+    #[inline]
+    fn has_unread(&self) -> bool {
+        self.read < self.buckets[self.cursor].len()
     }
 
     /// Makes an unread event the next to read, entering the next day with

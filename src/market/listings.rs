@@ -72,31 +72,29 @@ impl Listings {
     /// A uniformly drawn open merchant of district `d` (`None` if it has
     /// none).
     pub(crate) fn pick_in(&self, d: usize, rng: &mut StreamRng) -> Option<usize> {
-        self.draw_entry(d, rng).map(|&m| m as usize)
+        let i = self.draw_index(d, rng)?;
+        self.entry(d, i)
     }
 
     /// Hints that [`Self::pick_in`] will soon draw from district `d` with
     /// a stream in `rng`'s state: fetches the list entry it will read and
-    /// returns its place in the list (for [`Self::entry`]). Changes
-    /// nothing but `rng`, which should be a copy.
+    /// returns its place in the list (for [`Self::entry`]): the single
+    /// draw both the pick and its hint make. Changes nothing but `rng`,
+    /// which should be a copy.
     pub(crate) fn prefetch_pick(&self, d: usize, rng: &mut StreamRng) -> Option<usize> {
         let i = self.draw_index(d, rng)?;
-        let entry = self.district_open.get(d)?.get(i)?;
-        crate::memory::prefetch(entry);
+        crate::memory::prefetch(self.slot(d, i)?);
         Some(i)
     }
 
     /// The merchant at place `i` of district `d`'s list of open merchants.
     pub(crate) fn entry(&self, d: usize, i: usize) -> Option<usize> {
-        let m = *self.district_open.get(d)?.get(i)?;
-        Some(m as usize)
+        self.slot(d, i).map(|&m| m as usize)
     }
 
-    /// The entry of district `d`'s list of open merchants that one draw
-    /// lands on: the single draw both the pick and its hint make.
+    /// Place `i` of district `d`'s list of open merchants.
     #[inline]
-    fn draw_entry(&self, d: usize, rng: &mut StreamRng) -> Option<&u32> {
-        let i = self.draw_index(d, rng)?;
+    fn slot(&self, d: usize, i: usize) -> Option<&u32> {
         self.district_open.get(d)?.get(i)
     }
 
