@@ -66,8 +66,24 @@ pub(crate) fn shifted_exp(u: f64, max: f64, scale: f64) -> f64 {
 /// Draws one choice by inverting the logit distribution with one uniform
 /// draw. Utilities are shifted by their maximum so `exp` cannot overflow.
 pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
+    // The weights live on the stack for the usual few platforms; an
+    // array as long as the most platforms a scenario may have would cost
+    // its clearing on every occasion.
+    let n = options.platforms.len();
+    if n <= FEW_PLATFORMS {
+        choose_with(options, rng, &mut [0.0; FEW_PLATFORMS][..n])
+    } else {
+        choose_with(options, rng, &mut vec![0.0; n])
+    }
+}
+
+/// Platforms whose choice weights [`choose`] keeps on the stack.
+const FEW_PLATFORMS: usize = 8;
+
+/// [`choose`] with `weights` (one per platform) as scratch space.
+#[inline]
+fn choose_with<R: Rng + ?Sized>(options: &Options, rng: &mut R, weights: &mut [f64]) -> Choice {
     let max = max_utility(options);
-    let mut weights = [0.0f64; crate::scenario::MAX_PLATFORMS];
     let mut total = 0.0;
     for (w, u) in weights.iter_mut().zip(options.platforms) {
         if let Some(u) = u {
@@ -79,8 +95,8 @@ pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
     let none = shifted_exp(options.no_purchase, max, 1.0);
     total += direct + none;
     let mut target = rng.random::<f64>() * total;
-    for (p, w) in weights.iter().enumerate().take(options.platforms.len()) {
-        if options.platforms[p].is_some() {
+    for (p, (w, u)) in weights.iter().zip(options.platforms).enumerate() {
+        if u.is_some() {
             if target < *w {
                 return Choice::Platform(p);
             }
@@ -129,6 +145,55 @@ mod tests {
                 (f - p[i]).abs() <= 4.0 * se + 1e-12,
                 "option {i}: {f} vs {}",
                 p[i]
+            );
+        }
+    }
+
+    #[test]
+    fn many_platforms_choose_by_the_same_rule() {
+        // Ten platforms take the weights off the stack; three (with the
+        // weights given on the heap) must draw as the stack does.
+        let platforms: Vec<Option<f64>> = (0..10)
+            .map(|p| (p % 3 != 1).then_some(0.1 * p as f64))
+            .collect();
+        let options = Options {
+            platforms: &platforms,
+            direct: 0.3,
+            no_purchase: -0.2,
+        };
+        let p = probabilities(&options);
+        let mut rng = stream(4, Purpose::ConsumerBehaviour, 0);
+        let n = 200_000;
+        let mut counts = [0usize; 12];
+        for _ in 0..n {
+            let i = match choose(&options, &mut rng) {
+                Choice::Platform(k) => k,
+                Choice::Direct => 10,
+                Choice::NoPurchase => 11,
+            };
+            counts[i] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let f = c as f64 / n as f64;
+            let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
+            assert!(
+                (f - p[i]).abs() <= 4.0 * se + 1e-12,
+                "option {i}: {f} vs {}",
+                p[i]
+            );
+        }
+        let few = Options {
+            platforms: &platforms[..3],
+            ..options
+        };
+        let (mut a, mut b) = (
+            stream(6, Purpose::ConsumerBehaviour, 1),
+            stream(6, Purpose::ConsumerBehaviour, 1),
+        );
+        for _ in 0..1000 {
+            assert_eq!(
+                choose(&few, &mut a),
+                choose_with(&few, &mut b, &mut vec![0.0; 3])
             );
         }
     }

@@ -133,6 +133,10 @@ pub struct Market<'a> {
     /// kept here so the choice and the settlement read the same values
     /// without an array per occasion.
     order_terms: [OrderTerms; crate::scenario::MAX_PLATFORMS],
+    /// The current occasion's utility of each platform (`None`: not an
+    /// option), one entry per platform, every entry written on each
+    /// occasion.
+    utilities: Vec<Option<f64>>,
     /// The payment options of the current occasion (see [`payment`]).
     payment: PaymentOptions,
     /// What drives merchants' adoption of wallets.
@@ -297,6 +301,7 @@ impl<'a> Market<'a> {
                 .collect(),
             churn_period_ticks,
             order_terms: [OrderTerms::default(); crate::scenario::MAX_PLATFORMS],
+            utilities: vec![None; np],
             payment: PaymentOptions::new(np),
             wallet_reach,
             funds: funds::Funds::new(scenario, run_seed),

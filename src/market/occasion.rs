@@ -24,7 +24,6 @@ use crate::engine::{Event, EventQueue, NEVER, Tick};
 use crate::ledger::Money;
 use crate::metrics::Flows;
 use crate::rng::StreamRng;
-use crate::scenario::MAX_PLATFORMS;
 
 /// The money of one order through a platform at its current levers: what
 /// the consumer pays, what the platform gives away and keeps, what the
@@ -388,9 +387,9 @@ impl Market<'_> {
         let district = self.merchants.hot[m].district as usize;
         let available = self.consumers.agents[c].installed & self.merchants.hot[m].listed_on;
         let last_platform = self.consumers.agents[c].last_platform;
-        let mut utilities = [None; MAX_PLATFORMS];
         for (p, spec) in scenario.platforms.iter().enumerate() {
             if available & (1 << p) == 0 || !self.platforms[p].alive {
+                self.utilities[p] = None;
                 continue;
             }
             let rel = self.consumers.relation.get(c, p);
@@ -415,7 +414,7 @@ impl Market<'_> {
             if self.credit.any() && self.credit.usable(scenario, p, c, terms.consumer_pays()) {
                 u += self.credit.utility(scenario, p);
             }
-            utilities[p] = Some(u);
+            self.utilities[p] = Some(u);
             self.order_terms[p] = terms;
         }
         let member =
@@ -431,7 +430,7 @@ impl Market<'_> {
         // consumer chooses again among the rest: at most `np` retries.
         for _ in 0..=np {
             let options = Options {
-                platforms: &utilities[..np],
+                platforms: &self.utilities,
                 direct,
                 no_purchase: scenario.market.no_purchase_utility,
             };
@@ -447,7 +446,7 @@ impl Market<'_> {
                         return;
                     }
                     self.exit(p, day);
-                    utilities[p] = None;
+                    self.utilities[p] = None;
                 }
                 Choice::Direct => {
                     let wallet = self.pick_payment(c);
