@@ -37,7 +37,7 @@ const BUCKETS: usize = TICKS_PER_DAY.div_ceil(BUCKET_TICKS) as usize;
 
 /// Buckets with at least this many events are sorted by counting (see
 /// `EventQueue::sort_bucket`); smaller ones by comparison.
-const COUNTING_SORT_FROM: usize = 48;
+const COUNTING_SORT_FROM: usize = 16;
 
 /// Bits of a packed key that hold the sequence number.
 const SEQ_BITS: u32 = 47;
