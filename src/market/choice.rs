@@ -151,8 +151,8 @@ mod tests {
 
     #[test]
     fn many_platforms_choose_by_the_same_rule() {
-        // Ten platforms take the weights off the stack; three (with the
-        // weights given on the heap) must draw as the stack does.
+        // Ten platforms take the weights off the stack, into a vector; and
+        // a draw does not depend on the scratch space it is given.
         let platforms: Vec<Option<f64>> = (0..10)
             .map(|p| (p % 3 != 1).then_some(0.1 * p as f64))
             .collect();
@@ -193,7 +193,11 @@ mod tests {
         for _ in 0..1000 {
             assert_eq!(
                 choose(&few, &mut a),
-                choose_with(&few, &mut b, &mut vec![0.0; 3])
+                choose_with(&few, &mut b, &mut [0.0; 3])
+            );
+            assert_eq!(
+                choose(&options, &mut a),
+                choose_with(&options, &mut b, &mut [0.0; 10])
             );
         }
     }
