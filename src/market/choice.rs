@@ -115,6 +115,33 @@ mod tests {
     use super::*;
     use crate::rng::{Purpose, stream};
 
+    /// Draws `n` choices from `options` and checks each option's
+    /// frequency against its logit probability, within four standard
+    /// errors.
+    fn assert_frequencies_match(options: &Options, seed: u64, n: usize) {
+        let p = probabilities(options);
+        let np = options.platforms.len();
+        let mut rng = stream(seed, Purpose::ConsumerBehaviour, 0);
+        let mut counts = vec![0usize; np + 2];
+        for _ in 0..n {
+            let i = match choose(options, &mut rng) {
+                Choice::Platform(k) => k,
+                Choice::Direct => np,
+                Choice::NoPurchase => np + 1,
+            };
+            counts[i] += 1;
+        }
+        for (i, &c) in counts.iter().enumerate() {
+            let f = c as f64 / n as f64;
+            let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
+            assert!(
+                (f - p[i]).abs() <= 4.0 * se + 1e-12,
+                "option {i}: {f} vs {}",
+                p[i]
+            );
+        }
+    }
+
     #[test]
     fn frequencies_match_logit_probabilities() {
         let platforms = [Some(1.0), None, Some(-0.5)];
@@ -126,27 +153,7 @@ mod tests {
         let p = probabilities(&options);
         assert_eq!(p[1], 0.0);
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-12);
-        let mut rng = stream(3, Purpose::ConsumerBehaviour, 0);
-        let n = 400_000;
-        let mut counts = [0usize; 5];
-        for _ in 0..n {
-            let i = match choose(&options, &mut rng) {
-                Choice::Platform(k) => k,
-                Choice::Direct => 3,
-                Choice::NoPurchase => 4,
-            };
-            counts[i] += 1;
-        }
-        for (i, &c) in counts.iter().enumerate() {
-            let f = c as f64 / n as f64;
-            // Four standard errors.
-            let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
-            assert!(
-                (f - p[i]).abs() <= 4.0 * se + 1e-12,
-                "option {i}: {f} vs {}",
-                p[i]
-            );
-        }
+        assert_frequencies_match(&options, 3, 400_000);
     }
 
     #[test]
@@ -161,27 +168,7 @@ mod tests {
             direct: 0.3,
             no_purchase: -0.2,
         };
-        let p = probabilities(&options);
-        let mut rng = stream(4, Purpose::ConsumerBehaviour, 0);
-        let n = 200_000;
-        let mut counts = [0usize; 12];
-        for _ in 0..n {
-            let i = match choose(&options, &mut rng) {
-                Choice::Platform(k) => k,
-                Choice::Direct => 10,
-                Choice::NoPurchase => 11,
-            };
-            counts[i] += 1;
-        }
-        for (i, &c) in counts.iter().enumerate() {
-            let f = c as f64 / n as f64;
-            let se = (p[i] * (1.0 - p[i]) / n as f64).sqrt();
-            assert!(
-                (f - p[i]).abs() <= 4.0 * se + 1e-12,
-                "option {i}: {f} vs {}",
-                p[i]
-            );
-        }
+        assert_frequencies_match(&options, 4, 200_000);
         let few = Options {
             platforms: &platforms[..3],
             ..options
