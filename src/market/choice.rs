@@ -3,6 +3,8 @@
 
 use rand::{Rng, RngExt};
 
+use crate::scenario::MAX_PLATFORMS;
+
 /// What a consumer does on one purchase occasion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Choice {
@@ -66,12 +68,14 @@ pub(crate) fn shifted_exp(u: f64, max: f64, scale: f64) -> f64 {
 /// Draws one choice by inverting the logit distribution with one uniform
 /// draw. Utilities are shifted by their maximum so `exp` cannot overflow.
 pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
-    // The weights live on the stack for the usual few platforms; an
-    // array as long as the most platforms a scenario may have would cost
-    // its clearing on every occasion.
+    // The weights live on the stack: in a short array for the usual few
+    // platforms (one as long as the most platforms a scenario may have
+    // would cost its clearing on every occasion), else in a long one.
     let n = options.platforms.len();
     if n <= FEW_PLATFORMS {
         choose_with(options, rng, &mut [0.0; FEW_PLATFORMS][..n])
+    } else if n <= MAX_PLATFORMS {
+        choose_with(options, rng, &mut [0.0; MAX_PLATFORMS][..n])
     } else {
         choose_with(options, rng, &mut vec![0.0; n])
     }
@@ -158,8 +162,9 @@ mod tests {
 
     #[test]
     fn many_platforms_choose_by_the_same_rule() {
-        // Ten platforms take the weights off the stack, into a vector; and
-        // a draw does not depend on the scratch space it is given.
+        // Ten platforms take the weights into the long array; forty (more
+        // than a scenario may have) into a vector; and a draw does not
+        // depend on the scratch space it is given.
         let platforms: Vec<Option<f64>> = (0..10)
             .map(|p| (p % 3 != 1).then_some(0.1 * p as f64))
             .collect();
@@ -169,6 +174,12 @@ mod tests {
             no_purchase: -0.2,
         };
         assert_frequencies_match(&options, 4, 200_000);
+        let forty: Vec<Option<f64>> = (0..40).map(|p| Some(-0.01 * p as f64)).collect();
+        let many = Options {
+            platforms: &forty,
+            ..options
+        };
+        assert_frequencies_match(&many, 5, 200_000);
         let few = Options {
             platforms: &platforms[..3],
             ..options
