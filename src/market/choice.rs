@@ -81,7 +81,7 @@ pub fn choose<R: Rng + ?Sized>(options: &Options, rng: &mut R) -> Choice {
     }
 }
 
-/// Platforms whose choice weights [`choose`] keeps on the stack.
+/// Platforms whose choice weights fit [`choose`]'s short array.
 const FEW_PLATFORMS: usize = 8;
 
 /// [`choose`] with `weights` (one per platform) as scratch space.
