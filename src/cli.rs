@@ -59,7 +59,7 @@ pub enum Command {
         #[arg(long)]
         replications: Option<u32>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Print nothing but errors (no progress bar, no table).
         #[arg(long, short)]
@@ -105,7 +105,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Print nothing but errors (no progress bar, no table).
         #[arg(long, short)]
@@ -170,7 +170,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Run only slice K of N of the sweep (e.g. 2/8); combine the
         /// slices with `flywheel merge`.
@@ -221,7 +221,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Continue the search journalled in the output directory,
         /// replaying the evaluations it finished.
@@ -245,7 +245,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Continue the search journalled in the output directory,
         /// replaying the evaluations it finished.
@@ -270,7 +270,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads [default: one per core].
-        #[arg(long, default_value_t = 0)]
+        #[arg(long, default_value_t = 0, value_parser = threads_arg)]
         threads: usize,
         /// Continue the calibration journalled in the output directory,
         /// replaying the evaluations it finished.
@@ -643,6 +643,17 @@ fn run_command(
         println!("results: {}", dir.display());
     }
     Ok(())
+}
+
+/// Parses `--threads`: a whole number of worker threads, 0 for one per
+/// core, at most [`crate::resources::MAX_THREADS`].
+fn threads_arg(text: &str) -> Result<usize, String> {
+    let max = crate::resources::MAX_THREADS;
+    match text.parse::<usize>() {
+        Ok(n) if n <= max => Ok(n),
+        Ok(_) => Err(format!("at most {max} worker threads (0: one per core)")),
+        Err(_) => Err("must be a whole number of threads (0: one per core)".into()),
+    }
 }
 
 /// Whether `scenarios`, run one after another with up to `threads`

@@ -18,6 +18,13 @@ use std::mem::size_of;
 
 use crate::scenario::Scenario;
 
+/// Most worker threads a run, sweep or search starts. Runs are bound by
+/// the processor, so threads beyond the machine's cores only add stacks
+/// and scheduling; the bound keeps a mistyped thread count (a few zeros
+/// too many) from starting thousands, and the command line refuses such
+/// a count outright.
+pub(crate) const MAX_THREADS: usize = 1024;
+
 /// What one replication of a scenario holds in memory, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemoryEstimate {
@@ -318,7 +325,7 @@ pub(crate) fn check_sweep(
             "horizon_days",
         ),
         rule: format!(
-            "this sweep needs about {:.1} GiB but this machine allows {:.1} GiB of its {:.1} GiB: \
+            "its runs need about {:.1} GiB but this machine allows {:.1} GiB of its {:.1} GiB: \
              {in_flight} run(s) at once, each of a market of {} consumers and {} merchants{point} \
              needing {:.1} GiB, cohort counters {:.1} GiB and the daily records of {} days \
              {:.1} GiB",

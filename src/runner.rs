@@ -163,8 +163,15 @@ pub fn run_all_until(
     on_day_closed: &(dyn Fn() + Sync),
     stop: &AtomicBool,
 ) -> Result<Vec<RunOutput>, RunError> {
+    // No more threads than replications: the rest would have nothing to
+    // do but start.
+    let jobs = usize::try_from(scenario.replications).unwrap_or(usize::MAX);
+    let threads = match options.threads {
+        0 => 0,
+        n => n.min(jobs.max(1)),
+    };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
+        .num_threads(threads.min(crate::resources::MAX_THREADS))
         .build()
         .map_err(|e| RunError::Threads {
             threads: options.threads,

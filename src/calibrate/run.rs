@@ -278,9 +278,16 @@ pub fn run_calibrate(
         }
     }
     let Some((mut loss, mut at)) = best.clone() else {
-        return Err(SearchError::Refused(
-            "no candidate could be run with every target defined; see trials.csv for why".into(),
-        ));
+        // No file is written without an estimate, so the reason goes in
+        // the message: the first candidate's (they share it as a rule).
+        let why = trials
+            .iter()
+            .find_map(|t| t.failure.clone())
+            .unwrap_or_else(|| "the loss is not a finite number".into());
+        return Err(SearchError::Refused(format!(
+            "no candidate could be run with every target defined ({} tried): {why}",
+            trials.len()
+        )));
     };
     let evaluations = trials.len() as u64;
 

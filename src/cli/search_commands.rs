@@ -31,6 +31,49 @@ fn shown(e: &Estimate) -> String {
     }
 }
 
+/// The largest market a candidate of `search` can be: its base with every
+/// variable that sizes the market (consumers, merchants, days) at the top
+/// of its range.
+fn largest_market(search: &Search) -> MarketSize {
+    let mut size = MarketSize::of(&search.base);
+    for v in search.variables() {
+        // Float to integer `as` saturates: an absurd bound stays absurd.
+        let top = v.max as u64;
+        let field = match v.path.as_str() {
+            "market.consumers" => &mut size.consumers,
+            "market.merchants" => &mut size.merchants,
+            "horizon_days" => &mut size.horizon_days,
+            _ => continue,
+        };
+        *field = (*field).max(top);
+    }
+    size
+}
+
+/// Refuses a search whose largest candidate would not fit this machine's
+/// memory, before anything runs: one candidate's replications run at once,
+/// like a sweep point's.
+fn check_fits(path: &Path, search: &Search, threads: usize) -> Result<(), CliError> {
+    let largest = largest_market(search);
+    check_sweep(
+        &[largest],
+        u64::from(search.replications()),
+        worker_threads(threads),
+        Machine::this(),
+    )
+    .map_err(|e| {
+        if largest == MarketSize::of(&search.base) {
+            too_large(path, &e)
+        } else {
+            CliError::Input(format!(
+                "`{}` is valid, but its largest candidate (every variable that sizes the \
+                 market at the top of its range) is too large for this machine: {e}",
+                path.display()
+            ))
+        }
+    })
+}
+
 /// `flywheel optimize` (`equilibrium` false) or `flywheel equilibrium`.
 pub(super) fn search(
     path: &Path,
@@ -49,15 +92,7 @@ pub(super) fn search(
     } else {
         "optimize"
     };
-    // Memory: one candidate's replications run at once, like a sweep
-    // point.
-    check_sweep(
-        &[MarketSize::of(&search.base)],
-        u64::from(search.replications()),
-        worker_threads(threads),
-        Machine::this(),
-    )
-    .map_err(|e| too_large(path, &e))?;
+    check_fits(path, &search, threads)?;
     let out =
         out.unwrap_or_else(|| Path::new("results").join(format!("{}-{kind}", search.base.name)));
     install_stop_handler();
@@ -174,13 +209,7 @@ pub(super) fn calibrate(
     let Goal::Calibrate(spec) = &search.goal else {
         return Err(CliError::Internal("not a calibration".into()));
     };
-    check_sweep(
-        &[MarketSize::of(&search.base)],
-        u64::from(search.replications()),
-        worker_threads(threads),
-        Machine::this(),
-    )
-    .map_err(|e| too_large(path, &e))?;
+    check_fits(path, &search, threads)?;
     let out =
         out.unwrap_or_else(|| Path::new("results").join(format!("{}-calibrate", search.base.name)));
     install_stop_handler();

@@ -65,8 +65,10 @@ impl Levers {
     }
 
     /// Sets `lever` to `value` (yuan, or a share for commission), rounded
-    /// to the fen. Levers are never negative and commission is at most 1;
-    /// a value that is not finite (a rule copying an infinite runway, say)
+    /// to the fen. Levers are never negative, a money lever is at most the
+    /// largest amount a scenario may write (a rule scaling a coupon a
+    /// billionfold gets that, not nothing) and commission is at most 1; a
+    /// value that is not finite (a rule copying an infinite runway, say)
     /// sets the lever to zero.
     pub fn set(&mut self, lever: Lever, value: f64) {
         let value = if value.is_finite() && value > 0.0 {
@@ -75,7 +77,10 @@ impl Levers {
             0.0
         };
         match self.money_mut(lever) {
-            Some(money) => *money = Money::from_major(value).unwrap_or(Money::ZERO),
+            Some(money) => {
+                *money =
+                    Money::from_major(value.min(super::checker::MAX_YUAN)).unwrap_or(Money::ZERO);
+            }
             None => self.commission = value.min(1.0),
         }
     }
@@ -119,5 +124,9 @@ mod tests {
         l.scale(Lever::Commission, 5.0);
         assert_eq!(l.commission, 1.0);
         assert_eq!(l.get(Lever::Coupon), 2.5);
+        // Scaled past what money can hold, a lever stops at the most a
+        // scenario may write instead of falling to zero.
+        l.scale(Lever::Coupon, 1e20);
+        assert_eq!(l.coupon, Money(100_000_000_000_000));
     }
 }

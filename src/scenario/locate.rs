@@ -16,10 +16,20 @@ pub enum Segment {
     Index(usize),
 }
 
-/// Splits `a.b[2].c` into segments; `None` if the path is malformed.
+/// Most segments a key path may have. The deepest keys of a scenario take
+/// six (`consumers.segments[0].price_sensitivity.lognormal.mean`); a path
+/// is built into nested tables one level per segment, so a bound keeps an
+/// absurd path from exhausting the stack.
+pub(crate) const MAX_PATH_SEGMENTS: usize = 16;
+
+/// Splits `a.b[2].c` into segments; `None` if the path is malformed or has
+/// more than [`MAX_PATH_SEGMENTS`] segments.
 pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
     let mut segments = Vec::new();
     for part in path.split('.') {
+        if segments.len() > MAX_PATH_SEGMENTS {
+            return None;
+        }
         let (key, mut rest) = match part.find('[') {
             Some(i) => (&part[..i], &part[i..]),
             None => (part, ""),
@@ -39,7 +49,7 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
             rest = &rest[close + 1..];
         }
     }
-    if segments.is_empty() {
+    if segments.is_empty() || segments.len() > MAX_PATH_SEGMENTS {
         None
     } else {
         Some(segments)
@@ -115,6 +125,14 @@ mod tests {
         assert_eq!(parse_path(""), None);
         assert_eq!(parse_path("a[x]"), None);
         assert_eq!(parse_path("a[1"), None);
+        let deepest = vec!["a"; MAX_PATH_SEGMENTS].join(".");
+        assert_eq!(
+            parse_path(&deepest).map(|s| s.len()),
+            Some(MAX_PATH_SEGMENTS)
+        );
+        assert_eq!(parse_path(&format!("{deepest}.a")), None);
+        assert_eq!(parse_path(&format!("{deepest}[0]")), None);
+        assert_eq!(parse_path(&vec!["a"; 100_000].join(".")), None);
     }
 
     #[test]

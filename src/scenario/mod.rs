@@ -108,7 +108,11 @@ impl Override {
             .ok_or_else(|| format!("`{spec}` is not KEY.PATH=VALUE"))?;
         let path = path.trim();
         if parse_path(path).is_none() {
-            return Err(format!("`{path}` is not a key path like platforms[0].cash"));
+            return Err(format!(
+                "`{path}` is not a key path like platforms[0].cash (keys and [indices], \
+                 at most {} of them)",
+                locate::MAX_PATH_SEGMENTS
+            ));
         }
         let text = text.trim();
         let value = format!("v = {text}")
@@ -124,14 +128,15 @@ impl Override {
     }
 }
 
-/// Largest scenario file read, in bytes: scenarios are a few kilobytes,
-/// and a cap keeps a wrong path (a device, a data file) from exhausting
-/// memory.
+/// Largest scenario or series file read, in bytes: scenarios are a few
+/// kilobytes and observed series a few hundred, and a cap keeps a wrong
+/// path (a device, a data dump) from exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 16 << 20;
 
-/// Reads a scenario file's text, refusing what is not a regular file (a
-/// directory, a device such as `/dev/zero` that never ends, a pipe that may
-/// never close) or is larger than [`MAX_FILE_BYTES`].
+/// Reads a scenario or series file's text, refusing what is not a
+/// regular file (a directory, a device such as `/dev/zero` that never
+/// ends, a pipe that may never close) or is larger than
+/// [`MAX_FILE_BYTES`].
 pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     let meta = std::fs::metadata(path)?;
@@ -140,7 +145,7 @@ pub(crate) fn read_text(path: &Path) -> std::io::Result<String> {
     }
     let too_big = || {
         std::io::Error::other(format!(
-            "larger than {} MiB, which no scenario is",
+            "larger than {} MiB, the most read from one input file",
             MAX_FILE_BYTES >> 20
         ))
     };

@@ -303,7 +303,7 @@ fn check_platform(
     } = horizon;
     let at = |key: &str| format!("platforms[{i}].{key}");
     let name = p.name.trim().to_string();
-    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
         c.fail(at("name"), "must be 1-64 printable characters");
     } else if all[..i].iter().any(|q| q.name.trim() == name) {
         c.fail(at("name"), format!("platform name `{name}` is used twice"));

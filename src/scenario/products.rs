@@ -219,7 +219,7 @@ pub(super) fn check(
     for (j, p) in raw.iter().enumerate() {
         let at = |key: &str| format!("platforms[{i}].products[{j}].{key}");
         let name = p.name.trim().to_string();
-        if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
             c.fail(at("name"), "must be 1-64 printable characters");
         }
         let kind = match p.kind.as_str() {

@@ -71,9 +71,28 @@ struct Context<'e, 'a> {
     trials: RefCell<Vec<Trial>>,
     error: RefCell<Option<SearchError>>,
     best: Cell<Option<f64>>,
+    /// Calls of the cost so far, and how many of them price the starting
+    /// simplex (see [`Context::cannot_evaluate`]).
+    calls: Cell<usize>,
+    simplex_calls: usize,
     stage: String,
     total: &'e Cell<u64>,
     on_event: &'e (dyn Fn(Event) + Sync),
+}
+
+impl Context<'_, '_> {
+    /// The cost of a point that will not be evaluated (`why`: the budget
+    /// is spent, or the evaluations were stopped). The solver unwraps the
+    /// costs of its starting simplex, so there the point gets the worst
+    /// cost instead of an error and the search ends at its first step;
+    /// later an error ends it at once.
+    fn cannot_evaluate(&self, why: &str) -> Result<f64, ArgminError> {
+        if self.calls.get() <= self.simplex_calls {
+            Ok(f64::MAX)
+        } else {
+            Err(ArgminError::msg(why.to_string()))
+        }
+    }
 }
 
 struct Problem<'c, 'e, 'a>(&'c Context<'e, 'a>);
@@ -84,6 +103,10 @@ impl CostFunction for Problem<'_, '_, '_> {
 
     fn cost(&self, u: &Vec<f64>) -> Result<f64, ArgminError> {
         let c = self.0;
+        c.calls.set(c.calls.get() + 1);
+        if c.error.borrow().is_some() {
+            return c.cannot_evaluate("evaluation stopped");
+        }
         let clamped: Vec<f64> = u.iter().map(|x| x.clamp(0.0, 1.0)).collect();
         let outside = u
             .iter()
@@ -97,13 +120,13 @@ impl CostFunction for Problem<'_, '_, '_> {
         let key = ev.key(&profile);
         let new = !c.seen.borrow().contains(&key);
         if new && c.seen.borrow().len() >= c.budget as usize {
-            return Err(ArgminError::msg("budget spent"));
+            return c.cannot_evaluate("budget spent");
         }
         let outcome = match ev.outcome(&profile) {
             Ok(o) => o,
             Err(e) => {
                 *c.error.borrow_mut() = Some(e);
-                return Err(ArgminError::msg("evaluation stopped"));
+                return c.cannot_evaluate("evaluation stopped");
             }
         };
         let score = (c.scorer)(&ev, &outcome);
@@ -210,6 +233,7 @@ pub(crate) fn nelder_mead<'a>(
     on_event: &(dyn Fn(Event) + Sync),
 ) -> Result<Stage, SearchError> {
     let start = base[range.clone()].to_vec();
+    let simplex_calls = start.len() + 1;
     let ctx = Context {
         ev: RefCell::new(ev),
         scorer,
@@ -222,6 +246,8 @@ pub(crate) fn nelder_mead<'a>(
         trials: RefCell::new(Vec::new()),
         error: RefCell::new(None),
         best: Cell::new(None),
+        calls: Cell::new(0),
+        simplex_calls,
         stage,
         total,
         on_event,

@@ -605,7 +605,7 @@ impl Targets<'_, '_> {
             }
         };
         let full = self.dir.join(&file);
-        let text = match std::fs::read_to_string(&full) {
+        let text = match crate::scenario::read_text(&full) {
             Ok(t) => t,
             Err(e) => {
                 self.r.fail(

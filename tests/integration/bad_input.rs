@@ -1456,6 +1456,46 @@ fn a_file_too_large_for_this_machine_is_valid_but_refused_before_running() {
         assert!(stderr.contains(needle), "sweep: no `{needle}` in {stderr}");
     }
     assert!(!out.exists(), "sweep wrote {out:?}");
+
+    // A search whose decision variable sizes the market: its base is small,
+    // but the top of the range, 64 replications at once of 200 million
+    // consumers, is not, and is refused before the first candidate runs.
+    let body = fs::read_to_string(data("search_coupon_monopoly.toml")).expect("search");
+    let from = "[optimize.variables]\n";
+    assert!(
+        body.contains(from),
+        "`{from}` not in search_coupon_monopoly.toml"
+    );
+    let body = body.replacen(
+        from,
+        "[optimize.variables]\n\"market.consumers\" = { min = 1000, max = 200000000 }\n",
+        1,
+    );
+    let file = tmp.path().join("crowd-search.toml");
+    fs::write(&file, &body).expect("write");
+    let f = file.to_str().unwrap_or_default();
+    let out = tmp.path().join("out-search");
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "optimize",
+            f,
+            "--threads",
+            "64",
+            "--out",
+            out.to_str().unwrap_or_default(),
+            "--quiet",
+        ],
+    );
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "optimize: {stderr}");
+    for needle in [f, "market.consumers", "GiB", "largest candidate"] {
+        assert!(
+            stderr.contains(needle),
+            "optimize: no `{needle}` in {stderr}"
+        );
+    }
+    assert!(!out.exists(), "optimize wrote {out:?}");
 }
 
 #[test]
@@ -1513,6 +1553,29 @@ fn missing_file_and_bad_flags_exit_2() {
     );
     let o = flywheel(tmp.path(), &["run", "x.toml", "--threads", "many"]);
     assert_eq!(o.status.code(), Some(2));
+    // A thread count beyond any machine is a typo, refused before anything
+    // starts, by every command that takes one.
+    for command in [
+        "run",
+        "compare",
+        "sweep",
+        "optimize",
+        "equilibrium",
+        "calibrate",
+    ] {
+        let mut args = vec![command, "x.toml"];
+        if command == "compare" {
+            args.push("y.toml");
+        }
+        args.extend(["--threads", "5000"]);
+        let o = flywheel(tmp.path(), &args);
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+        assert!(
+            stderr.contains("--threads") && stderr.contains("at most 1024"),
+            "{command}: {stderr}"
+        );
+    }
     let o = flywheel(tmp.path(), &["run", "x.toml", "--seed", "-1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(!tmp.path().join("results").exists());
@@ -1553,4 +1616,23 @@ fn a_device_a_directory_or_a_huge_file_is_refused_without_reading_it() {
         }
     }
     assert!(!tmp.path().join("results").exists());
+}
+
+#[test]
+fn a_platform_name_is_counted_in_characters_not_bytes() {
+    // Regression: a 24-character Chinese name (72 bytes) was refused as
+    // longer than 64 characters.
+    let tmp = TempDir::new("name-length");
+    let quickstart = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+    let q = quickstart.to_str().unwrap_or_default();
+    let name = |n: usize| format!("platforms[0].name=\"{}\"", "饿了么".repeat(n));
+    let o = flywheel(tmp.path(), &["validate", q, "--set", &name(8)]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let o = flywheel(tmp.path(), &["validate", q, "--set", &name(22)]);
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("platforms[0].name") && stderr.contains("1-64 printable characters"),
+        "{stderr}"
+    );
 }

@@ -388,6 +388,54 @@ fn calibrate_is_the_same_at_any_thread_count_and_after_resume() {
     assert_eq!(manifest["kind"], "calibrate");
 }
 
+/// A budget below the search's starting simplex (two parameters: three
+/// points) is spent on what it allows and the calibration still reports.
+#[test]
+fn a_budget_smaller_than_the_starting_simplex_still_calibrates() {
+    let tmp = TempDir::new("calibrate-small-budget");
+    let truth = [
+        ("platforms[0].innovation", 0.02),
+        ("platforms[0].word_of_mouth", 0.4),
+    ];
+    bass_data(tmp.path(), &truth, 5);
+    let text = BASS.replace("budget = 36", "budget = 2\nstart_points = 1");
+    let report = calibrate(tmp.path(), &text, &[]);
+    assert_eq!(report.evaluations, 2, "{report:?}");
+    assert!(report.loss.is_finite(), "{report:?}");
+}
+
+/// A target no candidate can define (the exit day of a platform that never
+/// exits) ends the calibration with the reason, naming the target.
+#[test]
+fn a_target_no_candidate_defines_is_named_in_the_refusal() {
+    let tmp = TempDir::new("calibrate-undefined");
+    let text = BASS
+        .split("[[calibrate.targets]]")
+        .next()
+        .expect("base")
+        .to_string()
+        + "[[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"exit_day\"\nvalue = 10.0\n";
+    let path = tmp.path().join("scenario.toml");
+    std::fs::write(&path, text.replace("budget = 36", "budget = 3")).expect("write");
+    let search = Search::load_kind(&path, Kind::Calibrate, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let options = SearchOptions {
+        threads: 2,
+        resume: false,
+    };
+    let stop = AtomicBool::new(false);
+    match run_calibrate(&search, &tmp.path().join("out"), &options, &stop, &|_| {}) {
+        Ok(r) => panic!("calibrated an undefined target: {r:?}"),
+        Err(e) => {
+            let message = e.to_string();
+            assert!(
+                message.contains("no candidate") && message.contains("exit_day"),
+                "{message}"
+            );
+            assert!(!message.contains("trials.csv"), "{message}");
+        }
+    }
+}
+
 #[test]
 fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
     let tmp = TempDir::new("calibrate-bad");
@@ -402,7 +450,8 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
         "day,platform,metric,value\n0,Solo,installed,3\n",
     )
     .expect("write");
-    let cases: [(&str, &[&str]); 8] = [
+    std::fs::create_dir(tmp.path().join("folder.csv")).expect("mkdir");
+    let cases: [(&str, &[&str]); 10] = [
         (
             "[calibrate]\nbudgt = 3\n[calibrate.parameters]\n\"platforms[0].inovation\" = { min = 0.0, max = 1.0 }\n\
              [[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"orders\"\nvalue = 1.0\n",
@@ -439,6 +488,26 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
              [[calibrate.targets]]\nseries = \"missing.csv\"\n",
             &["calibrate.targets[0].series", "missing.csv", "cannot read"],
+        ),
+        // A device that never ends and a directory are refused before any
+        // read, as a scenario file would be.
+        (
+            "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
+             [[calibrate.targets]]\nseries = \"/dev/zero\"\n",
+            &[
+                "calibrate.targets[0].series",
+                "/dev/zero",
+                "not a regular file",
+            ],
+        ),
+        (
+            "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
+             [[calibrate.targets]]\nseries = \"folder.csv\"\n",
+            &[
+                "calibrate.targets[0].series",
+                "folder.csv",
+                "not a regular file",
+            ],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\

@@ -227,6 +227,46 @@ fn optimize_is_the_same_at_any_thread_count_and_after_resume() {
     assert_eq!(manifest["evaluations"], 16);
 }
 
+/// A budget smaller than the starting simplex (the start and one vertex
+/// per variable) spends itself on the simplex's first vertices and ends
+/// the search with the best of them, for one player and for each player
+/// of an equilibrium; Ctrl-C there ends it as at any other time.
+#[test]
+fn a_budget_smaller_than_the_starting_simplex_ends_the_search_cleanly() {
+    let tmp = TempDir::new("search-small-budget");
+    let cases = [
+        ("optimize", "search_coupon_monopoly.toml", "budget = 16"),
+        ("equilibrium", "search_logit_duopoly.toml", "budget = 14"),
+    ];
+    for (command, file, budget) in cases {
+        let body = std::fs::read_to_string(data(file)).expect("read");
+        assert!(body.contains(budget), "{file}");
+        let path = tmp.path().join(file);
+        std::fs::write(&path, body.replace(budget, "budget = 1")).expect("write");
+        let out = tmp.path().join(command);
+        let o = flywheel(
+            tmp.path(),
+            &[
+                command,
+                path.to_str().expect("utf-8"),
+                "-q",
+                "--out",
+                out.to_str().expect("utf-8"),
+            ],
+        );
+        assert!(o.status.success(), "{command}: {:?}", text(&o));
+        let trials = read(&out, "trials.csv");
+        let evaluated = trials.lines().count() - 1;
+        if command == "optimize" {
+            assert_eq!(evaluated, 1, "{trials}");
+            assert!(out.join("best.toml").is_file());
+        } else {
+            // One evaluation per player per round.
+            assert!(evaluated >= 2, "{trials}");
+        }
+    }
+}
+
 #[test]
 fn bad_search_tables_exit_2_naming_keys() {
     let tmp = TempDir::new("search-bad");
