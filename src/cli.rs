@@ -609,13 +609,7 @@ fn run_command(
     let resolved = load(path, &overrides)?;
     let scenario = &resolved.scenario;
     let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
-    if !replaceable(&out) {
-        return Err(CliError::Input(format!(
-            "output directory `{}` exists and is not a Flywheel results directory (no manifest.json); \
-             choose another --out",
-            out.display()
-        )));
-    }
+    check_out(&out)?;
     let threads = worker_threads(threads);
     resources::check_runs(&[scenario], threads, Machine::this())
         .map_err(|e| too_large(path, &e))?;
@@ -675,6 +669,27 @@ fn too_large(path: &Path, e: &TooLarge) -> CliError {
         "`{}` is valid but too large for this machine: {e}",
         path.display()
     ))
+}
+
+/// Refuses an output directory that `run` or `compare` must not replace:
+/// one that is not a results directory, or holds a sweep's or a search's
+/// results, whose journal of evaluations the new files would discard.
+fn check_out(out: &Path) -> Result<(), CliError> {
+    if !replaceable(out) {
+        return Err(CliError::Input(format!(
+            "output directory `{}` exists and is not a Flywheel results directory (no manifest.json); \
+             choose another --out",
+            out.display()
+        )));
+    }
+    if out.join(crate::sweep::JOURNAL).exists() {
+        return Err(CliError::Input(format!(
+            "output directory `{}` holds a sweep's or a search's results (journal.jsonl), which \
+             these results would replace; choose another --out",
+            out.display()
+        )));
+    }
+    Ok(())
 }
 
 fn worker_threads(threads: usize) -> usize {
@@ -742,13 +757,7 @@ fn compare_command(
     };
     let out = out
         .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", first.scenario.name)));
-    if !replaceable(&out) {
-        return Err(CliError::Input(format!(
-            "output directory `{}` exists and is not a Flywheel results directory (no manifest.json); \
-             choose another --out",
-            out.display()
-        )));
-    }
+    check_out(&out)?;
     let threads = worker_threads(threads);
     let scenarios: Vec<&Scenario> = variants.iter().map(|v| &v.scenario).collect();
     resources::check_runs(&scenarios, threads, Machine::this())

@@ -592,6 +592,19 @@ fn sweep_refuses_to_write_into_a_directory_that_is_not_a_sweep() {
     sweep_ok(t, &[arg(&s), "--out", "again"]);
     sweep_ok(t, &[arg(&s), "--out", "again"]);
     assert_eq!(manifest(&t.join("again"))["runs_resumed"], 0);
+    // But not by a run's or a comparison's results, which would discard
+    // its journal and tables.
+    let before = files(&t.join("again"));
+    for args in [
+        vec!["run", arg(&s), "--out", "again", "--quiet"],
+        vec!["compare", arg(&s), arg(&s), "--out", "again", "--quiet"],
+    ] {
+        let o = flywheel(t, &args);
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("journal.jsonl"), "{args:?}: {stderr}");
+    }
+    assert_eq!(files(&t.join("again")), before);
 }
 
 #[test]
