@@ -404,6 +404,15 @@ fn check_lender(
     let at = |k: &str| format!("lenders[{i}].{k}");
     if l.name.trim().is_empty() || lenders[..i].iter().any(|o| o.name == l.name) {
         c.fail(at("name"), "must be a non-empty name used once");
+    } else if platforms.iter().any(|p| p.name.trim() == l.name.trim()) {
+        c.fail(
+            at("name"),
+            format!(
+                "`{}` names a platform; a lender needs a name of its own (tables and \
+                 columns name platforms and lenders side by side)",
+                l.name.trim()
+            ),
+        );
     }
     let platform = l.platform.as_ref().and_then(|name| {
         let found = platforms.iter().position(|p| p.name.trim() == name.trim());

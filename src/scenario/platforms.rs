@@ -312,6 +312,11 @@ fn check_platform(
             at("name"),
             format!("`{name}` is reserved for the options outside platforms"),
         );
+    } else if name.eq_ignore_ascii_case("all") {
+        c.fail(
+            at("name"),
+            format!("`{name}` is reserved for the sum over platforms (in calibration series)"),
+        );
     }
 
     // Coupon windows (`subsidy`) and schedule entries become one schedule;

@@ -1636,3 +1636,22 @@ fn a_platform_name_is_counted_in_characters_not_bytes() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_lender_named_like_a_platform_or_a_platform_named_all_is_refused() {
+    // Regression: tables showed two columns headed `Alpha` for a platform
+    // and a bank of that name, and `all` (the sum over platforms in
+    // calibration series) could name one platform.
+    let tmp = TempDir::new("ambiguous-names");
+    let full = data("full.toml");
+    let f = full.to_str().unwrap_or_default();
+    for (set, key) in [
+        ("lenders[1].name=\"Alpha\"", "lenders[1].name"),
+        ("platforms[0].name=\"all\"", "platforms[0].name"),
+    ] {
+        let o = flywheel(tmp.path(), &["validate", f, "--set", set]);
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{set}: {stderr}");
+        assert!(stderr.contains(key), "{set}: {stderr}");
+    }
+}
