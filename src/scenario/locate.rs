@@ -56,6 +56,30 @@ pub fn parse_path(path: &str) -> Option<Vec<Segment>> {
     }
 }
 
+/// [`parse_path`] for the paths of messages, in which a key that holds
+/// dots or brackets is quoted: `optimize.variables."platforms[0].cash"`
+/// names the key `platforms[0].cash` of table `optimize.variables`.
+fn parse_quoted_path(path: &str) -> Option<Vec<Segment>> {
+    let mut segments = Vec::new();
+    let mut rest = path;
+    loop {
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let close = quoted.find('"')?;
+            segments.push(Segment::Key(quoted[..close].to_string()));
+            rest = &quoted[close + 1..];
+        } else {
+            let end = rest.find(".\"").unwrap_or(rest.len());
+            segments.extend(parse_path(&rest[..end])?);
+            rest = &rest[end..];
+        }
+        if rest.is_empty() {
+            break;
+        }
+        rest = rest.strip_prefix('.')?;
+    }
+    (segments.len() <= MAX_PATH_SEGMENTS).then_some(segments)
+}
+
 /// 1-based line of byte offset `offset` in `text`.
 pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
@@ -70,7 +94,7 @@ pub(crate) fn line_of_offset(text: &str, offset: usize) -> usize {
 /// in `text`; `None` if the text does not parse or nothing of the path is
 /// in it.
 pub fn line_of_path(text: &str, path: &str) -> Option<usize> {
-    let segments = parse_path(path)?;
+    let segments = parse_quoted_path(path)?;
     let root = DeTable::parse(text).ok()?;
     let mut span = None;
     let mut table: Option<&DeTable> = Some(root.get_ref());
@@ -133,6 +157,18 @@ mod tests {
         assert_eq!(parse_path(&format!("{deepest}.a")), None);
         assert_eq!(parse_path(&format!("{deepest}[0]")), None);
         assert_eq!(parse_path(&vec!["a"; 100_000].join(".")), None);
+        assert_eq!(
+            parse_quoted_path("optimize.variables.\"platforms[0].cash\""),
+            Some(vec![
+                Segment::Key("optimize".into()),
+                Segment::Key("variables".into()),
+                Segment::Key("platforms[0].cash".into()),
+            ])
+        );
+        assert_eq!(
+            parse_quoted_path("platforms[1].cash"),
+            parse_path("platforms[1].cash")
+        );
     }
 
     #[test]

@@ -282,8 +282,15 @@ fn resolve(
             } else if p.line.is_none() && !p.path.is_empty() {
                 let (line, origin) = extends::place(&layers, &p.path);
                 p.line = line;
-                if origin.is_some() {
-                    p.origin = origin;
+                // A value the file writes and an override changes part of
+                // (one parameter of a distribution): both had a hand in it.
+                let changed_inside = overrides
+                    .iter()
+                    .rev()
+                    .find(|o| is_inside(&p.path, &o.path))
+                    .map(|o| o.origin.clone());
+                if let Some(origin) = changed_inside.or(origin) {
+                    p.origin = Some(origin);
                 }
             }
         }
@@ -301,14 +308,16 @@ fn resolve(
 /// the overridden value, or at an ancestor that only the override created
 /// (an unknown key given on the command line is reported at its top).
 fn override_covers(o: &Override, path: &str, from_files: &toml::Table) -> bool {
-    let inside = |outer: &str, inner: &str| {
-        inner
-            .strip_prefix(outer)
-            .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-    };
     path == o.path
-        || inside(&o.path, path)
-        || (!path.is_empty() && inside(path, &o.path) && get_path(from_files, path).is_none())
+        || is_inside(&o.path, path)
+        || (!path.is_empty() && is_inside(path, &o.path) && get_path(from_files, path).is_none())
+}
+
+/// Whether key path `inner` lies strictly inside key path `outer`.
+fn is_inside(outer: &str, inner: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
 }
 
 /// A path as shown in messages: `a/b/../c.toml` is shown as `a/c.toml`.

@@ -1655,3 +1655,61 @@ fn a_lender_named_like_a_platform_or_a_platform_named_all_is_refused() {
         assert!(stderr.contains(key), "{set}: {stderr}");
     }
 }
+
+/// The 1-based line of the first line of `text` that contains `needle`.
+fn line_with(text: &str, needle: &str) -> usize {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map_or(0, |i| i + 1)
+}
+
+#[test]
+fn problems_give_the_line_of_their_key_and_every_hand_in_them() {
+    let tmp = TempDir::new("problem-lines");
+    // Regression: a search variable's problem gave the line of its table's
+    // header, as its key (quoted, holding dots) was not found in the file.
+    let body = fs::read_to_string(data("search_coupon_monopoly.toml")).expect("search");
+    let variable = "\"platforms[0].subsidy[0].per_order\" = { min = 0.0, max = 5.0 }";
+    assert!(body.contains(variable));
+    let body = body.replace(
+        variable,
+        "\"platforms[0].subsidy[0].per_order\" = { min = 5.0, max = 1.0 }",
+    );
+    let file = tmp.path().join("range.toml");
+    fs::write(&file, &body).expect("write");
+    let o = flywheel(
+        tmp.path(),
+        &["optimize", file.to_str().unwrap_or_default(), "-q"],
+    );
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let line = line_with(&body, "min = 5.0, max = 1.0");
+    assert!(
+        stderr.contains(&format!("range.toml:{line}: optimize.variables.")),
+        "line {line}: {stderr}"
+    );
+
+    // Regression: a `--set` of one parameter of a distribution the file
+    // writes was blamed on the file alone.
+    let quickstart = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/quickstart.toml");
+    let text_of = fs::read_to_string(&quickstart).expect("quickstart");
+    let set = "consumers.purchase_rate.gamma.shape=0";
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "validate",
+            quickstart.to_str().unwrap_or_default(),
+            "--set",
+            set,
+        ],
+    );
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    let line = line_with(&text_of, "purchase_rate");
+    assert!(
+        stderr.contains(&format!(
+            "quickstart.toml:{line}: (--set {set}) consumers.purchase_rate"
+        )),
+        "line {line}: {stderr}"
+    );
+}

@@ -471,7 +471,8 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
             &[
                 "calibrate.parameters.\"platforms[0].innovation\"",
                 "the range is empty",
-                "bad2.toml:25:",
+                // The parameter's own line, not its table's header's.
+                "bad2.toml:26:",
             ],
         ),
         (
