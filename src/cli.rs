@@ -640,9 +640,9 @@ fn run_command(
 }
 
 /// Parses `--threads`: a whole number of worker threads, 0 for one per
-/// core, at most [`crate::resources::MAX_THREADS`].
+/// core, at most [`crate::runner::MAX_THREADS`].
 fn threads_arg(text: &str) -> Result<usize, String> {
-    let max = crate::resources::MAX_THREADS;
+    let max = crate::runner::MAX_THREADS;
     match text.parse::<usize>() {
         Ok(n) if n <= max => Ok(n),
         Ok(_) => Err(format!("at most {max} worker threads (0: one per core)")),

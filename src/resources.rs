@@ -18,13 +18,6 @@ use std::mem::size_of;
 
 use crate::scenario::Scenario;
 
-/// Most worker threads a run, sweep or search starts. Runs are bound by
-/// the processor, so threads beyond the machine's cores only add stacks
-/// and scheduling; the bound keeps a mistyped thread count (a few zeros
-/// too many) from starting thousands, and the command line refuses such
-/// a count outright.
-pub(crate) const MAX_THREADS: usize = 1024;
-
 /// What one replication of a scenario holds in memory, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemoryEstimate {

@@ -153,6 +153,13 @@ pub fn run_all(
     run_all_until(scenario, options, on_day_closed, &AtomicBool::new(false))
 }
 
+/// Most worker threads a run, sweep or search starts. Runs are bound by
+/// the processor, so threads beyond the machine's cores only add stacks
+/// and scheduling; the bound keeps a mistyped thread count (a few zeros
+/// too many) from starting thousands, and the command line refuses such
+/// a count outright.
+pub const MAX_THREADS: usize = 1024;
+
 /// Like [`run_all`], but every replication gives up at its next day's end
 /// once `stop` is set (the command line sets it on Ctrl-C), and the whole
 /// run returns [`RunError::Interrupted`]; replications not yet started do
@@ -171,7 +178,7 @@ pub fn run_all_until(
         n => n.min(jobs.max(1)),
     };
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.min(crate::resources::MAX_THREADS))
+        .num_threads(threads.min(MAX_THREADS))
         .build()
         .map_err(|e| RunError::Threads {
             threads: options.threads,

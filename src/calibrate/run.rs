@@ -396,6 +396,7 @@ pub fn run_calibrate(
     let start_loss = trials.first().and_then(|t| t.loss);
     let wall_seconds = started.elapsed().as_secs_f64();
     let mut written = Vec::new();
+    crate::search::files::begin_results(out)?;
     files::write_trials(out, spec, &trials)?;
     written.push(crate::search::TRIALS_CSV);
     files::write_estimates(out, &estimates)?;

@@ -71,8 +71,14 @@ pub(crate) fn write_file_atomically(
 ) -> Result<(), OutputError> {
     let tmp = dir.join(format!(".{file}.partial"));
     let target = dir.join(file);
-    write_synced(&tmp, write)?;
-    fs::rename(&tmp, &target).map_err(at(&target))
+    let written =
+        write_synced(&tmp, write).and_then(|()| fs::rename(&tmp, &target).map_err(at(&target)));
+    if written.is_err() {
+        // A failed write (a full disk, a directory in the way) leaves
+        // nothing behind under the temporary name.
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Writes `value` as pretty JSON and a final newline (every manifest).

@@ -218,7 +218,7 @@ impl<'a> Evaluator<'a> {
             .open(&journal_path)
             .map_err(SearchError::io("open", &journal_path))?;
         let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(options.threads.min(crate::resources::MAX_THREADS))
+            .num_threads(options.threads.min(crate::runner::MAX_THREADS))
             .build()
             .map_err(|e| {
                 SearchError::Refused(format!(

@@ -44,6 +44,22 @@ fn io_error(
     }
 }
 
+/// Starts writing a search's files into `dir`. The manifest, written
+/// last, marks the files as one finished search, so the previous one's
+/// goes first: a failure partway leaves an unfinished search (which
+/// `--resume` finishes), never old and new files passing for one result.
+pub(crate) fn begin_results(dir: &Path) -> Result<(), SearchError> {
+    let manifest = dir.join(MANIFEST);
+    match std::fs::remove_file(&manifest) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(SearchError::Io {
+            action: "remove",
+            path: manifest,
+            message: e.to_string(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `text` as `dir/name`, atomically.
 pub(crate) fn write_text(dir: &Path, name: &str, text: &str) -> Result<(), SearchError> {
     write_file_atomically(dir, name, |w| w.write_all(text.as_bytes())).map_err(io_error(dir, name))

@@ -406,6 +406,7 @@ pub fn run_optimize(
         .map(|(v, &u)| (v.path.clone(), value_text(&v.at(u))))
         .collect();
     let wall_seconds = started.elapsed().as_secs_f64();
+    files::begin_results(out)?;
     let mut written = files::write_trials(out, search, &stage.trials)?;
     files::write_text(out, super::BEST_TOML, &format!("{header}{best_toml}"))?;
     written.push(super::BEST_TOML);
@@ -633,6 +634,7 @@ pub fn run_equilibrium(
         x = next;
     }
     let wall_seconds = started.elapsed().as_secs_f64();
+    files::begin_results(out)?;
     let mut written = files::write_trials(out, search, &all_trials)?;
     files::write_path(out, search, &steps)?;
     written.push(super::PATH_CSV);

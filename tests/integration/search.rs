@@ -267,6 +267,51 @@ fn a_budget_smaller_than_the_starting_simplex_ends_the_search_cleanly() {
     }
 }
 
+/// A search whose files cannot all be written does not leave the previous
+/// search's manifest passing old and new files off as one result, nor a
+/// temporary file; `--resume` then finishes it.
+#[test]
+fn a_failed_write_leaves_an_unfinished_search_not_a_mixed_one() {
+    let tmp = TempDir::new("search-failed-write");
+    let body = std::fs::read_to_string(data("search_coupon_monopoly.toml")).expect("read");
+    let path = tmp.path().join("small.toml");
+    std::fs::write(&path, body.replace("budget = 16", "budget = 3")).expect("write");
+    let out = tmp.path().join("out");
+    let args = |extra: &'static [&'static str]| {
+        let mut a = vec![
+            "optimize",
+            path.to_str().unwrap_or_default(),
+            "-q",
+            "--out",
+            out.to_str().unwrap_or_default(),
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let o = flywheel(tmp.path(), &args(&[]));
+    assert!(o.status.success(), "{:?}", text(&o));
+    // A directory where best.toml goes makes the last files fail.
+    std::fs::remove_file(out.join("best.toml")).expect("remove");
+    std::fs::create_dir_all(out.join("best.toml/in-the-way")).expect("mkdir");
+    let o = flywheel(tmp.path(), &args(&[]));
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(
+        !out.join("manifest.json").exists(),
+        "the old manifest stayed"
+    );
+    assert!(
+        !out.join(".best.toml.partial").exists(),
+        "a temporary file stayed"
+    );
+    // Without --resume the directory is refused as unfinished.
+    let o = flywheel(tmp.path(), &args(&[]));
+    assert_eq!(o.status.code(), Some(2), "{:?}", text(&o));
+    std::fs::remove_dir_all(out.join("best.toml")).expect("rmdir");
+    let o = flywheel(tmp.path(), &args(&["--resume"]));
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(out.join("manifest.json").is_file() && out.join("best.toml").is_file());
+}
+
 #[test]
 fn bad_search_tables_exit_2_naming_keys() {
     let tmp = TempDir::new("search-bad");

@@ -466,7 +466,7 @@ pub(crate) fn run_sweep_with(
     });
 
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads.min(crate::resources::MAX_THREADS))
+        .num_threads(options.threads.min(crate::runner::MAX_THREADS))
         .build()
         .map_err(|e| SweepError::Threads {
             threads: options.threads,
