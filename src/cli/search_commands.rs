@@ -185,7 +185,11 @@ pub(super) fn search(
             );
             println!("results: {} ({})", r.dir.display(), r.files.join(", "));
         }
-        if !r.feasible {
+        if let Some(why) = &r.failure {
+            eprintln!(
+                "warning: no candidate could be scored ({why}); best.toml holds the starting point"
+            );
+        } else if !r.feasible {
             eprintln!(
                 "warning: no candidate met every constraint; best.toml holds the one that broke them least"
             );

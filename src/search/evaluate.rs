@@ -389,12 +389,25 @@ impl<'a> Evaluator<'a> {
                     .zip(&constraints)
                     .map(|(c, &v)| c.violation(v))
                     .sum();
+                // An objective reading a metric a run leaves undefined (the
+                // exit day of a platform that never exits, a 90-day figure
+                // of a shorter run), or weights past what a float holds,
+                // cannot rank candidates: say so rather than rank by NaN.
+                let undefined = per_replication.iter().filter(|x| !x.is_finite()).count();
+                let failure = (undefined > 0).then(|| {
+                    format!(
+                        "the objective `{}` is undefined or not finite in {undefined} of {} \
+                         replications",
+                        player.objective_text,
+                        per_replication.len()
+                    )
+                });
                 Score {
                     objective: estimate(&per_replication, level),
                     per_replication,
                     constraints,
                     violation,
-                    failure: None,
+                    failure,
                 }
             }
         }

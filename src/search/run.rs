@@ -344,6 +344,9 @@ pub struct OptimizeReport {
     pub start_objective: Estimate,
     /// Whether the best point meets every constraint.
     pub feasible: bool,
+    /// Why the best point could not be scored, if it could not: then no
+    /// candidate could.
+    pub failure: Option<String>,
     /// Distinct evaluations.
     pub evaluations: u64,
     /// Evaluations found in the journal (`--resume`).
@@ -435,6 +438,7 @@ pub fn run_optimize(
         objective: stage.best.score.objective,
         start_objective: stage.start.score.objective,
         feasible: stage.best.score.feasible(),
+        failure: stage.best.score.failure.clone(),
         evaluations: stage.trials.len() as u64,
         resumed: ev.resumed,
         runs: ev.runs,

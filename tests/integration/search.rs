@@ -312,6 +312,44 @@ fn a_failed_write_leaves_an_unfinished_search_not_a_mixed_one() {
     assert!(out.join("manifest.json").is_file() && out.join("best.toml").is_file());
 }
 
+/// An objective no run defines (a 90-day retention of a 20-day run) is
+/// reported as such, in the warning and in every trial's failure, rather
+/// than as broken constraints the search does not have.
+#[test]
+fn an_objective_no_run_defines_is_reported_as_undefined() {
+    let tmp = TempDir::new("search-undefined");
+    let body = std::fs::read_to_string(data("search_coupon_monopoly.toml")).expect("read");
+    let from = "maximize = \"contribution\"\nbudget = 16";
+    assert!(body.contains(from), "{body}");
+    let path = tmp.path().join("undefined.toml");
+    std::fs::write(
+        &path,
+        body.replace(from, "maximize = \"retention_90d\"\nbudget = 3"),
+    )
+    .expect("write");
+    let out = tmp.path().join("out");
+    let o = flywheel(
+        tmp.path(),
+        &[
+            "optimize",
+            path.to_str().unwrap_or_default(),
+            "--out",
+            out.to_str().unwrap_or_default(),
+        ],
+    );
+    let (_, stderr) = text(&o);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no candidate could be scored") && stderr.contains("retention_90d"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("constraint"), "{stderr}");
+    let trials = read(&out, "trials.csv");
+    for row in trials.lines().skip(1) {
+        assert!(row.contains("undefined or not finite"), "{row}");
+    }
+}
+
 #[test]
 fn bad_search_tables_exit_2_naming_keys() {
     let tmp = TempDir::new("search-bad");
