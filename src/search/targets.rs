@@ -732,6 +732,8 @@ impl Targets<'_, '_> {
         let names = daily_metrics();
         let horizon = self.scenario.horizon_days;
         let mut out = Vec::new();
+        // (day, platform, metric) → the line that gave it.
+        let mut seen = std::collections::BTreeMap::new();
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
             let record = match record {
@@ -832,6 +834,22 @@ impl Targets<'_, '_> {
             } else {
                 None
             };
+            // Two observations of one figure on one day are a mistake in
+            // the data (a pasted block twice), not a weight.
+            if let Some(first) = seen.insert((day, platform, metric.clone()), line) {
+                fail(
+                    self.r,
+                    format!(
+                        "day {day}, `{}`, `{metric}` is observed again (first on line {first})",
+                        if entity.is_empty() {
+                            "all"
+                        } else {
+                            entity.as_str()
+                        }
+                    ),
+                );
+                return None;
+            }
             out.push(SeriesRow {
                 day,
                 platform,

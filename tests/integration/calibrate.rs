@@ -451,7 +451,13 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
     )
     .expect("write");
     std::fs::create_dir(tmp.path().join("folder.csv")).expect("mkdir");
-    let cases: [(&str, &[&str]); 10] = [
+    std::fs::write(
+        tmp.path().join("twice.csv"),
+        "day,platform,metric,value\n0,Solo,installed_consumers,3\n1,Solo,installed_consumers,5\n\
+         0,Solo,installed_consumers,9\n",
+    )
+    .expect("write");
+    let cases: [(&str, &[&str]); 11] = [
         (
             "[calibrate]\nbudgt = 3\n[calibrate.parameters]\n\"platforms[0].inovation\" = { min = 0.0, max = 1.0 }\n\
              [[calibrate.targets]]\nplatform = \"Solo\"\nmetric = \"orders\"\nvalue = 1.0\n",
@@ -509,6 +515,11 @@ fn bad_calibrate_tables_exit_2_naming_key_file_and_line_and_write_nothing() {
                 "folder.csv",
                 "not a regular file",
             ],
+        ),
+        (
+            "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
+             [[calibrate.targets]]\nseries = \"twice.csv\"\n",
+            &["twice.csv` line 4", "observed again (first on line 2)"],
         ),
         (
             "[calibrate]\n[calibrate.parameters]\n\"platforms[0].innovation\" = { min = 0.01, max = 0.1 }\n\
