@@ -60,5 +60,6 @@ pub use crate::search::targets::{
     Aggregate, CalibrateSpec, Intervals, Moment, PEAK_WINDOW_DAYS, Quantity, Target, daily_metrics,
     simulate,
 };
+pub(crate) use estimate::MIN_SENSITIVITY;
 pub use files::{CORRELATIONS_CSV, ESTIMATES_CSV, FIT_CSV, reference};
 pub use run::{CalibrateReport, ParameterEstimate, run_calibrate, short};

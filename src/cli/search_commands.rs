@@ -286,9 +286,23 @@ pub(super) fn calibrate(
     }
     for e in &r.estimates {
         if !e.identified {
+            let why = if e.sensitivity.is_finite()
+                && e.sensitivity >= crate::calibrate::MIN_SENSITIVITY
+            {
+                format!(
+                    "its interval would be wider than its range (sensitivity {:.2})",
+                    e.sensitivity
+                )
+            } else {
+                format!(
+                    "the loss is flat along it (sensitivity {:.2}, below {})",
+                    e.sensitivity,
+                    crate::calibrate::MIN_SENSITIVITY
+                )
+            };
             eprintln!(
-                "warning: `{}` is not identified by these targets: the loss is flat along it (sensitivity {:.2}); its interval is its whole range",
-                e.path, e.sensitivity
+                "warning: `{}` is not identified by these targets: {why}; its interval is its whole range",
+                e.path
             );
         }
         if e.bound_hit {

@@ -37,6 +37,16 @@ pub(super) struct Horizon {
     pub ok: bool,
 }
 
+/// A number as messages show it: as written for everyday sizes, in
+/// exponent form beyond them (`1e300`, not three hundred digits).
+pub(crate) fn shown(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-6..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Collects problems while converting raw values into model types.
 pub(super) struct Checker {
     /// The problems found so far, in the order found.
@@ -65,7 +75,15 @@ impl Checker {
             return min.max(0.0);
         }
         if v < min || v > max {
-            self.fail(path, format!("must be between {min} and {max}, got {v}"));
+            self.fail(
+                path,
+                format!(
+                    "must be between {} and {}, got {}",
+                    shown(min),
+                    shown(max),
+                    shown(v)
+                ),
+            );
             return min.max(0.0);
         }
         v
@@ -74,7 +92,10 @@ impl Checker {
     /// A share in `[0, 1]`.
     pub(crate) fn share(&mut self, path: &str, v: f64) -> f64 {
         if !v.is_finite() || !(0.0..=1.0).contains(&v) {
-            self.fail(path, format!("must be a share between 0 and 1, got {v}"));
+            self.fail(
+                path,
+                format!("must be a share between 0 and 1, got {}", shown(v)),
+            );
             return 0.0;
         }
         v
@@ -85,7 +106,10 @@ impl Checker {
         if !yuan.is_finite() || !(0.0..=MAX_YUAN).contains(&yuan) {
             self.fail(
                 path,
-                format!("must be an amount in yuan between 0 and {MAX_YUAN:e}, got {yuan}"),
+                format!(
+                    "must be an amount in yuan between 0 and {MAX_YUAN:e}, got {}",
+                    shown(yuan)
+                ),
             );
             return Money::ZERO;
         }
@@ -131,5 +155,20 @@ impl Checker {
             return 0;
         }
         u32::try_from(day).unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn numbers_beyond_everyday_sizes_are_shown_with_an_exponent() {
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-2.5e20), "-2.5e20");
+        assert_eq!(shown(3e-9), "3e-9");
+        assert_eq!(shown(35.5), "35.5");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(1e12), "1000000000000");
     }
 }
