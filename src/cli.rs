@@ -608,7 +608,7 @@ fn run_command(
     }
     let resolved = load(path, &overrides)?;
     let scenario = &resolved.scenario;
-    let out = out.unwrap_or_else(|| Path::new("results").join(&scenario.name));
+    let out = tidy_out(out.unwrap_or_else(|| Path::new("results").join(&scenario.name)));
     check_out(&out)?;
     let threads = worker_threads(threads);
     resources::check_runs(&[scenario], threads, Machine::this())
@@ -671,6 +671,30 @@ fn too_large(path: &Path, e: &TooLarge) -> CliError {
     ))
 }
 
+/// `out` with `.` and `name/..` steps taken out: results are staged next
+/// to the directory and swapped in by name, which `results/.` or
+/// `results/x/..` do not give.
+fn tidy_out(out: PathBuf) -> PathBuf {
+    use std::path::Component;
+    let mut tidy = PathBuf::new();
+    for c in out.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(tidy.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                tidy.pop();
+            }
+            other => tidy.push(other),
+        }
+    }
+    if tidy.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        tidy
+    }
+}
+
 /// Refuses an output directory that `run` or `compare` must not replace:
 /// one that is not a results directory, or holds a sweep's or a search's
 /// results, whose journal of evaluations the new files would discard.
@@ -680,6 +704,22 @@ fn check_out(out: &Path) -> Result<(), CliError> {
             "output directory `{}` exists and is not a Flywheel results directory (no manifest.json); \
              choose another --out",
             out.display()
+        )));
+    }
+    // Where the results will be staged must exist and take a directory;
+    // finding out after the simulation would waste it.
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let probe = parent.join(format!(".flywheel-probe-{}", std::process::id()));
+    let writable = std::fs::create_dir_all(parent).and_then(|()| std::fs::create_dir(&probe));
+    let _ = std::fs::remove_dir(&probe);
+    if let Err(e) = writable {
+        return Err(CliError::Input(format!(
+            "cannot write results to `{}`: `{}` cannot take a directory ({e}); choose another --out",
+            out.display(),
+            parent.display()
         )));
     }
     if out.join(crate::sweep::JOURNAL).exists() {
@@ -755,8 +795,10 @@ fn compare_command(
             "compare needs at least two scenario files".into(),
         ));
     };
-    let out = out
-        .unwrap_or_else(|| Path::new("results").join(format!("compare-{}", first.scenario.name)));
+    let out =
+        tidy_out(out.unwrap_or_else(|| {
+            Path::new("results").join(format!("compare-{}", first.scenario.name))
+        }));
     check_out(&out)?;
     let threads = worker_threads(threads);
     let scenarios: Vec<&Scenario> = variants.iter().map(|v| &v.scenario).collect();

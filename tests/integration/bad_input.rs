@@ -1713,3 +1713,33 @@ fn problems_give_the_line_of_their_key_and_every_hand_in_them() {
         "line {line}: {stderr}"
     );
 }
+
+#[test]
+fn an_output_path_with_dots_or_under_an_unwritable_place_is_settled_before_running() {
+    // Regression: `--out out/q/.` simulated the whole run and then failed
+    // to swap the results in ("Device or resource busy"), and `/proc/x`
+    // was found unwritable only after simulating.
+    let tmp = TempDir::new("out-paths");
+    let tiny = data("tiny.toml");
+    let f = tiny.to_str().unwrap_or_default();
+    let o = flywheel(tmp.path(), &["run", f, "--out", "out/q", "--quiet"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    for dotted in ["out/q/.", "out/q/sub/.."] {
+        let o = flywheel(tmp.path(), &["run", f, "--out", dotted, "--quiet"]);
+        assert!(o.status.success(), "{dotted}: {:?}", text(&o));
+        assert!(tmp.path().join("out/q/manifest.json").is_file(), "{dotted}");
+        assert!(!tmp.path().join("out/q/sub").exists(), "{dotted}");
+    }
+    if Path::new("/proc/self").exists() {
+        let o = flywheel(
+            tmp.path(),
+            &["run", f, "--out", "/proc/flywheel-x", "--quiet"],
+        );
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("cannot write results to `/proc/flywheel-x`"),
+            "{stderr}"
+        );
+    }
+}

@@ -201,7 +201,8 @@ fn an_output_directory_that_cannot_be_created_is_an_error_naming_it() {
             .output()
             .expect("runs");
         let (_, stderr) = text(&o);
-        assert_eq!(o.status.code(), Some(1), "{out}: {stderr}");
+        // Found before the simulation runs, as bad input.
+        assert_eq!(o.status.code(), Some(2), "{out}: {stderr}");
         assert!(stderr.contains("cannot write results"), "{stderr}");
         assert!(stderr.contains(name), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
