@@ -83,8 +83,8 @@ pub(super) fn check(raw: &RawScenario, default_name: &str) -> Result<Scenario, V
         c.fail(
             if raw.name.is_some() { "name" } else { "" },
             format!(
-                "scenario name `{name}` must be 1-64 characters of letters, digits, '-', '_' or '.' \
-                 (it names the output directory); set `name` in the file"
+                "scenario name `{name}` must be 1-64 characters of letters, digits, '-', '_' or '.', \
+                 not starting with '.' (it names the output directory); set `name` in the file"
             ),
         );
     }
