@@ -1434,28 +1434,7 @@ fn a_file_too_large_for_this_machine_is_valid_but_refused_before_running() {
         assert!(body.contains(from), "`{from}` not in sweep_grid.toml");
         body = body.replacen(from, to, 1);
     }
-    let file = tmp.path().join("crowd-sweep.toml");
-    fs::write(&file, &body).expect("write");
-    let f = file.to_str().unwrap_or_default();
-    let out = tmp.path().join("out-sweep");
-    let o = flywheel(
-        tmp.path(),
-        &[
-            "sweep",
-            f,
-            "--threads",
-            "64",
-            "--out",
-            out.to_str().unwrap_or_default(),
-            "--quiet",
-        ],
-    );
-    let (_, stderr) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "sweep: {stderr}");
-    for needle in [f, "market.consumers", "GiB", "too large for this machine"] {
-        assert!(stderr.contains(needle), "sweep: no `{needle}` in {stderr}");
-    }
-    assert!(!out.exists(), "sweep wrote {out:?}");
+    assert_refused_for_memory(tmp.path(), "sweep", &body, "too large for this machine");
 
     // A search whose decision variable sizes the market: its base is small,
     // but the top of the range, 64 replications at once of 200 million
@@ -1471,14 +1450,21 @@ fn a_file_too_large_for_this_machine_is_valid_but_refused_before_running() {
         "[optimize.variables]\n\"market.consumers\" = { min = 1000, max = 200000000 }\n",
         1,
     );
-    let file = tmp.path().join("crowd-search.toml");
-    fs::write(&file, &body).expect("write");
+    assert_refused_for_memory(tmp.path(), "optimize", &body, "largest candidate");
+}
+
+/// Runs `command` on scenario text `body` at 64 threads and asserts it is
+/// refused for memory before anything runs: exit 2, a message naming the
+/// file, `market.consumers`, the estimate and `says`, and no output.
+fn assert_refused_for_memory(dir: &Path, command: &str, body: &str, says: &str) {
+    let file = dir.join(format!("crowd-{command}.toml"));
+    fs::write(&file, body).expect("write");
     let f = file.to_str().unwrap_or_default();
-    let out = tmp.path().join("out-search");
+    let out = dir.join(format!("out-{command}"));
     let o = flywheel(
-        tmp.path(),
+        dir,
         &[
-            "optimize",
+            command,
             f,
             "--threads",
             "64",
@@ -1488,14 +1474,14 @@ fn a_file_too_large_for_this_machine_is_valid_but_refused_before_running() {
         ],
     );
     let (_, stderr) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "optimize: {stderr}");
-    for needle in [f, "market.consumers", "GiB", "largest candidate"] {
+    assert_eq!(o.status.code(), Some(2), "{command}: {stderr}");
+    for needle in [f, "market.consumers", "GiB", says] {
         assert!(
             stderr.contains(needle),
-            "optimize: no `{needle}` in {stderr}"
+            "{command}: no `{needle}` in {stderr}"
         );
     }
-    assert!(!out.exists(), "optimize wrote {out:?}");
+    assert!(!out.exists(), "{command} wrote {out:?}");
 }
 
 #[test]
