@@ -29,6 +29,12 @@ use crate::rng::StreamRng;
 /// the consumer pays, what the platform gives away and keeps, what the
 /// merchant receives. Coupon and first-order bonus never take the
 /// consumer's price below zero.
+///
+/// Every part is at most 10^14 fen (the largest amount a scenario or a
+/// rule may set a lever or cost to; a price is at most 10^8), so sums of
+/// a few parts cannot overflow and the terms use plain integer arithmetic
+/// rather than [`Money`]'s saturating operators, which every option of
+/// every occasion would otherwise pay for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct OrderTerms {
     /// The merchant's list price.
@@ -74,9 +80,9 @@ impl OrderTerms {
     ) -> OrderTerms {
         let levers = &state.levers;
         let fee = levers.consumer_fee;
-        let coupon = levers.coupon.min(price + fee);
+        let coupon = levers.coupon.min(Money(price.0 + fee.0));
         let new_user_bonus = if first_order {
-            levers.new_user_bonus.min(price + fee - coupon)
+            levers.new_user_bonus.min(Money(price.0 + fee.0 - coupon.0))
         } else {
             Money::ZERO
         };
@@ -102,32 +108,32 @@ impl OrderTerms {
 
     /// What the consumer pays: price plus fee minus coupon and bonus.
     pub(crate) fn consumer_pays(&self) -> Money {
-        self.price + self.fee - self.coupon - self.new_user_bonus
+        Money(self.price.0 + self.fee.0 - self.coupon.0 - self.new_user_bonus.0)
     }
 
     /// Subsidies the platform pays on the order.
     pub(crate) fn subsidy(&self) -> Money {
-        self.coupon + self.new_user_bonus + self.merchant_subsidy
+        Money(self.coupon.0 + self.new_user_bonus.0 + self.merchant_subsidy.0)
     }
 
     /// The platform's revenue from the order: fee and commission.
     pub(crate) fn revenue(&self) -> Money {
-        self.fee + self.commission
+        Money(self.fee.0 + self.commission.0)
     }
 
     /// The order's effect on the platform's cash.
     pub(crate) fn platform_net(&self) -> Money {
-        self.revenue() - self.subsidy() - self.variable_cost
+        Money(self.revenue().0 - self.subsidy().0 - self.variable_cost.0)
     }
 
     /// What the merchant receives: price plus subsidy minus commission.
     pub(crate) fn merchant_takings(&self) -> Money {
-        self.price + self.merchant_subsidy - self.commission
+        Money(self.price.0 + self.merchant_subsidy.0 - self.commission.0)
     }
 
     /// The merchant's margin on the order after the goods' cost.
     pub(crate) fn merchant_margin(&self, unit_cost: Money) -> Money {
-        self.merchant_takings() - unit_cost
+        Money(self.merchant_takings().0 - unit_cost.0)
     }
 }
 
